@@ -1,0 +1,19 @@
+// One jest run covers every workspace. Tests import workspace packages from source
+// (the moduleNameMapper below), so a test never runs stale `dist/` output.
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  testMatch: ['<rootDir>/{services/*,sidecar,operator}/test/**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
+  },
+  moduleNameMapper: {
+    '^@flock/kit$': '<rootDir>/services/kit/src/index.ts',
+    '^@flock/sidecar$': '<rootDir>/sidecar/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  testTimeout: 30_000,
+  // Suites start real servers on ephemeral ports; two workers fit this 2-core machine.
+  maxWorkers: 2,
+};

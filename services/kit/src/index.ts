@@ -1,1 +1,25 @@
+export { baseConfigSchema, loadConfig, ConfigError, type BaseConfig } from './config.js';
 export { createLogger, type Logger } from './logger.js';
+export {
+  AppError,
+  badRequest,
+  classify,
+  conflict,
+  forbidden,
+  handleError,
+  notFound,
+  toProblem,
+  unauthorized,
+  PROBLEM_CONTENT_TYPE,
+  type FieldError,
+  type Problem,
+} from './errors.js';
+export { ServiceMetrics } from './metrics.js';
+export { createService, type RunningService, type Service, type ServiceDefinition } from './http/app.js';
+export type { ReadinessCheck } from './http/health.js';
+export { runMain } from './process.js';
+export { subscriptionRoute, type DeliveredEvent, type Outcome, type Subscription } from './subscriptions.js';
+export { Dapr, type InvokeOptions } from './dapr/dapr.js';
+export { StateStore, type StateEntry, type SaveOptions, type StateQuery, type TransactionOperation } from './dapr/state.js';
+export { EtagMismatchError, parseSidecarFailure } from './dapr/errors.js';
+export * from './names.js';

@@ -1,0 +1,87 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import type { BaseConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { ServiceMetrics } from '../metrics.js';
+import { subscriptionRoutes, type Subscription } from '../subscriptions.js';
+import { healthRoutes, type ReadinessCheck } from './health.js';
+import { httpMetrics, problemHandler, requestLogging, sidecarOnly, unknownRoute } from './middleware.js';
+
+export interface ServiceDefinition {
+  config: BaseConfig;
+  logger: Logger;
+  /** Mounts the service's own routes. */
+  routes?: (app: Express) => void;
+  subscriptions?: readonly Subscription[];
+  readiness?: readonly ReadinessCheck[];
+  /** Closes clients once in-flight requests have drained, in order. */
+  onShutdown?: ReadonlyArray<() => Promise<void>>;
+}
+
+export interface RunningService {
+  readonly port: number;
+  readonly url: string;
+  readonly server: Server;
+  /** Stop accepting, drain in-flight requests (bounded by SHUTDOWN_TIMEOUT_MS), close clients. */
+  stop(): Promise<void>;
+}
+
+export interface Service {
+  readonly app: Express;
+  readonly metrics: ServiceMetrics;
+  start(): Promise<RunningService>;
+}
+
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+export function createService(definition: ServiceDefinition): Service {
+  const { config, logger } = definition;
+  const metrics = new ServiceMetrics(config.APP_ID);
+  let draining = false;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(requestLogging(logger));
+  app.use(httpMetrics(metrics));
+  app.use(healthRoutes(definition.readiness ?? [], () => draining, metrics));
+  app.use(sidecarOnly(config.APP_API_TOKEN, OPEN_PATHS));
+  // Dapr delivers events as application/cloudevents+json; both parse as JSON.
+  app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
+  if (definition.subscriptions) app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));
+  definition.routes?.(app);
+  app.use(unknownRoute);
+  app.use(problemHandler(logger));
+
+  async function start(): Promise<RunningService> {
+    const server = await new Promise<Server>((resolve, reject) => {
+      const listening = app.listen(config.APP_PORT, config.APP_HOST, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
+    });
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ port }, 'service listening');
+    let stopping: Promise<void> | undefined;
+    const stop = () => (stopping ??= shutdown(server));
+    return { port, url: `http://127.0.0.1:${port}`, server, stop };
+  }
+
+  async function shutdown(server: Server): Promise<void> {
+    draining = true;
+    logger.info('shutting down: draining in-flight requests');
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const deadline = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), config.SHUTDOWN_TIMEOUT_MS).unref(),
+    );
+    if ((await Promise.race([closed, deadline])) === 'timeout') {
+      logger.warn('drain timed out; closing remaining connections');
+      server.closeAllConnections();
+    }
+    for (const close of definition.onShutdown ?? []) await close();
+    logger.info('stopped');
+  }
+
+  return { app, metrics, start };
+}

@@ -1,0 +1,94 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+/** One `metadata` entry of a Component spec, before secrets and env references are resolved. */
+export interface MetadataItem {
+  name: string;
+  value?: string;
+  secretKeyRef?: { name: string; key?: string };
+  envRef?: string;
+}
+
+/** A Dapr `Component` resource as read from YAML (apiVersion dapr.io/v1alpha1). */
+export interface ComponentDefinition {
+  name: string;
+  type: string;
+  version: string;
+  metadata: MetadataItem[];
+  /** `auth.secretStore`: where `secretKeyRef` values are looked up. */
+  secretStore?: string;
+  /** Only these app-ids load the component; empty = every app. */
+  scopes: string[];
+  /** The file it came from, named in every startup error about it. */
+  file: string;
+}
+
+/**
+ * Reads every `*.yaml`/`*.yml` file in `dir` (multi-document files allowed) and returns its
+ * `kind: Component` documents. Other kinds (Configuration, Resiliency, Subscription, …) are skipped:
+ * they are valid in a Dapr resources folder, this sidecar just does not act on them yet.
+ */
+export async function loadComponents(dir: string): Promise<ComponentDefinition[]> {
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  const out: ComponentDefinition[] = [];
+  for (const f of files) {
+    const file = join(dir, f);
+    out.push(...parseComponents(await readFile(file, 'utf8'), file));
+  }
+  return out;
+}
+
+export function parseComponents(text: string, file: string): ComponentDefinition[] {
+  const out: ComponentDefinition[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(`${file}: invalid YAML: ${doc.errors[0]?.message}`);
+    const res: unknown = doc.toJS();
+    if (!isRecord(res) || res.kind !== 'Component') continue;
+    const name = isRecord(res.metadata) ? res.metadata.name : undefined;
+    if (typeof name !== 'string' || name === '') throw new Error(`${file}: Component without metadata.name`);
+    const where = `${file} component "${name}"`;
+    if (typeof res.apiVersion !== 'string' || !res.apiVersion.startsWith('dapr.io/')) {
+      throw new Error(`${where}: apiVersion must be dapr.io/v1alpha1, got ${String(res.apiVersion)}`);
+    }
+    const spec = isRecord(res.spec) ? res.spec : {};
+    if (typeof spec.type !== 'string' || spec.type === '') throw new Error(`${where}: missing spec.type`);
+    const auth = isRecord(res.auth) ? res.auth : {};
+    const secretStore = auth.secretStore ?? auth.secretstore;
+    out.push({
+      name,
+      type: spec.type,
+      version: spec.version === undefined ? 'v1' : scalar(spec.version),
+      metadata: (Array.isArray(spec.metadata) ? spec.metadata : []).map((m: unknown) => metadataItem(m, where)),
+      ...(typeof secretStore === 'string' ? { secretStore } : {}),
+      scopes: Array.isArray(res.scopes) ? res.scopes.map(String) : [],
+      file,
+    });
+  }
+  return out;
+}
+
+function metadataItem(m: unknown, where: string): MetadataItem {
+  if (!isRecord(m) || typeof m.name !== 'string') throw new Error(`${where}: metadata entry without a name`);
+  const item: MetadataItem = { name: m.name };
+  if (m.value !== undefined && m.value !== null) item.value = scalar(m.value);
+  if (isRecord(m.secretKeyRef)) {
+    const ref = m.secretKeyRef;
+    if (typeof ref.name !== 'string') throw new Error(`${where}: metadata "${m.name}" secretKeyRef needs a name`);
+    item.secretKeyRef = { name: ref.name, ...(typeof ref.key === 'string' ? { key: ref.key } : {}) };
+  }
+  if (typeof m.envRef === 'string') item.envRef = m.envRef;
+  return item;
+}
+
+/**
+ * Dapr's DynamicValue.String(): strings as they are, any other value as its JSON text
+ * (`1`, `true`, `{"a":1}`), so YAML numbers and booleans work like quoted ones.
+ */
+function scalar(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

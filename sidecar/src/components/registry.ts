@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@flock/kit';
+import type { ComponentContext } from './context.js';
+import type { ComponentDefinition } from './load.js';
+import { ComponentMetadata } from './metadata.js';
+import type { StateStore } from '../state/store.js';
+import { InMemoryStateStore } from '../state/in-memory.js';
+import { createPostgresStateStore } from '../state/postgresql.js';
+import { resolveKeyPrefix } from '../state/keys.js';
+import type { PubSub } from '../pubsub/pubsub.js';
+import { connectInMemoryPubSub } from '../pubsub/in-memory.js';
+import { retryPolicyFrom, type RetryPolicy } from '../pubsub/retry.js';
+import type { SecretStore } from '../secrets/store.js';
+import { createLocalEnvSecretStore } from '../secrets/local-env.js';
+import { createLocalFileSecretStore } from '../secrets/local-file.js';
+
+type Factory<T> = (ctx: ComponentContext) => Promise<T> | T;
+
+/** Adding a backend = one file implementing the interface + one line here. */
+const STATE_STORES: Record<string, Factory<StateStore>> = {
+  'state.in-memory': () => new InMemoryStateStore(),
+  'state.postgresql': createPostgresStateStore,
+};
+const PUBSUBS: Record<string, Factory<PubSub>> = {
+  'pubsub.in-memory': (ctx) => connectInMemoryPubSub(ctx.name, ctx.logger),
+};
+const SECRET_STORES: Record<string, Factory<SecretStore>> = {
+  'secretstores.local.env': createLocalEnvSecretStore,
+  'secretstores.local.file': createLocalFileSecretStore,
+};
+
+export interface ComponentInfo {
+  name: string;
+  type: string;
+  version: string;
+  capabilities: string[];
+}
+export interface LoadedStateStore extends ComponentInfo {
+  store: StateStore;
+  keyPrefix: string;
+}
+export interface LoadedPubSub extends ComponentInfo {
+  pubsub: PubSub;
+  consumerId: string;
+  retry: RetryPolicy;
+}
+export interface LoadedSecretStore extends ComponentInfo {
+  store: SecretStore;
+}
+
+export interface Components {
+  state: Map<string, LoadedStateStore>;
+  pubsub: Map<string, LoadedPubSub>;
+  secrets: Map<string, LoadedSecretStore>;
+  all(): ComponentInfo[];
+  close(): Promise<void>;
+}
+
+/**
+ * Initialises the components this app-id may load (`scopes`), secret stores first so other
+ * components can resolve `secretKeyRef`s through them. Any problem is a startup error naming the
+ * file, the component and the field; components already started are closed again.
+ */
+export async function initComponents(defs: ComponentDefinition[], appId: string, logger: Logger): Promise<Components> {
+  const mine = defs.filter((d) => d.scopes.length === 0 || d.scopes.includes(appId));
+  const seen = new Set<string>();
+  for (const d of mine) {
+    if (!(d.type in STATE_STORES || d.type in PUBSUBS || d.type in SECRET_STORES)) {
+      const known = [...Object.keys(STATE_STORES), ...Object.keys(PUBSUBS), ...Object.keys(SECRET_STORES)];
+      throw new Error(`${origin(d)}: unknown component type "${d.type}" (supported: ${known.join(', ')})`);
+    }
+    if (seen.has(d.name)) throw new Error(`${origin(d)}: a component named "${d.name}" is already defined`);
+    seen.add(d.name);
+  }
+
+  const components: Components = {
+    state: new Map(),
+    pubsub: new Map(),
+    secrets: new Map(),
+    all: () => [...components.state.values(), ...components.pubsub.values(), ...components.secrets.values()].map(info),
+    close: async () => {
+      const closing = [...components.state.values()].map((s) => s.store.close());
+      closing.push(...[...components.pubsub.values()].map((p) => p.pubsub.close()));
+      await Promise.allSettled(closing);
+    },
+  };
+  const context = async (d: ComponentDefinition): Promise<ComponentContext> => ({
+    name: d.name,
+    version: d.version,
+    appId,
+    logger: logger.child({ component: d.name }),
+    metadata: new ComponentMetadata(origin(d), await resolveMetadata(d, appId, components.secrets)),
+  });
+
+  try {
+    for (const d of mine.filter((c) => c.type in SECRET_STORES)) {
+      const store = await (SECRET_STORES[d.type] as Factory<SecretStore>)(await context(d));
+      components.secrets.set(d.name, { ...base(d, []), store });
+    }
+    for (const d of mine.filter((c) => c.type in STATE_STORES)) {
+      const ctx = await context(d);
+      const keyPrefix = resolveKeyPrefix(ctx.metadata.get('keyPrefix'), d.name, appId);
+      if (keyPrefix.includes('||')) throw new Error(`${origin(d)}: keyPrefix must not contain "||"`);
+      const store = await (STATE_STORES[d.type] as Factory<StateStore>)(ctx);
+      const actor = ctx.metadata.bool('actorStateStore', false) ? ['ACTOR'] : [];
+      components.state.set(d.name, { ...base(d, [...store.features, ...actor]), store, keyPrefix });
+    }
+    for (const d of mine.filter((c) => c.type in PUBSUBS)) {
+      const ctx = await context(d);
+      const retry = retryPolicyFrom(ctx.metadata);
+      const pubsub = await (PUBSUBS[d.type] as Factory<PubSub>)(ctx);
+      const consumerId = ctx.metadata.string('consumerID', appId);
+      components.pubsub.set(d.name, { ...base(d, [...pubsub.features]), pubsub, consumerId, retry });
+    }
+  } catch (err) {
+    await components.close();
+    throw err;
+  }
+  return components;
+}
+
+/** Values, `envRef`s and `secretKeyRef`s → plain strings, with Dapr's template tags expanded. */
+async function resolveMetadata(
+  d: ComponentDefinition,
+  appId: string,
+  secrets: Map<string, LoadedSecretStore>,
+): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const item of d.metadata) {
+    const where = `${origin(d)} metadata "${item.name}"`;
+    if (item.secretKeyRef) {
+      if (!d.secretStore) throw new Error(`${where}: secretKeyRef needs auth.secretStore on the component`);
+      const store = secrets.get(d.secretStore);
+      if (!store) throw new Error(`${where}: secret store "${d.secretStore}" is not loaded for this app`);
+      const { name, key = name } = item.secretKeyRef;
+      const value = (await store.store.get(name).catch((err: Error) => {
+        throw new Error(`${where}: secret "${name}" from "${d.secretStore}": ${err.message}`);
+      }))[key];
+      if (value === undefined) throw new Error(`${where}: secret "${name}" has no key "${key}"`);
+      out[item.name] = value;
+    } else if (item.envRef) {
+      if (item.envRef === 'APP_API_TOKEN' || item.envRef.startsWith('DAPR_')) {
+        throw new Error(`${where}: envRef may not read ${item.envRef}`);
+      }
+      out[item.name] = process.env[item.envRef] ?? '';
+    } else {
+      out[item.name] = expandTemplates(item.value ?? '', appId);
+    }
+  }
+  return out;
+}
+
+function expandTemplates(value: string, appId: string): string {
+  const namespace = process.env.NAMESPACE ? `${process.env.NAMESPACE}.${appId}` : appId;
+  return value
+    .replaceAll('{uuid}', () => randomUUID())
+    .replaceAll('{appID}', appId)
+    .replaceAll('{podName}', appId)
+    .replaceAll('{namespace}', namespace);
+}
+
+function origin(d: ComponentDefinition): string {
+  return `${d.file} component "${d.name}" (${d.type})`;
+}
+
+function base(d: ComponentDefinition, capabilities: string[]): ComponentInfo {
+  return { name: d.name, type: d.type, version: d.version, capabilities };
+}
+
+function info(c: ComponentInfo): ComponentInfo {
+  return { name: c.name, type: c.type, version: c.version, capabilities: c.capabilities };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '@flock/kit';
+import { appHeaders, appUrl, type AppAddress } from '../app-channel.js';
+
+/** A programmatic subscription as the sidecar runs it (and reports it in /v1.0/metadata). */
+export interface Subscription {
+  pubsubname: string;
+  topic: string;
+  metadata: Record<string, string>;
+  /** Routing rules in order; the default route is the final `match: ""` rule. */
+  rules: Array<{ match: string; path: string }>;
+  deadLetterTopic?: string;
+}
+
+/**
+ * Reads the app's `GET /dapr/subscribe` (v1 `route`, v2 `routes.rules` + `routes.default`).
+ * Unsupported, documented: CEL match expressions (only the match-all `""` rule is honoured;
+ * other rules are skipped with a warning, so their events go to the default route), bulk
+ * subscribe (`bulkSubscribe` is ignored: events arrive one by one), declarative `Subscription`
+ * resources. 404 means "no subscriptions"; other failures are logged and leave none.
+ */
+export async function discoverSubscriptions(app: AppAddress, appId: string, logger: Logger): Promise<Subscription[]> {
+  const headers = { 'content-type': 'application/json', ...appHeaders(appId, app) };
+  // daprd asks for the actor config first; Flock has no actors, so the answer is not used.
+  await fetch(appUrl(app, '/dapr/config'), { headers })
+    .then((r) => r.arrayBuffer())
+    .catch(() => undefined);
+  let res: Response;
+  try {
+    res = await fetch(appUrl(app, '/dapr/subscribe'), { headers });
+  } catch (err) {
+    logger.error({ err }, 'GET /dapr/subscribe failed; the app has no subscriptions');
+    return [];
+  }
+  const text = await res.text();
+  if (res.status === 404) return [];
+  if (res.status !== 200) {
+    logger.error({ status: res.status, body: text }, 'GET /dapr/subscribe failed; the app has no subscriptions');
+    return [];
+  }
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    logger.error({ body: text }, 'GET /dapr/subscribe returned invalid JSON; the app has no subscriptions');
+    return [];
+  }
+  return (Array.isArray(list) ? list : []).flatMap((raw: unknown) => {
+    const sub = toSubscription(raw, logger);
+    return sub ? [sub] : [];
+  });
+}
+
+function toSubscription(raw: unknown, logger: Logger): Subscription | undefined {
+  const s = raw as Record<string, unknown>;
+  if (typeof s?.pubsubname !== 'string' || typeof s.topic !== 'string') {
+    logger.warn({ subscription: raw }, 'subscription without pubsubname/topic skipped');
+    return undefined;
+  }
+  const routes = (s.routes ?? {}) as { rules?: Array<{ match?: unknown; path?: unknown }>; default?: unknown };
+  const rules: Subscription['rules'] = [];
+  for (const rule of Array.isArray(routes.rules) ? routes.rules : []) {
+    if (typeof rule.path !== 'string') continue;
+    if (rule.match === '' || rule.match === undefined) rules.push({ match: '', path: rule.path });
+    else logger.warn({ topic: s.topic, match: rule.match }, 'CEL routing rules are not supported; rule skipped');
+  }
+  const fallback = typeof routes.default === 'string' && routes.default ? routes.default : s.route;
+  if (typeof fallback === 'string' && fallback) rules.push({ match: '', path: fallback });
+  if (rules.length === 0) {
+    logger.warn({ pubsubname: s.pubsubname, topic: s.topic }, 'subscription without a route skipped');
+    return undefined;
+  }
+  const metadata: Record<string, string> = {};
+  if (typeof s.metadata === 'object' && s.metadata !== null) {
+    for (const [k, v] of Object.entries(s.metadata)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  return {
+    pubsubname: s.pubsubname,
+    topic: s.topic,
+    metadata,
+    rules,
+    ...(typeof s.deadLetterTopic === 'string' && s.deadLetterTopic ? { deadLetterTopic: s.deadLetterTopic } : {}),
+  };
+}

@@ -1,0 +1,79 @@
+import type { GetResponse, SetRequest, DeleteRequest, StateStore, TransactionOperation } from './store.js';
+import { EtagError } from './store.js';
+
+interface Entry {
+  data: Buffer;
+  etag: string;
+  expiresAt?: Date;
+}
+
+/**
+ * `state.in-memory`: a Map per component instance, lost on stop. ETags are increasing integers
+ * (like state.redis), so a non-numeric etag is reported as invalid (400).
+ */
+export class InMemoryStateStore implements StateStore {
+  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL'] as const;
+  private readonly items = new Map<string, Entry>();
+  private version = 0;
+
+  async get(key: string): Promise<GetResponse | undefined> {
+    return this.live(key);
+  }
+
+  async set(req: SetRequest): Promise<void> {
+    this.apply({ operation: 'upsert', request: req });
+  }
+
+  async delete(req: DeleteRequest): Promise<void> {
+    this.apply({ operation: 'delete', request: req });
+  }
+
+  /** Runs synchronously, so no other request interleaves; a failure restores the touched keys. */
+  async transact(ops: TransactionOperation[]): Promise<void> {
+    const before = new Map(ops.map((op) => [op.request.key, this.items.get(op.request.key)]));
+    try {
+      for (const op of ops) this.apply(op);
+    } catch (err) {
+      for (const [key, entry] of before) {
+        if (entry) this.items.set(key, entry);
+        else this.items.delete(key);
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.items.clear();
+  }
+
+  private apply(op: TransactionOperation): void {
+    const { key, etag, concurrency } = op.request;
+    const current = this.live(key);
+    if (etag !== undefined) {
+      if (!/^\d+$/.test(etag)) throw new EtagError('invalid', `invalid etag value: ${etag}`);
+      if (current?.etag !== etag) throw new EtagError('mismatch', 'possible etag mismatch');
+    } else if (op.operation === 'upsert' && concurrency === 'first-write' && current) {
+      throw new EtagError('mismatch', 'first-write: the key already exists and no etag was given');
+    }
+    if (op.operation === 'delete') {
+      this.items.delete(key);
+      return;
+    }
+    const ttl = op.request.ttlInSeconds;
+    this.items.set(key, {
+      data: op.request.value,
+      etag: String(++this.version),
+      ...(ttl !== undefined && ttl > 0 ? { expiresAt: new Date(Date.now() + ttl * 1000) } : {}),
+    });
+  }
+
+  /** Expired entries are removed when touched, so no timer is needed. */
+  private live(key: string): Entry | undefined {
+    const entry = this.items.get(key);
+    if (entry?.expiresAt && entry.expiresAt.getTime() <= Date.now()) {
+      this.items.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}

@@ -23,3 +23,14 @@ export { Dapr, type InvokeOptions } from './dapr/dapr.js';
 export { StateStore, type StateEntry, type SaveOptions, type StateQuery, type TransactionOperation } from './dapr/state.js';
 export { EtagMismatchError, parseSidecarFailure } from './dapr/errors.js';
 export * from './names.js';
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  USER_ID_HEADER,
+  USERNAME_HEADER,
+  accessTokenSigner,
+  accessTokenVerifier,
+  callerOf,
+  requireCaller,
+  type AuthUser,
+  type VerifiedToken,
+} from './auth.js';

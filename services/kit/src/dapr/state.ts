@@ -20,7 +20,15 @@ export interface SaveOptions {
 }
 
 export type TransactionOperation =
-  | { operation: 'upsert'; key: string; value: unknown; etag?: string; ttlInSeconds?: number }
+  | {
+      operation: 'upsert';
+      key: string;
+      value: unknown;
+      etag?: string;
+      /** 'first-write' without an etag inserts only: the transaction fails if the key exists. */
+      concurrency?: 'first-write' | 'last-write';
+      ttlInSeconds?: number;
+    }
   | { operation: 'delete'; key: string; etag?: string };
 
 export interface StateQuery {
@@ -108,6 +116,7 @@ export class StateStore {
         ...(op.operation === 'upsert' ? { value: op.value } : {}),
         // The HTTP API takes the etag as a plain string (the SDK's {value} type is gRPC's shape).
         ...(op.etag !== undefined ? { etag: op.etag } : {}),
+        options: optionsOf(op.operation === 'upsert' ? op.concurrency : undefined, op.etag),
         ...(op.operation === 'upsert' && op.ttlInSeconds !== undefined
           ? { metadata: ttlMetadata(op.ttlInSeconds) }
           : {}),

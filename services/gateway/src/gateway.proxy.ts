@@ -1,0 +1,54 @@
+import { Readable } from 'node:stream';
+import type { Request, Response } from 'express';
+import { AppError, PROBLEM_CONTENT_TYPE, USERNAME_HEADER, USER_ID_HEADER, type Dapr, type VerifiedToken } from '@flock/kit';
+
+export type Forward = (appId: string, pathAndQuery: string, req: Request, res: Response) => Promise<void>;
+
+/** Request headers a service may see. Authorization stops here: services trust the caller headers. */
+const PASSED_REQUEST_HEADERS = ['accept', 'accept-language', 'content-type', 'if-match', 'idempotency-key', 'traceparent', 'tracestate'];
+
+/** Response headers that describe the connection, not the content, or that fetch already decoded. */
+const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'date']);
+
+export function daprForward(dapr: Dapr): Forward {
+  return async (appId, pathAndQuery, req, res) => {
+    const headers = new Headers();
+    for (const name of PASSED_REQUEST_HEADERS) {
+      const value = req.get(name);
+      if (value !== undefined) headers.set(name, value);
+    }
+    headers.set('x-request-id', String(res.getHeader('x-request-id')));
+    const caller = res.locals.caller as VerifiedToken | undefined;
+    if (caller) {
+      headers.set(USER_ID_HEADER, caller.id);
+      headers.set(USERNAME_HEADER, caller.username);
+    }
+    const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
+    let upstream: globalThis.Response;
+    try {
+      upstream = await dapr.forward(appId, pathAndQuery, {
+        method: req.method,
+        headers,
+        ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
+      });
+    } catch (error) {
+      throw new AppError('bad-gateway', 'The platform is unreachable right now.', 502, { cause: error });
+    }
+    // A sidecar-level failure (target down) is not the service's answer: say so in problem+json.
+    const contentType = upstream.headers.get('content-type') ?? '';
+    if (upstream.status >= 500 && !contentType.startsWith(PROBLEM_CONTENT_TYPE)) {
+      await upstream.body?.cancel();
+      throw new AppError('service-unavailable', `The ${appId} service is unavailable; try again.`, 503, {
+        headers: { 'Retry-After': '1' },
+      });
+    }
+    res.status(upstream.status);
+    upstream.headers.forEach((value, name) => {
+      if (!DROPPED_RESPONSE_HEADERS.has(name)) res.setHeader(name, value);
+    });
+    if (!upstream.body) return void res.end();
+    await new Promise<void>((resolve, reject) => {
+      Readable.fromWeb(upstream.body as never).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+    });
+  };
+}

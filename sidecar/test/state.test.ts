@@ -1,0 +1,238 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { DaprClient } from '@dapr/dapr';
+import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
+import type { Sidecar } from '../src/index.js';
+import { eventually } from './support/poll.js';
+import { dropTable, findRealPostgres } from './support/postgres.js';
+import { describeIfReachable } from './support/reachable.js';
+import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
+
+const realPostgres = await findRealPostgres();
+// One table per test run, so parallel runs and other suites never collide.
+const tablePrefix = `sidecar_state_${randomBytes(4).toString('hex')}_`;
+
+interface Backend {
+  name: string;
+  reachable: boolean;
+  what: string;
+  start(): Promise<{ yaml: string; connectionString?: string; stop(): Promise<void> }>;
+  /** daprd: in-memory/redis-style numeric etags reject a malformed etag (400); Postgres v2 reports a mismatch (409). */
+  malformedEtagStatus: number;
+  /** first-write without an etag on an existing key: in-memory 409, Postgres a plain failure (500). */
+  firstWriteConflictStatus: number;
+}
+
+const postgresYaml = (connectionString: string): string =>
+  componentYaml('statestore', 'state.postgresql', { connectionString, tablePrefix, cleanupInterval: '1s' }, 'v2');
+
+const backends: Backend[] = [
+  {
+    name: 'state.in-memory',
+    reachable: true,
+    what: 'nothing',
+    start: async () => ({ yaml: componentYaml('statestore', 'state.in-memory'), stop: async () => undefined }),
+    malformedEtagStatus: 400,
+    firstWriteConflictStatus: 409,
+  },
+  {
+    name: 'state.postgresql v2 on real Postgres',
+    reachable: realPostgres !== undefined,
+    what: 'Postgres at 127.0.0.1:5432 (database "test")',
+    start: async () => ({
+      yaml: postgresYaml(realPostgres as string),
+      connectionString: realPostgres as string,
+      stop: () => dropTable(realPostgres as string, `${tablePrefix}state`),
+    }),
+    malformedEtagStatus: 409,
+    firstWriteConflictStatus: 500,
+  },
+  {
+    name: 'state.postgresql v2 on embedded Postgres',
+    reachable: true,
+    what: 'nothing',
+    start: async () => {
+      const db = await startEmbeddedPostgres();
+      return { yaml: postgresYaml(db.connectionString), connectionString: db.connectionString, stop: () => db.stop() };
+    },
+    malformedEtagStatus: 409,
+    firstWriteConflictStatus: 500,
+  },
+];
+
+for (const backend of backends) {
+  describeIfReachable(backend.reachable, backend.what)(`state API on ${backend.name}`, () => {
+    let sidecar: Sidecar;
+    let client: DaprClient;
+    let stopBackend: () => Promise<void>;
+    let connectionString: string | undefined;
+    const url = (path: string): string => `${sidecar.url}/v1.0/state/statestore${path}`;
+    const save = (items: unknown[], query = ''): Promise<Response> =>
+      fetch(url(query), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) });
+    const etagOf = async (key: string): Promise<string> => (await fetch(url(`/${key}`))).headers.get('etag') as string;
+
+    beforeAll(async () => {
+      const started = await backend.start();
+      stopBackend = started.stop;
+      connectionString = started.connectionString;
+      sidecar = await startTestSidecar(started.yaml, { appId: 'state-app' });
+      client = sdkClient(sidecar);
+    });
+
+    afterAll(async () => {
+      await client?.stop();
+      await sidecar?.stop();
+      await stopBackend?.();
+    });
+
+    it('when a value is saved through the SDK, then the SDK and a raw GET read it back with an ETag', async () => {
+      await client.state.save('statestore', [{ key: 'user-1', value: { name: 'ada', age: 36 } }]);
+      expect(await client.state.get('statestore', 'user-1')).toEqual({ name: 'ada', age: 36 });
+      const res = await fetch(url('/user-1'));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(res.headers.get('etag')).toBeTruthy();
+      // daprd re-encodes values with Go's encoding/json: object keys come back sorted.
+      expect(await res.text()).toBe('{"age":36,"name":"ada"}');
+    });
+
+    it('when a key was never saved, then GET answers 204 with an empty body and the SDK returns ""', async () => {
+      const res = await fetch(url('/nobody'));
+      expect(res.status).toBe(204);
+      expect(await res.text()).toBe('');
+      expect(await client.state.get('statestore', 'nobody')).toBe('');
+    });
+
+    it('when saving or deleting with a stale etag, then the API answers 409 and the value is unchanged', async () => {
+      expect((await save([{ key: 'counter', value: 1 }])).status).toBe(204);
+      const stale = await etagOf('counter');
+      expect((await save([{ key: 'counter', value: 2, etag: stale }])).status).toBe(204);
+      const conflict = await save([{ key: 'counter', value: 3, etag: stale }]);
+      expect(conflict.status).toBe(409);
+      expect(await conflict.json()).toMatchObject({ errorCode: 'ERR_STATE_SAVE', message: expect.stringContaining('possible etag mismatch') });
+      const del = await fetch(url('/counter'), { method: 'DELETE', headers: { 'if-match': stale } });
+      expect(del.status).toBe(409);
+      expect(await del.json()).toMatchObject({ errorCode: 'ERR_STATE_DELETE' });
+      expect(await client.state.get('statestore', 'counter')).toBe(2);
+      const current = await etagOf('counter');
+      expect((await fetch(url('/counter'), { method: 'DELETE', headers: { 'if-match': current } })).status).toBe(204);
+      expect((await fetch(url('/counter'))).status).toBe(204);
+    });
+
+    it('when the etag is malformed, then the answer follows the store (400 invalid, or 409 for Postgres v2)', async () => {
+      await save([{ key: 'shape', value: 'x' }]);
+      const res = await save([{ key: 'shape', value: 'y', etag: 'not-a-valid-etag' }]);
+      expect(res.status).toBe(backend.malformedEtagStatus);
+      expect(await res.json()).toMatchObject({ errorCode: 'ERR_STATE_SAVE' });
+    });
+
+    it('when first-write is asked without an etag for an existing key, then the write is refused', async () => {
+      await save([{ key: 'first', value: 1 }]);
+      const res = await save([{ key: 'first', value: 2, options: { concurrency: 'first-write' } }]);
+      expect(res.status).toBe(backend.firstWriteConflictStatus);
+      expect(await client.state.get('statestore', 'first')).toBe(1);
+      expect((await save([{ key: 'brand-new', value: 1, options: { concurrency: 'first-write' } }])).status).toBe(204);
+    });
+
+    it('when a key contains "||", then the API answers 400 ERR_MALFORMED_REQUEST', async () => {
+      const res = await save([{ key: 'a||b', value: 1 }]);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errorCode: 'ERR_MALFORMED_REQUEST' });
+      expect((await fetch(url('/a||b'))).status).toBe(400);
+    });
+
+    it('when the store name is unknown, then the API answers 400 ERR_STATE_STORE_NOT_FOUND', async () => {
+      const res = await fetch(`${sidecar.url}/v1.0/state/nope/k`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errorCode: 'ERR_STATE_STORE_NOT_FOUND' });
+    });
+
+    it('when keys are read in bulk, then items carry data and etag, and missing keys only their key', async () => {
+      await client.state.save('statestore', [
+        { key: 'b1', value: { n: 1 } },
+        { key: 'b2', value: 'two' },
+      ]);
+      const res = await fetch(url('/bulk'), { method: 'POST', body: JSON.stringify({ keys: ['b1', 'b2', 'b-missing'] }) });
+      expect(res.status).toBe(200);
+      const items = (await res.json()) as Array<Record<string, unknown>>;
+      expect(items).toEqual([
+        { key: 'b1', data: { n: 1 }, etag: expect.any(String) },
+        { key: 'b2', data: 'two', etag: expect.any(String) },
+        { key: 'b-missing' },
+      ]);
+      const viaSdk = await client.state.getBulk('statestore', ['b1', 'b-missing']);
+      expect(viaSdk).toEqual([{ key: 'b1', data: { n: 1 }, etag: expect.any(String) }, { key: 'b-missing' }]);
+    });
+
+    it('when a transaction succeeds, then every operation is applied', async () => {
+      await client.state.save('statestore', [{ key: 'tx-old', value: 1 }]);
+      await client.state.transaction('statestore', [
+        { operation: 'upsert', request: { key: 'tx-new', value: { ok: true } } },
+        { operation: 'delete', request: { key: 'tx-old' } },
+      ]);
+      expect(await client.state.get('statestore', 'tx-new')).toEqual({ ok: true });
+      expect(await client.state.get('statestore', 'tx-old')).toBe('');
+    });
+
+    it('when one transaction operation fails, then nothing is written and the API answers 500 (never 409)', async () => {
+      await save([{ key: 'tx-keep', value: 'before' }]);
+      const stale = await etagOf('tx-keep');
+      await save([{ key: 'tx-keep', value: 'current' }]);
+      const res = await fetch(url('/transaction'), {
+        method: 'POST',
+        body: JSON.stringify({
+          operations: [
+            { operation: 'upsert', request: { key: 'tx-ghost', value: 1 } },
+            { operation: 'delete', request: { key: 'tx-keep' } },
+            { operation: 'upsert', request: { key: 'tx-keep', value: 'after', etag: stale } },
+          ],
+        }),
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ errorCode: 'ERR_STATE_TRANSACTION' });
+      expect((await fetch(url('/tx-ghost'))).status).toBe(204);
+      expect(await client.state.get('statestore', 'tx-keep')).toBe('current');
+    });
+
+    it('when an unknown transaction operation is sent, then the API answers 400 ERR_NOT_SUPPORTED_STATE_OPERATION', async () => {
+      const res = await fetch(url('/transaction'), {
+        method: 'POST',
+        body: JSON.stringify({ operations: [{ operation: 'merge', request: { key: 'x' } }] }),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ errorCode: 'ERR_NOT_SUPPORTED_STATE_OPERATION' });
+    });
+
+    it('when a TTL is given in the query string, then it overrides the item TTL and the value expires', async () => {
+      const res = await save([{ key: 'short-lived', value: 'x', metadata: { ttlInSeconds: '3600' } }], '?metadata.ttlInSeconds=1');
+      expect(res.status).toBe(204);
+      await save([{ key: 'long-lived', value: 'y', metadata: { ttlInSeconds: '3600' } }]);
+      const long = await fetch(url('/long-lived'));
+      expect(long.headers.get('metadata.ttlExpireTime')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      await eventually(async () => ((await fetch(url('/short-lived'))).status === 204 ? true : undefined));
+    });
+
+    it('when a value is deleted through the SDK, then it is gone', async () => {
+      await client.state.save('statestore', [{ key: 'doomed', value: 1 }]);
+      await client.state.delete('statestore', 'doomed');
+      expect(await client.state.get('statestore', 'doomed')).toBe('');
+    });
+
+    if (backend.name.startsWith('state.postgresql')) {
+      it('when saved, then the row uses the Dapr v2 layout with the key "<appId>||<key>" and a UUID etag', async () => {
+        await save([{ key: 'layout', value: { v: 1 } }]);
+        const db = new pg.Client({ connectionString });
+        await db.connect();
+        try {
+          const { rows } = await db.query(`SELECT key, value, etag, expires_at FROM ${tablePrefix}state WHERE key = $1`, ['state-app||layout']);
+          expect(rows).toHaveLength(1);
+          expect(rows[0].value.toString()).toBe('{"v":1}');
+          expect(rows[0].etag).toMatch(/^[0-9a-f-]{36}$/);
+          expect(rows[0].expires_at).toBeNull();
+        } finally {
+          await db.end();
+        }
+      });
+    }
+  });
+}

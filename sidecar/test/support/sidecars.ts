@@ -1,0 +1,31 @@
+import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
+import { parseComponents, startSidecar, type Sidecar, type SidecarOptions } from '../../src/index.js';
+
+/** A Component YAML document. */
+export function componentYaml(name: string, type: string, metadata: Record<string, string> = {}, version = 'v1'): string {
+  const items = Object.entries(metadata).map(([k, v]) => `  - name: ${k}\n    value: ${JSON.stringify(v)}`);
+  return `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+spec:
+  type: ${type}
+  version: ${version}
+  metadata:${items.length ? `\n${items.join('\n')}` : ' []'}
+`;
+}
+
+export function startTestSidecar(yaml: string, opts: Partial<SidecarOptions> & { appId: string }): Promise<Sidecar> {
+  return startSidecar({ httpPort: 0, components: parseComponents(yaml, 'test-components.yaml'), logLevel: 'silent', ...opts });
+}
+
+/** The official SDK pointed at a sidecar over HTTP. */
+export function sdkClient(sidecar: Sidecar, daprApiToken?: string): DaprClient {
+  return new DaprClient({
+    daprHost: '127.0.0.1',
+    daprPort: String(sidecar.port),
+    communicationProtocol: CommunicationProtocolEnum.HTTP,
+    logger: { level: LogLevel.Error },
+    ...(daprApiToken ? { daprApiToken } : {}),
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * The operator's only door to the apiserver. The reconciler depends on the `KubeClient`
+ * interface, so unit tests pass an in-memory double and integration tests the real thing.
+ */
+import {
+  ApiException,
+  ApisApi,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+} from '@kubernetes/client-node';
+import { FIELD_MANAGER, GROUP, PLURAL, VERSION, type KubeObject, type SocialPlatformStatus } from './types.js';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface KubeClient {
+  /** The object, or undefined when it does not exist. */
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
+  list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]>;
+  /** Server-side apply as `flock-operator`; `force` takes fields over from other managers. */
+  apply(obj: KubeObject, force: boolean): Promise<KubeObject>;
+  /** Deletes in the background (dependents via the garbage collector); absent is fine. */
+  delete(ref: ObjectRef): Promise<void>;
+  /** Merge-patches the platform's /status subresource (never the main resource). */
+  patchStatus(namespace: string, name: string, status: SocialPlatformStatus): Promise<void>;
+  createEvent(event: KubeObject): Promise<void>;
+  /** The versions the apiserver serves for an API group, e.g. ['v1', 'v2beta2']. */
+  servedVersions(group: string): Promise<string[]>;
+}
+
+export const isNotFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
+
+/** Typed client models carry Dates and classes; the operator works on plain JSON. */
+const plain = <T>(x: unknown): T => JSON.parse(JSON.stringify(x)) as T;
+
+/**
+ * Counts every HTTP request made through `kc` (API calls and watches) by wrapping the two hooks
+ * client-node 1.x calls once per request. Returns `kc` for chaining.
+ */
+export function countRequests(kc: KubeConfig, onRequest: () => void): KubeConfig {
+  const auth = kc.applySecurityAuthentication.bind(kc);
+  const fetchOptions = kc.applyToFetchOptions.bind(kc);
+  kc.applySecurityAuthentication = (ctx) => (onRequest(), auth(ctx));
+  kc.applyToFetchOptions = (opts) => (onRequest(), fetchOptions(opts));
+  return kc;
+}
+
+export function makeKubeClient(kc: KubeConfig): KubeClient {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const apis = kc.makeApiClient(ApisApi);
+  return {
+    async get<T extends KubeObject>(ref: ObjectRef) {
+      try {
+        return plain<T>(await objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }));
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async list(apiVersion, kind, namespace, labelSelector) {
+      const res = await objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+      return res.items.map((i) => plain<KubeObject>({ apiVersion, kind, ...plain<object>(i) }));
+    },
+    async apply(obj, force) {
+      return plain(await objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply));
+    },
+    async delete(ref) {
+      try {
+        await objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Background');
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+    async patchStatus(namespace, name, status) {
+      await custom.patchNamespacedCustomObjectStatus(
+        { group: GROUP, version: VERSION, plural: PLURAL, namespace, name, body: { status } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+    },
+    async createEvent(event) {
+      await objects.create(event);
+    },
+    async servedVersions(group) {
+      const list = await apis.getAPIVersions();
+      return (list.groups.find((g) => g.name === group)?.versions ?? []).map((v) => v.version);
+    },
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * Wires watches to the work queue and the queue to `reconcile`. Watches are only triggers:
+ * any change to a platform or to a child it controls queues the platform's key, and the
+ * reconcile reads the current state itself.
+ */
+import type { Logger } from '@flock/kit';
+import {
+  KubernetesObjectApi,
+  makeInformer,
+  type Informer,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { Clock } from './clock.js';
+import type { KubeClient } from './client.js';
+import type { EventRecorder } from './events.js';
+import type { Metrics } from './metrics.js';
+import { WorkQueue } from './queue.js';
+import { reconcile } from './reconcile.js';
+import { ownedKinds } from './render/index.js';
+import { MANAGED_BY, type ApiCaps } from './render/meta.js';
+import { API_VERSION, GROUP, KIND } from './types.js';
+
+export interface ControllerDeps {
+  kc: KubeConfig;
+  client: KubeClient;
+  clock: Clock;
+  events: EventRecorder;
+  log: Logger;
+  metrics: Metrics;
+  workers?: number;
+}
+
+/** HPA and PDB versions the apiserver serves, newest preferred. */
+export async function discoverCaps(client: KubeClient): Promise<ApiCaps> {
+  const [autoscaling, policy] = await Promise.all([client.servedVersions('autoscaling'), client.servedVersions('policy')]);
+  return {
+    hpa: autoscaling.includes('v2') ? 'autoscaling/v2' : 'autoscaling/v2beta2',
+    pdb: policy.includes('v1') ? 'policy/v1' : 'policy/v1beta1',
+  };
+}
+
+const collectionPath = (apiVersion: string, kind: string): string => {
+  const lower = kind.toLowerCase();
+  const plural = lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : lower.endsWith('s') ? `${lower}es` : `${lower}s`;
+  return `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}/${plural}`;
+};
+
+/** The platform key a child belongs to, from its controller ownerReference. */
+export function ownerKey(obj: KubernetesObject): string | undefined {
+  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`));
+  return ref && obj.metadata?.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
+}
+
+export class Controller {
+  readonly queue = new WorkQueue();
+  private readonly informers: Informer<KubernetesObject>[] = [];
+  private readonly workers: Promise<void>[] = [];
+  private stopped = false;
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  async start(): Promise<void> {
+    const caps = await discoverCaps(this.deps.client);
+    this.deps.log.info({ caps }, 'API versions discovered');
+    this.watch(API_VERSION, KIND, undefined, (o) => o.metadata?.namespace && `${o.metadata.namespace}/${o.metadata.name}`);
+    for (const { apiVersion, kind } of ownedKinds(caps)) {
+      this.watch(apiVersion, kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`, ownerKey);
+    }
+    await Promise.all(this.informers.map((i) => i.start()));
+    for (let i = 0; i < (this.deps.workers ?? 2); i++) this.workers.push(this.work(caps));
+  }
+
+  /** Stops watching, lets in-flight reconciles finish, drops what is still queued. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.informers.map((i) => i.stop()));
+    this.queue.shutDown();
+    await Promise.all(this.workers);
+  }
+
+  private watch(apiVersion: string, kind: string, labelSelector: string | undefined, keyOf: (o: KubernetesObject) => string | undefined | '') {
+    const api = KubernetesObjectApi.makeApiClient(this.deps.kc);
+    const list = () => api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector);
+    const informer = makeInformer(this.deps.kc, collectionPath(apiVersion, kind), list, labelSelector);
+    const enqueue = (obj: KubernetesObject) => {
+      const key = keyOf(obj);
+      if (key) this.queue.add(key);
+      this.deps.metrics.queueDepth.set(this.queue.depth);
+    };
+    informer.on('add', enqueue);
+    informer.on('update', enqueue);
+    informer.on('delete', enqueue);
+    // client-node restarts a watch itself after a 410 (relist) but stops on any other error.
+    let delay = 1000;
+    informer.on('connect', () => (delay = 1000));
+    informer.on('error', (err: unknown) => {
+      if (this.stopped) return;
+      this.deps.log.warn({ err, kind }, 'Watch failed; restarting');
+      setTimeout(() => void informer.start().catch(() => undefined), delay);
+      delay = Math.min(delay * 2, 30_000);
+    });
+    this.informers.push(informer);
+  }
+
+  private async work(caps: ApiCaps): Promise<void> {
+    const { client, clock, events, log, metrics } = this.deps;
+    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      metrics.queueDepth.set(this.queue.depth);
+      const end = metrics.reconcileDuration.startTimer();
+      try {
+        const result = await reconcile(key, { client, clock, caps, events, log });
+        this.queue.forget(key);
+        if (result.requeueAfterMs) this.queue.addAfter(key, result.requeueAfterMs);
+        metrics.reconciles.inc({ result: 'success' });
+      } catch (err) {
+        const delay = this.queue.addRateLimited(key);
+        metrics.reconciles.inc({ result: 'error' });
+        metrics.reconcileErrors.inc();
+        log.error({ err, key, retryInMs: delay }, 'Reconcile failed');
+      } finally {
+        end();
+        this.queue.done(key);
+      }
+    }
+  }
+}

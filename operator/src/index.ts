@@ -1,0 +1,4 @@
+/** The container entry point (`node dist/index.js`): bootstrap only. */
+import { runFromEnv } from './run.js';
+
+await runFromEnv();

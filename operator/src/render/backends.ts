@@ -1,0 +1,72 @@
+/**
+ * How each backend type maps to Dapr component metadata. The connection comes from the user's
+ * Secret by `secretKeyRef` only (never copied into the component); `secretKeys` lists what that
+ * Secret must contain, which the reconciler checks before applying anything.
+ */
+import type { ServiceName, SocialPlatformSpec, StateBackend } from '../types.js';
+
+type StateType = StateBackend['type'];
+type PubsubType = SocialPlatformSpec['backends']['pubsub']['type'];
+
+interface Backend {
+  /** Dapr component type. */
+  type: string;
+  /** Component metadata name → key in the referenced Secret. */
+  secretKeys: Record<string, string>;
+  /** Plain (non-secret) metadata; `{svc}` becomes the service name. */
+  values: Record<string, string>;
+}
+
+export const STATE_BACKENDS: Record<StateType, Backend> = {
+  postgresql: {
+    type: 'state.postgresql',
+    secretKeys: { connectionString: 'connectionString' },
+    values: { tableName: '{svc}_state', metadataTableName: '{svc}_dapr_metadata' },
+  },
+  redis: {
+    type: 'state.redis',
+    secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' },
+    values: { keyPrefix: 'appid' },
+  },
+  mongodb: {
+    type: 'state.mongodb',
+    secretKeys: { connectionString: 'connectionString' },
+    values: { databaseName: 'flock', collectionName: '{svc}' },
+  },
+};
+
+export const PUBSUB_BACKENDS: Record<PubsubType, Backend> = {
+  redis: { type: 'pubsub.redis', secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' }, values: {} },
+  rabbitmq: {
+    type: 'pubsub.rabbitmq',
+    secretKeys: { connectionString: 'connectionString' },
+    values: { durable: 'true', deliveryMode: '2', enableDeadLetter: 'true' },
+  },
+  kafka: { type: 'pubsub.kafka', secretKeys: { brokers: 'brokers' }, values: { authType: 'none' } },
+  jetstream: { type: 'pubsub.jetstream', secretKeys: { natsURL: 'natsURL' }, values: {} },
+};
+
+/** A service's state backend: its own, or the platform's. */
+export function stateOf(spec: SocialPlatformSpec, svc: ServiceName): StateBackend {
+  return spec.services[svc]?.state ?? spec.backends.state;
+}
+
+/** The keys each referenced Secret must hold, for the reconciler's pre-flight check. */
+export function requiredSecretKeys(spec: SocialPlatformSpec): { secret: string; keys: string[]; for: string }[] {
+  const { pubsub } = spec.backends;
+  const states = [spec.backends.state, ...Object.values(spec.services).flatMap((s) => (s?.state ? [s.state] : []))];
+  const needs = [
+    ...states.map((s) => ({ secret: s.secretRef.name, keys: Object.values(STATE_BACKENDS[s.type].secretKeys), for: `${s.type} state store` })),
+    { secret: pubsub.secretRef.name, keys: Object.values(PUBSUB_BACKENDS[pubsub.type].secretKeys), for: `${pubsub.type} pub/sub` },
+  ];
+  // One check per Secret and backend type, however many services share it.
+  return [...new Map(needs.map((n) => [`${n.secret}/${n.for}`, n])).values()];
+}
+
+/** Component `spec.metadata` for a backend. */
+export function metadata(backend: Backend, secretName: string, svc = ''): Record<string, unknown>[] {
+  return [
+    ...Object.entries(backend.secretKeys).map(([name, key]) => ({ name, secretKeyRef: { name: secretName, key } })),
+    ...Object.entries(backend.values).map(([name, value]) => ({ name, value: value.replaceAll('{svc}', svc) })),
+  ];
+}

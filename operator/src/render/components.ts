@@ -1,0 +1,46 @@
+/**
+ * Dapr Components: one state store per service named `<svc>-store` and scoped to that app-id
+ * (no service can read another's data), one `pubsub` for all, and the secret store.
+ */
+import type { KubeObject, SocialPlatform } from '../types.js';
+import { PUBSUB_BACKENDS, STATE_BACKENDS, metadata, stateOf } from './backends.js';
+import { childMeta, enabledServices } from './meta.js';
+
+export const PUBSUB_NAME = 'pubsub';
+export const SECRET_STORE_NAME = 'secretstore';
+/** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
+const K8S_SECRETS = 'kubernetes';
+
+function component(platform: SocialPlatform, name: string, spec: object, scopes: string[]): KubeObject {
+  return {
+    apiVersion: 'dapr.io/v1alpha1',
+    kind: 'Component',
+    metadata: childMeta(platform, name),
+    spec,
+    auth: { secretStore: K8S_SECRETS },
+    scopes,
+  };
+}
+
+export function render(platform: SocialPlatform): KubeObject[] {
+  const { pubsub } = platform.spec.backends;
+  const services = enabledServices(platform);
+  const stores = services.map((svc) => {
+    const state = stateOf(platform.spec, svc);
+    const backend = STATE_BACKENDS[state.type];
+    return component(platform, `${svc}-store`, { type: backend.type, version: 'v1', metadata: metadata(backend, state.secretRef.name, svc) }, [svc]);
+  });
+  const bus = component(
+    platform,
+    PUBSUB_NAME,
+    { type: PUBSUB_BACKENDS[pubsub.type].type, version: 'v1', metadata: metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name) },
+    services,
+  );
+  const secrets = component(
+    platform,
+    SECRET_STORE_NAME,
+    { type: 'secretstores.kubernetes', version: 'v1', metadata: [] },
+    services,
+  );
+  return [...stores, bus, secrets];
+}

@@ -16,7 +16,10 @@ export function appUrl(app: AppAddress, path: string): string {
 
 /** Headers every sidecar → app call carries. */
 export function appHeaders(appId: string, app: AppAddress): Record<string, string> {
-  return { 'dapr-app-id': appId, ...(app.appApiToken ? { 'dapr-api-token': app.appApiToken } : {}) };
+  return {
+    'dapr-app-id': appId,
+    ...(app.appApiToken ? { 'dapr-api-token': app.appApiToken } : {}),
+  };
 }
 
 /** daprd's blockUntilAppIsReady: dial every 500 ms until the app port accepts a TCP connection. */

@@ -28,7 +28,13 @@ async function main(): Promise<void> {
   const sidecar = await startSidecar({
     appId,
     ...(values['app-port']
-      ? { app: { host: values['app-channel-address'] as string, port: Number(values['app-port']), ...(appApiToken ? { appApiToken } : {}) } }
+      ? {
+          app: {
+            host: values['app-channel-address'] as string,
+            port: Number(values['app-port']),
+            ...(appApiToken ? { appApiToken } : {}),
+          },
+        }
       : {}),
     httpPort: Number(values['dapr-http-port']),
     listenAddress: values['dapr-listen-addresses'] as string,

@@ -1,6 +1,11 @@
 export { startSidecar, type Sidecar, type SidecarOptions } from './sidecar.js';
 export type { AppAddress } from './app-channel.js';
-export { loadComponents, parseComponents, type ComponentDefinition, type MetadataItem } from './components/load.js';
+export {
+  loadComponents,
+  parseComponents,
+  type ComponentDefinition,
+  type MetadataItem,
+} from './components/load.js';
 export type { StateStore } from './state/store.js';
 export type { PubSub } from './pubsub/pubsub.js';
 export type { SecretStore } from './secrets/store.js';

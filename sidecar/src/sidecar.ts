@@ -43,7 +43,10 @@ export interface Sidecar {
 const DRAIN_MS = 10_000;
 
 export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
-  const logger = createLogger(`sidecar:${opts.appId}`, (opts.logLevel ?? 'info') as Parameters<typeof createLogger>[1]);
+  const logger = createLogger(
+    `sidecar:${opts.appId}`,
+    (opts.logLevel ?? 'info') as Parameters<typeof createLogger>[1],
+  );
   const components = await initComponents(opts.components, opts.appId, logger);
   const { app, appId } = opts;
   const stopping = new AbortController();
@@ -100,7 +103,11 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
             subscriptions.push(sub);
             unsubscribes.push(unsubscribe);
           },
-          (err: unknown) => logger.error({ err, topic: sub.topic, pubsubname: sub.pubsubname }, 'subscription not started'),
+          (err: unknown) =>
+            logger.error(
+              { err, topic: sub.topic, pubsubname: sub.pubsubname },
+              'subscription not started',
+            ),
         );
       }
       appConnected = true;
@@ -140,5 +147,8 @@ async function subscribe(
   const component = components.pubsub.get(sub.pubsubname);
   if (!component) throw new Error(`pubsub ${sub.pubsubname} is not loaded for this app`);
   const handler = deliveryHandler({ sub, component, app, logger, signal });
-  return component.pubsub.subscribe({ topic: sub.topic, consumerId: component.consumerId }, handler);
+  return component.pubsub.subscribe(
+    { topic: sub.topic, consumerId: component.consumerId },
+    handler,
+  );
 }

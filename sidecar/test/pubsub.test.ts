@@ -32,7 +32,8 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
         },
       ]),
     'POST /orders': () => json({ status: 'SUCCESS' }),
-    'POST /flaky': () => (++retryCalls <= 2 ? json({ status: 'RETRY' }) : { status: 200, body: '' }),
+    'POST /flaky': () =>
+      ++retryCalls <= 2 ? json({ status: 'RETRY' }) : { status: 200, body: '' },
     'POST /poison': () => json({ status: 'DROP' }),
     'POST /broken': () => ({ status: 500, body: 'boom' }),
     'POST /dead': () => ({ status: 200, body: 'ok' }),
@@ -47,21 +48,37 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
   let secondSidecar: Sidecar;
   let client: DaprClient;
 
-  const publish = (topic: string, body: string | Buffer, headers: Record<string, string> = {}, query = ''): Promise<Response> =>
-    fetch(`${publisher.url}/v1.0/publish/${PUBSUB}/${topic}${query}`, { method: 'POST', headers, body });
+  const publish = (
+    topic: string,
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+    query = '',
+  ): Promise<Response> =>
+    fetch(`${publisher.url}/v1.0/publish/${PUBSUB}/${topic}${query}`, {
+      method: 'POST',
+      headers,
+      body,
+    });
   const delivered = (app: TestApp, path: string, n = 1): Promise<Received[]> =>
     eventually(() => {
       const calls = app.calls('POST', path);
       return calls.length >= n ? calls : undefined;
     });
-  const eventOf = (r: Received): Record<string, unknown> => JSON.parse(r.body) as Record<string, unknown>;
+  const eventOf = (r: Received): Record<string, unknown> =>
+    JSON.parse(r.body) as Record<string, unknown>;
 
   beforeAll(async () => {
     await subscriber.start();
     await second.start();
     publisher = await startTestSidecar(yaml, { appId: 'publisher' });
-    subSidecar = await startTestSidecar(yaml, { appId: 'subscriber', app: { host: '127.0.0.1', port: subscriber.port, appApiToken: APP_TOKEN } });
-    secondSidecar = await startTestSidecar(yaml, { appId: 'second', app: { host: '127.0.0.1', port: second.port } });
+    subSidecar = await startTestSidecar(yaml, {
+      appId: 'subscriber',
+      app: { host: '127.0.0.1', port: subscriber.port, appApiToken: APP_TOKEN },
+    });
+    secondSidecar = await startTestSidecar(yaml, {
+      appId: 'second',
+      app: { host: '127.0.0.1', port: second.port },
+    });
     await subSidecar.connectApp();
     await secondSidecar.connectApp();
     client = sdkClient(publisher);
@@ -79,12 +96,23 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
     expect(discovery.headers['dapr-app-id']).toBe('subscriber');
     expect(discovery.headers['dapr-api-token']).toBe(APP_TOKEN);
     expect(subscriber.calls('GET', '/dapr/config')).toHaveLength(1);
-    const meta = (await (await fetch(`${subSidecar.url}/v1.0/metadata`)).json()) as Record<string, unknown>;
+    const meta = (await (await fetch(`${subSidecar.url}/v1.0/metadata`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(meta.id).toBe('subscriber');
-    expect(meta.components).toEqual([{ name: PUBSUB, type: 'pubsub.in-memory', version: 'v1', capabilities: [] }]);
+    expect(meta.components).toEqual([
+      { name: PUBSUB, type: 'pubsub.in-memory', version: 'v1', capabilities: [] },
+    ]);
     expect(meta.subscriptions).toEqual(
       expect.arrayContaining([
-        { pubsubname: PUBSUB, topic: 'poison', rules: [{ match: '', path: '/poison' }], deadLetterTopic: 'dead', type: 'PROGRAMMATIC' },
+        {
+          pubsubname: PUBSUB,
+          topic: 'poison',
+          rules: [{ match: '', path: '/poison' }],
+          deadLetterTopic: 'dead',
+          type: 'PROGRAMMATIC',
+        },
       ]),
     );
     expect((await fetch(`${subSidecar.url}/v1.0/healthz`)).status).toBe(204);
@@ -92,7 +120,10 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
 
   it('when JSON is published, then every subscribing app gets the CloudEvent envelope Dapr builds', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-    const res = await publish('orders', JSON.stringify({ orderId: 7 }), { 'content-type': 'application/json', traceparent });
+    const res = await publish('orders', JSON.stringify({ orderId: 7 }), {
+      'content-type': 'application/json',
+      traceparent,
+    });
     expect(res.status).toBe(204);
     const [call] = await delivered(subscriber, '/orders');
     await delivered(second, '/orders');
@@ -120,14 +151,38 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
     const before = subscriber.calls('POST', '/orders').length;
     await publish('orders', 'plain words');
     await publish('orders', Buffer.from([1, 2, 3]), { 'content-type': 'application/octet-stream' });
-    await publish('orders', JSON.stringify({ id: 'my-id', source: 'me', specversion: '1.0', type: 'custom', topic: 'wrong', data: 'x' }), {
-      'content-type': 'application/cloudevents+json',
-    });
+    await publish(
+      'orders',
+      JSON.stringify({
+        id: 'my-id',
+        source: 'me',
+        specversion: '1.0',
+        type: 'custom',
+        topic: 'wrong',
+        data: 'x',
+      }),
+      {
+        'content-type': 'application/cloudevents+json',
+      },
+    );
     const events = (await delivered(subscriber, '/orders', before + 3)).slice(before).map(eventOf);
-    expect(events[0]).toMatchObject({ datacontenttype: 'text/plain;charset=UTF-8', data: 'plain words' });
-    expect(events[1]).toMatchObject({ datacontenttype: 'application/octet-stream', data_base64: 'AQID' });
+    expect(events[0]).toMatchObject({
+      datacontenttype: 'text/plain;charset=UTF-8',
+      data: 'plain words',
+    });
+    expect(events[1]).toMatchObject({
+      datacontenttype: 'application/octet-stream',
+      data_base64: 'AQID',
+    });
     expect(events[1]).not.toHaveProperty('data');
-    expect(events[2]).toMatchObject({ id: 'my-id', source: 'me', type: 'custom', topic: 'orders', pubsubname: PUBSUB, data: 'x' });
+    expect(events[2]).toMatchObject({
+      id: 'my-id',
+      source: 'me',
+      type: 'custom',
+      topic: 'orders',
+      pubsubname: PUBSUB,
+      data: 'x',
+    });
     expect(events[2]?.time).toEqual(expect.any(String));
   });
 
@@ -136,26 +191,34 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
     expect(await client.pubsub.publish(PUBSUB, 'orders', { via: 'sdk' })).toEqual({});
     const bulk = await client.pubsub.publishBulk(PUBSUB, 'orders', [{ n: 1 }, { n: 2 }]);
     expect(bulk.failedMessages).toEqual([]);
-    const datas = (await delivered(subscriber, '/orders', before + 3)).slice(before).map((r) => eventOf(r).data);
+    const datas = (await delivered(subscriber, '/orders', before + 3))
+      .slice(before)
+      .map((r) => eventOf(r).data);
     expect(datas).toEqual(expect.arrayContaining([{ via: 'sdk' }, { n: 1 }, { n: 2 }]));
   });
 
   it('when the app answers RETRY, then the message is redelivered until it is acknowledged', async () => {
     await publish('flaky', 'again');
     const calls = await delivered(subscriber, '/flaky', 3);
-    expect(calls.map((c) => eventOf(c).id)).toEqual(Array(3).fill(eventOf(calls[0] as Received).id));
+    expect(calls.map((c) => eventOf(c).id)).toEqual(
+      Array(3).fill(eventOf(calls[0] as Received).id),
+    );
   });
 
   it('when the app answers DROP, then the message goes to the dead-letter topic', async () => {
     await publish('poison', 'bad payload');
-    const dead = await eventually(() => subscriber.calls('POST', '/dead').find((c) => eventOf(c).data === 'bad payload'));
+    const dead = await eventually(() =>
+      subscriber.calls('POST', '/dead').find((c) => eventOf(c).data === 'bad payload'),
+    );
     expect(eventOf(dead)).toMatchObject({ topic: 'poison' });
     expect(subscriber.calls('POST', '/poison')).toHaveLength(1);
   });
 
   it('when the app keeps failing, then retries are bounded and the message is dead-lettered', async () => {
     await publish('broken', 'never works');
-    await eventually(() => subscriber.calls('POST', '/dead').find((c) => eventOf(c).data === 'never works'));
+    await eventually(() =>
+      subscriber.calls('POST', '/dead').find((c) => eventOf(c).data === 'never works'),
+    );
     expect(subscriber.calls('POST', '/broken')).toHaveLength(4); // first try + deliveryMaxRetries
   });
 
@@ -176,7 +239,10 @@ describe('pub/sub through pubsub.in-memory shared by sidecars in one process', (
   });
 
   it('when publishing to an unknown pubsub or with a bad rawPayload flag, then the API answers with the Dapr error', async () => {
-    const missing = await fetch(`${publisher.url}/v1.0/publish/nope/orders`, { method: 'POST', body: 'x' });
+    const missing = await fetch(`${publisher.url}/v1.0/publish/nope/orders`, {
+      method: 'POST',
+      body: 'x',
+    });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ errorCode: 'ERR_PUBSUB_NOT_FOUND' });
     const badFlag = await publish('orders', 'x', {}, '?metadata.rawPayload=maybe');

@@ -24,14 +24,22 @@ interface Backend {
 }
 
 const postgresYaml = (connectionString: string): string =>
-  componentYaml('statestore', 'state.postgresql', { connectionString, tablePrefix, cleanupInterval: '1s' }, 'v2');
+  componentYaml(
+    'statestore',
+    'state.postgresql',
+    { connectionString, tablePrefix, cleanupInterval: '1s' },
+    'v2',
+  );
 
 const backends: Backend[] = [
   {
     name: 'state.in-memory',
     reachable: true,
     what: 'nothing',
-    start: async () => ({ yaml: componentYaml('statestore', 'state.in-memory'), stop: async () => undefined }),
+    start: async () => ({
+      yaml: componentYaml('statestore', 'state.in-memory'),
+      stop: async () => undefined,
+    }),
     malformedEtagStatus: 400,
     firstWriteConflictStatus: 409,
   },
@@ -53,7 +61,11 @@ const backends: Backend[] = [
     what: 'nothing',
     start: async () => {
       const db = await startEmbeddedPostgres();
-      return { yaml: postgresYaml(db.connectionString), connectionString: db.connectionString, stop: () => db.stop() };
+      return {
+        yaml: postgresYaml(db.connectionString),
+        connectionString: db.connectionString,
+        stop: () => db.stop(),
+      };
     },
     malformedEtagStatus: 409,
     firstWriteConflictStatus: 500,
@@ -68,8 +80,13 @@ for (const backend of backends) {
     let connectionString: string | undefined;
     const url = (path: string): string => `${sidecar.url}/v1.0/state/statestore${path}`;
     const save = (items: unknown[], query = ''): Promise<Response> =>
-      fetch(url(query), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) });
-    const etagOf = async (key: string): Promise<string> => (await fetch(url(`/${key}`))).headers.get('etag') as string;
+      fetch(url(query), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(items),
+      });
+    const etagOf = async (key: string): Promise<string> =>
+      (await fetch(url(`/${key}`))).headers.get('etag') as string;
 
     beforeAll(async () => {
       const started = await backend.start();
@@ -109,13 +126,22 @@ for (const backend of backends) {
       expect((await save([{ key: 'counter', value: 2, etag: stale }])).status).toBe(204);
       const conflict = await save([{ key: 'counter', value: 3, etag: stale }]);
       expect(conflict.status).toBe(409);
-      expect(await conflict.json()).toMatchObject({ errorCode: 'ERR_STATE_SAVE', message: expect.stringContaining('possible etag mismatch') });
-      const del = await fetch(url('/counter'), { method: 'DELETE', headers: { 'if-match': stale } });
+      expect(await conflict.json()).toMatchObject({
+        errorCode: 'ERR_STATE_SAVE',
+        message: expect.stringContaining('possible etag mismatch'),
+      });
+      const del = await fetch(url('/counter'), {
+        method: 'DELETE',
+        headers: { 'if-match': stale },
+      });
       expect(del.status).toBe(409);
       expect(await del.json()).toMatchObject({ errorCode: 'ERR_STATE_DELETE' });
       expect(await client.state.get('statestore', 'counter')).toBe(2);
       const current = await etagOf('counter');
-      expect((await fetch(url('/counter'), { method: 'DELETE', headers: { 'if-match': current } })).status).toBe(204);
+      expect(
+        (await fetch(url('/counter'), { method: 'DELETE', headers: { 'if-match': current } }))
+          .status,
+      ).toBe(204);
       expect((await fetch(url('/counter'))).status).toBe(204);
     });
 
@@ -131,7 +157,10 @@ for (const backend of backends) {
       const res = await save([{ key: 'first', value: 2, options: { concurrency: 'first-write' } }]);
       expect(res.status).toBe(backend.firstWriteConflictStatus);
       expect(await client.state.get('statestore', 'first')).toBe(1);
-      expect((await save([{ key: 'brand-new', value: 1, options: { concurrency: 'first-write' } }])).status).toBe(204);
+      expect(
+        (await save([{ key: 'brand-new', value: 1, options: { concurrency: 'first-write' } }]))
+          .status,
+      ).toBe(204);
     });
 
     it('when a key contains "||", then the API answers 400 ERR_MALFORMED_REQUEST', async () => {
@@ -152,7 +181,10 @@ for (const backend of backends) {
         { key: 'b1', value: { n: 1 } },
         { key: 'b2', value: 'two' },
       ]);
-      const res = await fetch(url('/bulk'), { method: 'POST', body: JSON.stringify({ keys: ['b1', 'b2', 'b-missing'] }) });
+      const res = await fetch(url('/bulk'), {
+        method: 'POST',
+        body: JSON.stringify({ keys: ['b1', 'b2', 'b-missing'] }),
+      });
       expect(res.status).toBe(200);
       const items = (await res.json()) as Array<Record<string, unknown>>;
       expect(items).toEqual([
@@ -161,7 +193,10 @@ for (const backend of backends) {
         { key: 'b-missing' },
       ]);
       const viaSdk = await client.state.getBulk('statestore', ['b1', 'b-missing']);
-      expect(viaSdk).toEqual([{ key: 'b1', data: { n: 1 }, etag: expect.any(String) }, { key: 'b-missing' }]);
+      expect(viaSdk).toEqual([
+        { key: 'b1', data: { n: 1 }, etag: expect.any(String) },
+        { key: 'b-missing' },
+      ]);
     });
 
     it('when a transaction succeeds, then every operation is applied', async () => {
@@ -204,12 +239,19 @@ for (const backend of backends) {
     });
 
     it('when a TTL is given in the query string, then it overrides the item TTL and the value expires', async () => {
-      const res = await save([{ key: 'short-lived', value: 'x', metadata: { ttlInSeconds: '3600' } }], '?metadata.ttlInSeconds=1');
+      const res = await save(
+        [{ key: 'short-lived', value: 'x', metadata: { ttlInSeconds: '3600' } }],
+        '?metadata.ttlInSeconds=1',
+      );
       expect(res.status).toBe(204);
       await save([{ key: 'long-lived', value: 'y', metadata: { ttlInSeconds: '3600' } }]);
       const long = await fetch(url('/long-lived'));
-      expect(long.headers.get('metadata.ttlExpireTime')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      await eventually(async () => ((await fetch(url('/short-lived'))).status === 204 ? true : undefined));
+      expect(long.headers.get('metadata.ttlExpireTime')).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      );
+      await eventually(async () =>
+        (await fetch(url('/short-lived'))).status === 204 ? true : undefined,
+      );
     });
 
     it('when a value is deleted through the SDK, then it is gone', async () => {
@@ -224,7 +266,10 @@ for (const backend of backends) {
         const db = new pg.Client({ connectionString });
         await db.connect();
         try {
-          const { rows } = await db.query(`SELECT key, value, etag, expires_at FROM ${tablePrefix}state WHERE key = $1`, ['state-app||layout']);
+          const { rows } = await db.query(
+            `SELECT key, value, etag, expires_at FROM ${tablePrefix}state WHERE key = $1`,
+            ['state-app||layout'],
+          );
           expect(rows).toHaveLength(1);
           expect(rows[0].value.toString()).toBe('{"v":1}');
           expect(rows[0].etag).toMatch(/^[0-9a-f-]{36}$/);

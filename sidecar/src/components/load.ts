@@ -46,20 +46,26 @@ export function parseComponents(text: string, file: string): ComponentDefinition
     const res: unknown = doc.toJS();
     if (!isRecord(res) || res.kind !== 'Component') continue;
     const name = isRecord(res.metadata) ? res.metadata.name : undefined;
-    if (typeof name !== 'string' || name === '') throw new Error(`${file}: Component without metadata.name`);
+    if (typeof name !== 'string' || name === '')
+      throw new Error(`${file}: Component without metadata.name`);
     const where = `${file} component "${name}"`;
     if (typeof res.apiVersion !== 'string' || !res.apiVersion.startsWith('dapr.io/')) {
-      throw new Error(`${where}: apiVersion must be dapr.io/v1alpha1, got ${String(res.apiVersion)}`);
+      throw new Error(
+        `${where}: apiVersion must be dapr.io/v1alpha1, got ${String(res.apiVersion)}`,
+      );
     }
     const spec = isRecord(res.spec) ? res.spec : {};
-    if (typeof spec.type !== 'string' || spec.type === '') throw new Error(`${where}: missing spec.type`);
+    if (typeof spec.type !== 'string' || spec.type === '')
+      throw new Error(`${where}: missing spec.type`);
     const auth = isRecord(res.auth) ? res.auth : {};
     const secretStore = auth.secretStore ?? auth.secretstore;
     out.push({
       name,
       type: spec.type,
       version: spec.version === undefined ? 'v1' : scalar(spec.version),
-      metadata: (Array.isArray(spec.metadata) ? spec.metadata : []).map((m: unknown) => metadataItem(m, where)),
+      metadata: (Array.isArray(spec.metadata) ? spec.metadata : []).map((m: unknown) =>
+        metadataItem(m, where),
+      ),
       ...(typeof secretStore === 'string' ? { secretStore } : {}),
       scopes: Array.isArray(res.scopes) ? res.scopes.map(String) : [],
       file,
@@ -69,13 +75,18 @@ export function parseComponents(text: string, file: string): ComponentDefinition
 }
 
 function metadataItem(m: unknown, where: string): MetadataItem {
-  if (!isRecord(m) || typeof m.name !== 'string') throw new Error(`${where}: metadata entry without a name`);
+  if (!isRecord(m) || typeof m.name !== 'string')
+    throw new Error(`${where}: metadata entry without a name`);
   const item: MetadataItem = { name: m.name };
   if (m.value !== undefined && m.value !== null) item.value = scalar(m.value);
   if (isRecord(m.secretKeyRef)) {
     const ref = m.secretKeyRef;
-    if (typeof ref.name !== 'string') throw new Error(`${where}: metadata "${m.name}" secretKeyRef needs a name`);
-    item.secretKeyRef = { name: ref.name, ...(typeof ref.key === 'string' ? { key: ref.key } : {}) };
+    if (typeof ref.name !== 'string')
+      throw new Error(`${where}: metadata "${m.name}" secretKeyRef needs a name`);
+    item.secretKeyRef = {
+      name: ref.name,
+      ...(typeof ref.key === 'string' ? { key: ref.key } : {}),
+    };
   }
   if (typeof m.envRef === 'string') item.envRef = m.envRef;
   return item;

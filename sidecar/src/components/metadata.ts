@@ -20,7 +20,8 @@ export class ComponentMetadata {
   /** A required field; the error names file, component and field so a typo is found at once. */
   required(name: string): string {
     const v = this.get(name);
-    if (v === undefined || v === '') throw new Error(`${this.origin}: missing required metadata field "${name}"`);
+    if (v === undefined || v === '')
+      throw new Error(`${this.origin}: missing required metadata field "${name}"`);
     return v;
   }
 
@@ -32,7 +33,8 @@ export class ComponentMetadata {
     const raw = this.get(name);
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n)) throw new Error(`${this.origin}: metadata field "${name}" must be an integer, got "${raw}"`);
+    if (!Number.isInteger(n))
+      throw new Error(`${this.origin}: metadata field "${name}" must be an integer, got "${raw}"`);
     return n;
   }
 
@@ -40,7 +42,8 @@ export class ComponentMetadata {
     const raw = this.get(name);
     if (raw === undefined || raw === '') return fallback;
     const b = parseGoBool(raw);
-    if (b === undefined) throw new Error(`${this.origin}: metadata field "${name}" must be a boolean, got "${raw}"`);
+    if (b === undefined)
+      throw new Error(`${this.origin}: metadata field "${name}" must be a boolean, got "${raw}"`);
     return b;
   }
 
@@ -49,7 +52,8 @@ export class ComponentMetadata {
     const raw = this.get(name);
     if (raw === undefined || raw === '') return fallbackMs;
     const ms = parseDurationMs(raw);
-    if (ms === undefined) throw new Error(`${this.origin}: metadata field "${name}" must be a duration, got "${raw}"`);
+    if (ms === undefined)
+      throw new Error(`${this.origin}: metadata field "${name}" must be a duration, got "${raw}"`);
     return ms;
   }
 }
@@ -61,7 +65,15 @@ export function parseGoBool(raw: string): boolean | undefined {
   return undefined;
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 export function parseDurationMs(raw: string): number | undefined {
   const text = raw.trim();

@@ -61,15 +61,26 @@ export interface Components {
  * components can resolve `secretKeyRef`s through them. Any problem is a startup error naming the
  * file, the component and the field; components already started are closed again.
  */
-export async function initComponents(defs: ComponentDefinition[], appId: string, logger: Logger): Promise<Components> {
+export async function initComponents(
+  defs: ComponentDefinition[],
+  appId: string,
+  logger: Logger,
+): Promise<Components> {
   const mine = defs.filter((d) => d.scopes.length === 0 || d.scopes.includes(appId));
   const seen = new Set<string>();
   for (const d of mine) {
     if (!(d.type in STATE_STORES || d.type in PUBSUBS || d.type in SECRET_STORES)) {
-      const known = [...Object.keys(STATE_STORES), ...Object.keys(PUBSUBS), ...Object.keys(SECRET_STORES)];
-      throw new Error(`${origin(d)}: unknown component type "${d.type}" (supported: ${known.join(', ')})`);
+      const known = [
+        ...Object.keys(STATE_STORES),
+        ...Object.keys(PUBSUBS),
+        ...Object.keys(SECRET_STORES),
+      ];
+      throw new Error(
+        `${origin(d)}: unknown component type "${d.type}" (supported: ${known.join(', ')})`,
+      );
     }
-    if (seen.has(d.name)) throw new Error(`${origin(d)}: a component named "${d.name}" is already defined`);
+    if (seen.has(d.name))
+      throw new Error(`${origin(d)}: a component named "${d.name}" is already defined`);
     seen.add(d.name);
   }
 
@@ -77,7 +88,12 @@ export async function initComponents(defs: ComponentDefinition[], appId: string,
     state: new Map(),
     pubsub: new Map(),
     secrets: new Map(),
-    all: () => [...components.state.values(), ...components.pubsub.values(), ...components.secrets.values()].map(info),
+    all: () =>
+      [
+        ...components.state.values(),
+        ...components.pubsub.values(),
+        ...components.secrets.values(),
+      ].map(info),
     close: async () => {
       const closing = [...components.state.values()].map((s) => s.store.close());
       closing.push(...[...components.pubsub.values()].map((p) => p.pubsub.close()));
@@ -100,7 +116,8 @@ export async function initComponents(defs: ComponentDefinition[], appId: string,
     for (const d of mine.filter((c) => c.type in STATE_STORES)) {
       const ctx = await context(d);
       const keyPrefix = resolveKeyPrefix(ctx.metadata.get('keyPrefix'), d.name, appId);
-      if (keyPrefix.includes('||')) throw new Error(`${origin(d)}: keyPrefix must not contain "||"`);
+      if (keyPrefix.includes('||'))
+        throw new Error(`${origin(d)}: keyPrefix must not contain "||"`);
       const store = await (STATE_STORES[d.type] as Factory<StateStore>)(ctx);
       const actor = ctx.metadata.bool('actorStateStore', false) ? ['ACTOR'] : [];
       components.state.set(d.name, { ...base(d, [...store.features, ...actor]), store, keyPrefix });
@@ -110,7 +127,12 @@ export async function initComponents(defs: ComponentDefinition[], appId: string,
       const retry = retryPolicyFrom(ctx.metadata);
       const pubsub = await (PUBSUBS[d.type] as Factory<PubSub>)(ctx);
       const consumerId = ctx.metadata.string('consumerID', appId);
-      components.pubsub.set(d.name, { ...base(d, [...pubsub.features]), pubsub, consumerId, retry });
+      components.pubsub.set(d.name, {
+        ...base(d, [...pubsub.features]),
+        pubsub,
+        consumerId,
+        retry,
+      });
     }
   } catch (err) {
     await components.close();
@@ -129,13 +151,17 @@ async function resolveMetadata(
   for (const item of d.metadata) {
     const where = `${origin(d)} metadata "${item.name}"`;
     if (item.secretKeyRef) {
-      if (!d.secretStore) throw new Error(`${where}: secretKeyRef needs auth.secretStore on the component`);
+      if (!d.secretStore)
+        throw new Error(`${where}: secretKeyRef needs auth.secretStore on the component`);
       const store = secrets.get(d.secretStore);
-      if (!store) throw new Error(`${where}: secret store "${d.secretStore}" is not loaded for this app`);
+      if (!store)
+        throw new Error(`${where}: secret store "${d.secretStore}" is not loaded for this app`);
       const { name, key = name } = item.secretKeyRef;
-      const value = (await store.store.get(name).catch((err: Error) => {
-        throw new Error(`${where}: secret "${name}" from "${d.secretStore}": ${err.message}`);
-      }))[key];
+      const value = (
+        await store.store.get(name).catch((err: Error) => {
+          throw new Error(`${where}: secret "${name}" from "${d.secretStore}": ${err.message}`);
+        })
+      )[key];
       if (value === undefined) throw new Error(`${where}: secret "${name}" has no key "${key}"`);
       out[item.name] = value;
     } else if (item.envRef) {

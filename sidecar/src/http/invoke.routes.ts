@@ -1,4 +1,10 @@
-import { request, type Agent, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request,
+  type Agent,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AppAddress } from '../app-channel.js';
 import { ApiError, sendError } from './errors.js';
 import type { Handler, RouteRequest, Router } from './router.js';
@@ -41,13 +47,23 @@ export function registerInvokeRoutes(router: Router, deps: InvokeDeps): Handler 
   return async (req, res) => {
     const target = req.raw.headers['dapr-app-id'];
     if (typeof target !== 'string' || target === '') {
-      throw new ApiError(404, 'ERR_DIRECT_INVOKE', 'failed getting app id either from the URL path or the header dapr-app-id');
+      throw new ApiError(
+        404,
+        'ERR_DIRECT_INVOKE',
+        'failed getting app id either from the URL path or the header dapr-app-id',
+      );
     }
     await proxy(deps, req, res, target, req.rawSegments.join('/'));
   };
 }
 
-function proxy(deps: InvokeDeps, req: RouteRequest, res: ServerResponse, appId: string, methodPath: string): Promise<void> {
+function proxy(
+  deps: InvokeDeps,
+  req: RouteRequest,
+  res: ServerResponse,
+  appId: string,
+  methodPath: string,
+): Promise<void> {
   const fail = (reason: string): ApiError =>
     new ApiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: ${reason}`);
   const target = deps.resolve(appId);
@@ -66,7 +82,8 @@ function proxy(deps: InvokeDeps, req: RouteRequest, res: ServerResponse, appId: 
     });
     upstream.on('response', (answer) => {
       const out: OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(answer.headers)) if (!STRIPPED.has(k) && v !== undefined) out[k] = v;
+      for (const [k, v] of Object.entries(answer.headers))
+        if (!STRIPPED.has(k) && v !== undefined) out[k] = v;
       res.writeHead(answer.statusCode ?? 502, out);
       answer.pipe(res);
       answer.on('end', resolve);
@@ -84,15 +101,23 @@ function proxy(deps: InvokeDeps, req: RouteRequest, res: ServerResponse, appId: 
   });
 }
 
-function forwardHeaders(req: RouteRequest, callerId: string, calleeId: string, target: AppAddress): OutgoingHttpHeaders {
+function forwardHeaders(
+  req: RouteRequest,
+  callerId: string,
+  calleeId: string,
+  target: AppAddress,
+): OutgoingHttpHeaders {
   const incoming: IncomingHttpHeaders = req.raw.headers;
   const headers: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(incoming)) if (!STRIPPED.has(k) && v !== undefined) headers[k] = v;
+  for (const [k, v] of Object.entries(incoming))
+    if (!STRIPPED.has(k) && v !== undefined) headers[k] = v;
   const client = req.raw.socket.remoteAddress ?? '';
   const host = incoming.host ?? '';
   headers['dapr-caller-app-id'] = callerId;
   headers['dapr-callee-app-id'] = calleeId;
-  headers['x-forwarded-for'] = incoming['x-forwarded-for'] ? `${String(incoming['x-forwarded-for'])}, ${client}` : client;
+  headers['x-forwarded-for'] = incoming['x-forwarded-for']
+    ? `${String(incoming['x-forwarded-for'])}, ${client}`
+    : client;
   headers['x-forwarded-host'] = host;
   headers.forwarded = `for=${client};by=${req.raw.socket.localAddress ?? ''};host=${host}`;
   if (target.appApiToken) headers['dapr-api-token'] = target.appApiToken;

@@ -9,7 +9,11 @@ export function parseJsonBody(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new ApiError(400, 'ERR_MALFORMED_REQUEST', `failed deserializing HTTP body: ${(err as Error).message}`);
+    throw new ApiError(
+      400,
+      'ERR_MALFORMED_REQUEST',
+      `failed deserializing HTTP body: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -32,7 +36,8 @@ export function stringMap(obj: unknown, name: string): Record<string, string> {
   }
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new ApiError(400, 'ERR_MALFORMED_REQUEST', `"${name}.${k}" must be a string`);
+    if (typeof v !== 'string')
+      throw new ApiError(400, 'ERR_MALFORMED_REQUEST', `"${name}.${k}" must be a string`);
     out[k] = v;
   }
   return out;
@@ -41,7 +46,8 @@ export function stringMap(obj: unknown, name: string): Record<string, string> {
 export function optionalString(obj: unknown, name: string): string | undefined {
   const value = field(obj, name);
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ApiError(400, 'ERR_MALFORMED_REQUEST', `"${name}" must be a string`);
+  if (typeof value !== 'string')
+    throw new ApiError(400, 'ERR_MALFORMED_REQUEST', `"${name}" must be a string`);
   return value;
 }
 

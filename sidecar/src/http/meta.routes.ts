@@ -25,13 +25,15 @@ export interface MetaState {
 export function registerMetaRoutes(router: Router, s: MetaState): void {
   router.add(['GET'], '/v1.0/healthz', async (req, res) => {
     const appid = req.query.get('appid');
-    if (appid && appid !== s.appId) throw new ApiError(500, 'ERR_HEALTH_APPID_NOT_MATCH', 'dapr app-id does not match');
+    if (appid && appid !== s.appId)
+      throw new ApiError(500, 'ERR_HEALTH_APPID_NOT_MATCH', 'dapr app-id does not match');
     if (!s.ready()) throw new ApiError(500, 'ERR_HEALTH_NOT_READY', 'dapr is not ready');
     sendEmpty(res);
   });
 
   router.add(['GET'], '/v1.0/healthz/outbound', async (_req, res) => {
-    if (!s.outboundReady()) throw new ApiError(500, 'ERR_OUTBOUND_HEALTH_NOT_READY', 'dapr outbound is not ready');
+    if (!s.outboundReady())
+      throw new ApiError(500, 'ERR_OUTBOUND_HEALTH_NOT_READY', 'dapr outbound is not ready');
     sendEmpty(res);
   });
 

@@ -36,7 +36,10 @@ export class Router {
     this.routes.push({ methods, pattern: pattern.split('/').filter(Boolean), handler });
   }
 
-  match(method: string, rawSegments: string[]): { handler: Handler; params: Record<string, string> } | undefined {
+  match(
+    method: string,
+    rawSegments: string[],
+  ): { handler: Handler; params: Record<string, string> } | undefined {
     const segments = rawSegments.map(decode);
     for (const route of this.routes) {
       if (!route.methods.includes(method)) continue;
@@ -73,12 +76,17 @@ function decode(segment: string): string {
 }
 
 /** Splits the request target; trailing slashes are dropped as daprd's StripSlashes does. */
-export function parseTarget(url: string): { rawSegments: string[]; query: URLSearchParams; metadata: Record<string, string> } {
+export function parseTarget(url: string): {
+  rawSegments: string[];
+  query: URLSearchParams;
+  metadata: Record<string, string>;
+} {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const metadata: Record<string, string> = {};
-  for (const [k, v] of query) if (k.startsWith('metadata.') && !(k.slice(9) in metadata)) metadata[k.slice(9)] = v;
+  for (const [k, v] of query)
+    if (k.startsWith('metadata.') && !(k.slice(9) in metadata)) metadata[k.slice(9)] = v;
   return { rawSegments: path.split('/').filter(Boolean), query, metadata };
 }
 

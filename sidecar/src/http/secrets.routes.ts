@@ -5,11 +5,17 @@ import type { RouteRequest, Router } from './router.js';
 /** The secrets API (daprd pkg/api/http/secrets.go); `bulk` is registered before `{key}`. */
 export function registerSecretsRoutes(router: Router, components: Components): void {
   const storeOf = (req: RouteRequest): LoadedSecretStore => {
-    if (components.secrets.size === 0) throw new ApiError(500, 'ERR_SECRET_STORES_NOT_CONFIGURED', 'secret store is not configured');
+    if (components.secrets.size === 0)
+      throw new ApiError(500, 'ERR_SECRET_STORES_NOT_CONFIGURED', 'secret store is not configured');
     const name = req.params.store as string;
     const s = components.secrets.get(name);
     // daprd answers 401 here (its docs say 400).
-    if (!s) throw new ApiError(401, 'ERR_SECRET_STORE_NOT_FOUND', `failed finding secret store with key ${name}`);
+    if (!s)
+      throw new ApiError(
+        401,
+        'ERR_SECRET_STORE_NOT_FOUND',
+        `failed finding secret store with key ${name}`,
+      );
     return s;
   };
 
@@ -18,7 +24,11 @@ export function registerSecretsRoutes(router: Router, components: Components): v
     try {
       sendJson(res, 200, await s.store.bulkGet());
     } catch (err) {
-      throw new ApiError(500, 'ERR_SECRET_GET', `failed getting secrets from secret store ${s.name}: ${(err as Error).message}`);
+      throw new ApiError(
+        500,
+        'ERR_SECRET_GET',
+        `failed getting secrets from secret store ${s.name}: ${(err as Error).message}`,
+      );
     }
   });
 
@@ -28,7 +38,11 @@ export function registerSecretsRoutes(router: Router, components: Components): v
     try {
       sendJson(res, 200, await s.store.get(key));
     } catch (err) {
-      throw new ApiError(500, 'ERR_SECRET_GET', `failed getting secret with key ${key} from secret store ${s.name}: ${(err as Error).message}`);
+      throw new ApiError(
+        500,
+        'ERR_SECRET_GET',
+        `failed getting secret with key ${key} from secret store ${s.name}: ${(err as Error).message}`,
+      );
     }
   });
 }

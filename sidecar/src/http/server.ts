@@ -19,7 +19,11 @@ export function createApiServer({ router, fallback, apiToken, logger }: ServerDe
     const method = raw.method ?? 'GET';
     const { rawSegments, query, metadata } = parseTarget(raw.url ?? '/');
     const path = `/${rawSegments.join('/')}`;
-    if (apiToken && !(method === 'GET' && TOKEN_EXEMPT.has(path)) && raw.headers['dapr-api-token'] !== apiToken) {
+    if (
+      apiToken &&
+      !(method === 'GET' && TOKEN_EXEMPT.has(path)) &&
+      raw.headers['dapr-api-token'] !== apiToken
+    ) {
       sendPlain(res, 401, 'invalid api token');
       raw.resume();
       return;
@@ -27,7 +31,15 @@ export function createApiServer({ router, fallback, apiToken, logger }: ServerDe
     delete raw.headers['dapr-api-token'];
     const match = router.match(method, rawSegments);
     const handler = match?.handler ?? fallback;
-    const req = { raw, method, params: match?.params ?? {}, rawSegments, query, metadata, body: () => readBody(raw) };
+    const req = {
+      raw,
+      method,
+      params: match?.params ?? {},
+      rawSegments,
+      query,
+      metadata,
+      body: () => readBody(raw),
+    };
     handler(req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();

@@ -1,6 +1,11 @@
 import type { Components, LoadedStateStore } from '../components/registry.js';
 import { MalformedKeyError, toStoreKey } from '../state/keys.js';
-import { EtagError, type Concurrency, type SetRequest, type TransactionOperation } from '../state/store.js';
+import {
+  EtagError,
+  type Concurrency,
+  type SetRequest,
+  type TransactionOperation,
+} from '../state/store.js';
 import { ApiError, sendEmpty, sendJson } from './errors.js';
 import { canonicalJson, field, optionalString, parseJsonBody, stringMap } from './json.js';
 import type { RouteRequest, Router } from './router.js';
@@ -9,10 +14,12 @@ import { rfc3339 } from '../time.js';
 /** The state API (daprd pkg/api/http/http.go constructStateEndpoints). */
 export function registerStateRoutes(router: Router, components: Components): void {
   const storeOf = (req: RouteRequest): LoadedStateStore => {
-    if (components.state.size === 0) throw new ApiError(500, 'ERR_STATE_STORE_NOT_CONFIGURED', 'state store is not configured');
+    if (components.state.size === 0)
+      throw new ApiError(500, 'ERR_STATE_STORE_NOT_CONFIGURED', 'state store is not configured');
     const name = req.params.store as string;
     const s = components.state.get(name);
-    if (!s) throw new ApiError(400, 'ERR_STATE_STORE_NOT_FOUND', `state store ${name} is not found`);
+    if (!s)
+      throw new ApiError(400, 'ERR_STATE_STORE_NOT_FOUND', `state store ${name} is not found`);
     return s;
   };
 
@@ -49,32 +56,48 @@ export function registerStateRoutes(router: Router, components: Components): voi
   router.add(['POST', 'PUT'], '/v1.0/state/:store/transaction', async (req, res) => {
     const s = storeOf(req);
     if (!s.capabilities.includes('TRANSACTIONAL')) {
-      throw new ApiError(500, 'ERR_STATE_STORE_NOT_SUPPORTED', `state store ${s.name} doesn't support transaction`);
+      throw new ApiError(
+        500,
+        'ERR_STATE_STORE_NOT_SUPPORTED',
+        `state store ${s.name} doesn't support transaction`,
+      );
     }
     const body = parseJsonBody(await req.body());
     // Request-level metadata (body, then query string) overrides each operation's own metadata.
     const requestMeta = { ...stringMap(body, 'metadata'), ...req.metadata };
     const rawOps = field(body, 'operations') ?? [];
-    if (!Array.isArray(rawOps)) throw new ApiError(400, 'ERR_MALFORMED_REQUEST', '"operations" must be an array');
+    if (!Array.isArray(rawOps))
+      throw new ApiError(400, 'ERR_MALFORMED_REQUEST', '"operations" must be an array');
     const ops: TransactionOperation[] = rawOps.map((op: unknown) => {
       const kind = field(op, 'operation');
       const request = field(op, 'request');
       if (kind !== 'upsert' && kind !== 'delete') {
-        throw new ApiError(400, 'ERR_NOT_SUPPORTED_STATE_OPERATION', `operation type ${String(kind)} not supported`);
+        throw new ApiError(
+          400,
+          'ERR_NOT_SUPPORTED_STATE_OPERATION',
+          `operation type ${String(kind)} not supported`,
+        );
       }
       const key = storeKey(s, requiredKey(request));
       const etag = etagOf(request);
       const meta = { ...stringMap(request, 'metadata'), ...requestMeta };
       const concurrency = options(request, 'ERR_STATE_TRANSACTION');
       if (kind === 'delete') return { operation: 'delete', request: { key, etag, concurrency } };
-      return { operation: 'upsert', request: setRequest(key, request, etag, concurrency, meta, 'ERR_STATE_TRANSACTION') };
+      return {
+        operation: 'upsert',
+        request: setRequest(key, request, etag, concurrency, meta, 'ERR_STATE_TRANSACTION'),
+      };
     });
     if (ops.length === 0) return sendEmpty(res);
     try {
       await s.store.transact(ops);
     } catch (err) {
       // Inside a transaction every failure, an etag mismatch included, is a 500.
-      throw new ApiError(500, 'ERR_STATE_TRANSACTION', `error while executing state transaction: ${(err as Error).message}`);
+      throw new ApiError(
+        500,
+        'ERR_STATE_TRANSACTION',
+        `error while executing state transaction: ${(err as Error).message}`,
+      );
     }
     sendEmpty(res);
   });
@@ -87,7 +110,11 @@ export function registerStateRoutes(router: Router, components: Components): voi
     try {
       item = await s.store.get(stored);
     } catch (err) {
-      throw new ApiError(500, 'ERR_STATE_GET', `fail to get ${key} from state store ${s.name}: ${(err as Error).message}`);
+      throw new ApiError(
+        500,
+        'ERR_STATE_GET',
+        `fail to get ${key} from state store ${s.name}: ${(err as Error).message}`,
+      );
     }
     if (!item) return sendEmpty(res);
     res.writeHead(200, {
@@ -101,12 +128,20 @@ export function registerStateRoutes(router: Router, components: Components): voi
   router.add(['POST', 'PUT'], '/v1.0/state/:store', async (req, res) => {
     const s = storeOf(req);
     const body = parseJsonBody(await req.body());
-    if (!Array.isArray(body)) throw new ApiError(400, 'ERR_MALFORMED_REQUEST', 'the body must be a JSON array');
+    if (!Array.isArray(body))
+      throw new ApiError(400, 'ERR_MALFORMED_REQUEST', 'the body must be a JSON array');
     const items = body.map((item: unknown) => {
       const key = storeKey(s, requiredKey(item));
       // Query-string metadata overrides item metadata (maps.Copy in daprd).
       const meta = { ...stringMap(item, 'metadata'), ...req.metadata };
-      return setRequest(key, item, etagOf(item), options(item, 'ERR_STATE_SAVE'), meta, 'ERR_STATE_SAVE');
+      return setRequest(
+        key,
+        item,
+        etagOf(item),
+        options(item, 'ERR_STATE_SAVE'),
+        meta,
+        'ERR_STATE_SAVE',
+      );
     });
     for (const item of items) {
       await s.store.set(item).catch((err: unknown) => {
@@ -120,7 +155,10 @@ export function registerStateRoutes(router: Router, components: Components): voi
     const s = storeOf(req);
     const key = req.params.key as string;
     const ifMatch = req.raw.headers['if-match'];
-    const concurrency = concurrencyOf(req.query.get('concurrency') ?? undefined, 'ERR_STATE_DELETE');
+    const concurrency = concurrencyOf(
+      req.query.get('concurrency') ?? undefined,
+      'ERR_STATE_DELETE',
+    );
     await s.store
       .delete({ key: storeKey(s, key), ...(ifMatch ? { etag: ifMatch } : {}), concurrency })
       .catch((err: unknown) => {
@@ -134,7 +172,8 @@ function storeKey(s: LoadedStateStore, key: string): string {
   try {
     return toStoreKey(s.keyPrefix, key);
   } catch (err) {
-    if (err instanceof MalformedKeyError) throw new ApiError(400, 'ERR_MALFORMED_REQUEST', err.message);
+    if (err instanceof MalformedKeyError)
+      throw new ApiError(400, 'ERR_MALFORMED_REQUEST', err.message);
     throw err;
   }
 }
@@ -175,12 +214,21 @@ function setRequest(
   meta: Record<string, string>,
   errorCode: string,
 ): SetRequest {
-  const req: SetRequest = { key, value: Buffer.from(canonicalJson(field(item, 'value') ?? null)), etag, concurrency };
+  const req: SetRequest = {
+    key,
+    value: Buffer.from(canonicalJson(field(item, 'value') ?? null)),
+    etag,
+    concurrency,
+  };
   const ttl = meta.ttlInSeconds;
   if (ttl !== undefined) {
     const n = Number(ttl);
     if (ttl.trim() === '' || !Number.isInteger(n) || n < -1) {
-      throw new ApiError(500, errorCode, `invalid value for metadata.ttlInSeconds: ${ttl} (an integer >= -1)`);
+      throw new ApiError(
+        500,
+        errorCode,
+        `invalid value for metadata.ttlInSeconds: ${ttl} (an integer >= -1)`,
+      );
     }
     req.ttlInSeconds = n;
   }
@@ -191,9 +239,14 @@ function setRequest(
 function storeError(err: unknown, errorCode: string, context: string): ApiError {
   const message = (err as Error).message;
   if (err instanceof EtagError && err.kind === 'mismatch') {
-    return new ApiError(409, errorCode, `${context}: possible etag mismatch. error from state store: ${message}`);
+    return new ApiError(
+      409,
+      errorCode,
+      `${context}: possible etag mismatch. error from state store: ${message}`,
+    );
   }
-  if (err instanceof EtagError) return new ApiError(400, errorCode, `${context}: invalid etag value: ${message}`);
+  if (err instanceof EtagError)
+    return new ApiError(400, errorCode, `${context}: invalid etag value: ${message}`);
   return new ApiError(500, errorCode, `${context}: ${message}`);
 }
 

@@ -110,7 +110,8 @@ function encodeData(data: Buffer, contentType: string): CloudEvent {
     const parsed = parseJson(data);
     return { data: parsed === undefined ? data.toString('utf8') : parsed };
   }
-  if (mediaType(contentType) === 'application/octet-stream') return { data_base64: data.toString('base64') };
+  if (mediaType(contentType) === 'application/octet-stream')
+    return { data_base64: data.toString('base64') };
   return { data: data.toString('utf8') };
 }
 

@@ -39,8 +39,15 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
       log.warn({ reason }, 'message dropped');
       return;
     }
-    log.warn({ reason, deadLetterTopic: sub.deadLetterTopic }, 'message sent to the dead-letter topic');
-    await component.pubsub.publish({ topic: sub.deadLetterTopic, data: msg.data, metadata: msg.metadata });
+    log.warn(
+      { reason, deadLetterTopic: sub.deadLetterTopic },
+      'message sent to the dead-letter topic',
+    );
+    await component.pubsub.publish({
+      topic: sub.deadLetterTopic,
+      data: msg.data,
+      metadata: msg.metadata,
+    });
   };
 
   return async (msg) => {
@@ -83,12 +90,17 @@ async function post(
   log: Logger,
 ): Promise<Outcome> {
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(metadata)) if (TOKEN.test(k) && k.toLowerCase() !== 'content-length') headers[k] = v;
+  for (const [k, v] of Object.entries(metadata))
+    if (TOKEN.test(k) && k.toLowerCase() !== 'content-length') headers[k] = v;
   Object.assign(headers, {
     'content-type': 'application/cloudevents+json',
     pubsubname: deps.sub.pubsubname,
-    ...(typeof event.traceparent === 'string' && event.traceparent ? { traceparent: event.traceparent } : {}),
-    ...(typeof event.tracestate === 'string' && event.tracestate ? { tracestate: event.tracestate } : {}),
+    ...(typeof event.traceparent === 'string' && event.traceparent
+      ? { traceparent: event.traceparent }
+      : {}),
+    ...(typeof event.tracestate === 'string' && event.tracestate
+      ? { tracestate: event.tracestate }
+      : {}),
     ...(deps.app.appApiToken ? { 'dapr-api-token': deps.app.appApiToken } : {}),
   });
   let res: Response;
@@ -102,7 +114,10 @@ async function post(
   }
   if (res.status === 404) return 'drop';
   if (res.status < 200 || res.status > 299) {
-    log.warn({ status: res.status, path }, 'delivery failed: app answered with an error; will retry');
+    log.warn(
+      { status: res.status, path },
+      'delivery failed: app answered with an error; will retry',
+    );
     return 'retry';
   }
   let status: unknown;
@@ -111,8 +126,10 @@ async function post(
   } catch {
     return 'success'; // a non-JSON 2xx body is an ack
   }
-  if (status === undefined || status === null || status === '' || status === 'SUCCESS') return 'success';
+  if (status === undefined || status === null || status === '' || status === 'SUCCESS')
+    return 'success';
   if (status === 'DROP') return 'drop';
-  if (status !== 'RETRY') log.warn({ status, path }, 'unknown delivery status from the app; will retry');
+  if (status !== 'RETRY')
+    log.warn({ status, path }, 'unknown delivery status from the app; will retry');
   return 'retry';
 }

@@ -99,7 +99,10 @@ class InMemoryPubSub implements PubSub {
         const topic = msg.topic;
         // A failure after delivery retries is final for this broker: the message is dropped.
         const done = handler(msg).catch((err: unknown) =>
-          this.logger.warn({ err, topic }, 'in-memory pubsub: message dropped after a failed delivery'),
+          this.logger.warn(
+            { err, topic },
+            'in-memory pubsub: message dropped after a failed delivery',
+          ),
         );
         group.inFlight.set(handler, done);
         await done;

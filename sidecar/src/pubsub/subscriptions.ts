@@ -18,7 +18,11 @@ export interface Subscription {
  * subscribe (`bulkSubscribe` is ignored: events arrive one by one), declarative `Subscription`
  * resources. 404 means "no subscriptions"; other failures are logged and leave none.
  */
-export async function discoverSubscriptions(app: AppAddress, appId: string, logger: Logger): Promise<Subscription[]> {
+export async function discoverSubscriptions(
+  app: AppAddress,
+  appId: string,
+  logger: Logger,
+): Promise<Subscription[]> {
   const headers = { 'content-type': 'application/json', ...appHeaders(appId, app) };
   // daprd asks for the actor config first; Flock has no actors, so the answer is not used.
   await fetch(appUrl(app, '/dapr/config'), { headers })
@@ -34,14 +38,20 @@ export async function discoverSubscriptions(app: AppAddress, appId: string, logg
   const text = await res.text();
   if (res.status === 404) return [];
   if (res.status !== 200) {
-    logger.error({ status: res.status, body: text }, 'GET /dapr/subscribe failed; the app has no subscriptions');
+    logger.error(
+      { status: res.status, body: text },
+      'GET /dapr/subscribe failed; the app has no subscriptions',
+    );
     return [];
   }
   let list: unknown;
   try {
     list = JSON.parse(text);
   } catch {
-    logger.error({ body: text }, 'GET /dapr/subscribe returned invalid JSON; the app has no subscriptions');
+    logger.error(
+      { body: text },
+      'GET /dapr/subscribe returned invalid JSON; the app has no subscriptions',
+    );
     return [];
   }
   return (Array.isArray(list) ? list : []).flatMap((raw: unknown) => {
@@ -56,28 +66,41 @@ function toSubscription(raw: unknown, logger: Logger): Subscription | undefined 
     logger.warn({ subscription: raw }, 'subscription without pubsubname/topic skipped');
     return undefined;
   }
-  const routes = (s.routes ?? {}) as { rules?: Array<{ match?: unknown; path?: unknown }>; default?: unknown };
+  const routes = (s.routes ?? {}) as {
+    rules?: Array<{ match?: unknown; path?: unknown }>;
+    default?: unknown;
+  };
   const rules: Subscription['rules'] = [];
   for (const rule of Array.isArray(routes.rules) ? routes.rules : []) {
     if (typeof rule.path !== 'string') continue;
     if (rule.match === '' || rule.match === undefined) rules.push({ match: '', path: rule.path });
-    else logger.warn({ topic: s.topic, match: rule.match }, 'CEL routing rules are not supported; rule skipped');
+    else
+      logger.warn(
+        { topic: s.topic, match: rule.match },
+        'CEL routing rules are not supported; rule skipped',
+      );
   }
   const fallback = typeof routes.default === 'string' && routes.default ? routes.default : s.route;
   if (typeof fallback === 'string' && fallback) rules.push({ match: '', path: fallback });
   if (rules.length === 0) {
-    logger.warn({ pubsubname: s.pubsubname, topic: s.topic }, 'subscription without a route skipped');
+    logger.warn(
+      { pubsubname: s.pubsubname, topic: s.topic },
+      'subscription without a route skipped',
+    );
     return undefined;
   }
   const metadata: Record<string, string> = {};
   if (typeof s.metadata === 'object' && s.metadata !== null) {
-    for (const [k, v] of Object.entries(s.metadata)) metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
+    for (const [k, v] of Object.entries(s.metadata))
+      metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return {
     pubsubname: s.pubsubname,
     topic: s.topic,
     metadata,
     rules,
-    ...(typeof s.deadLetterTopic === 'string' && s.deadLetterTopic ? { deadLetterTopic: s.deadLetterTopic } : {}),
+    ...(typeof s.deadLetterTopic === 'string' && s.deadLetterTopic
+      ? { deadLetterTopic: s.deadLetterTopic }
+      : {}),
   };
 }

@@ -11,7 +11,8 @@ const isProtected = (name: string): boolean => name === 'APP_API_TOKEN' || name.
  */
 export function createLocalEnvSecretStore(ctx: ComponentContext): SecretStore {
   const prefix = ctx.metadata.string('prefix', '');
-  const read = (name: string): string => (isProtected(prefix + name) ? '' : (process.env[prefix + name] ?? ''));
+  const read = (name: string): string =>
+    isProtected(prefix + name) ? '' : (process.env[prefix + name] ?? '');
   return {
     async get(name) {
       return { [name]: read(name) };

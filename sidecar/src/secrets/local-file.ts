@@ -20,10 +20,14 @@ export async function createLocalFileSecretStore(ctx: ComponentContext): Promise
   const secrets: Record<string, Record<string, string>> = {};
   if (md.bool('multiValued', false) && isObject(json)) {
     for (const [name, value] of Object.entries(json)) {
-      secrets[name] = isObject(value) || Array.isArray(value) ? flatten(value, '', separator) : { [name]: text(value) };
+      secrets[name] =
+        isObject(value) || Array.isArray(value)
+          ? flatten(value, '', separator)
+          : { [name]: text(value) };
     }
   } else {
-    for (const [name, value] of Object.entries(flatten(json, '', separator))) secrets[name] = { [name]: value };
+    for (const [name, value] of Object.entries(flatten(json, '', separator)))
+      secrets[name] = { [name]: value };
   }
   return {
     async get(name) {
@@ -37,9 +41,15 @@ export async function createLocalFileSecretStore(ctx: ComponentContext): Promise
   };
 }
 
-function flatten(value: unknown, path: string, sep: string, out: Record<string, string> = {}): Record<string, string> {
+function flatten(
+  value: unknown,
+  path: string,
+  sep: string,
+  out: Record<string, string> = {},
+): Record<string, string> {
   if (isObject(value) || Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value)) flatten(v, path ? `${path}${sep}${k}` : k, sep, out);
+    for (const [k, v] of Object.entries(value))
+      flatten(v, path ? `${path}${sep}${k}` : k, sep, out);
   } else {
     out[path] = text(value);
   }

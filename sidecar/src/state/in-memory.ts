@@ -1,4 +1,10 @@
-import type { GetResponse, SetRequest, DeleteRequest, StateStore, TransactionOperation } from './store.js';
+import type {
+  GetResponse,
+  SetRequest,
+  DeleteRequest,
+  StateStore,
+  TransactionOperation,
+} from './store.js';
 import { EtagError } from './store.js';
 
 interface Entry {

@@ -5,7 +5,11 @@
 const SEPARATOR = '||';
 
 /** `appid` (default), `name`, `namespace`, `none`, or any other literal prefix. */
-export function resolveKeyPrefix(setting: string | undefined, componentName: string, appId: string): string {
+export function resolveKeyPrefix(
+  setting: string | undefined,
+  componentName: string,
+  appId: string,
+): string {
   switch ((setting ?? 'appid').toLowerCase()) {
     case 'appid':
       return appId;
@@ -23,6 +27,7 @@ export function resolveKeyPrefix(setting: string | undefined, componentName: str
 export class MalformedKeyError extends Error {}
 
 export function toStoreKey(prefix: string, key: string): string {
-  if (key.includes(SEPARATOR)) throw new MalformedKeyError(`input key/keyPrefix '${key}' can't contain '${SEPARATOR}'`);
+  if (key.includes(SEPARATOR))
+    throw new MalformedKeyError(`input key/keyPrefix '${key}' can't contain '${SEPARATOR}'`);
   return prefix === '' ? key : `${prefix}${SEPARATOR}${key}`;
 }

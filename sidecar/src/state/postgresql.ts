@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import pg from 'pg';
 import type { ComponentContext } from '../components/context.js';
-import type { GetResponse, SetRequest, DeleteRequest, StateStore, TransactionOperation } from './store.js';
+import type {
+  GetResponse,
+  SetRequest,
+  DeleteRequest,
+  StateStore,
+  TransactionOperation,
+} from './store.js';
 import { EtagError } from './store.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,22 +30,30 @@ export async function createPostgresStateStore(ctx: ComponentContext): Promise<S
   }
   const tablePrefix = md.string('tablePrefix', '');
   if (!/^[A-Za-z0-9_.]*$/.test(tablePrefix)) {
-    throw new Error(`${md.origin}: metadata field "tablePrefix" may hold only letters, digits, "_" and "."`);
+    throw new Error(
+      `${md.origin}: metadata field "tablePrefix" may hold only letters, digits, "_" and "."`,
+    );
   }
   const pool = new pg.Pool({
     ...parseConnectionString(md.required('connectionString')),
     max: md.int('maxConns', 0) > 0 ? md.int('maxConns', 0) : Math.max(4, cpus().length),
     query_timeout: md.durationMs('timeout', 20_000),
-    ...(md.get('connectionMaxIdleTime') ? { idleTimeoutMillis: md.durationMs('connectionMaxIdleTime', 0) } : {}),
+    ...(md.get('connectionMaxIdleTime')
+      ? { idleTimeoutMillis: md.durationMs('connectionMaxIdleTime', 0) }
+      : {}),
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
-  pool.on('error', (err) => ctx.logger.warn({ err, component: ctx.name }, 'postgres idle client error'));
+  pool.on('error', (err) =>
+    ctx.logger.warn({ err, component: ctx.name }, 'postgres idle client error'),
+  );
   const store = new PostgresStateStore(pool, `${tablePrefix}state`);
   try {
     await store.migrate();
   } catch (err) {
     await pool.end();
-    throw new Error(`${md.origin}: cannot prepare table ${tablePrefix}state: ${(err as Error).message}`);
+    throw new Error(
+      `${md.origin}: cannot prepare table ${tablePrefix}state: ${(err as Error).message}`,
+    );
   }
   store.startCleanup(md.durationMs('cleanupInterval', 3_600_000), ctx);
   return store;
@@ -78,20 +92,31 @@ class PostgresStateStore implements StateStore {
     if (intervalMs <= 0) return;
     this.cleanupTimer = setInterval(() => {
       this.pool
-        .query(`DELETE FROM ${this.table} WHERE expires_at IS NOT NULL AND expires_at <= CURRENT_TIMESTAMP`)
-        .catch((err: unknown) => ctx.logger.warn({ err, component: ctx.name }, 'expired state cleanup failed'));
+        .query(
+          `DELETE FROM ${this.table} WHERE expires_at IS NOT NULL AND expires_at <= CURRENT_TIMESTAMP`,
+        )
+        .catch((err: unknown) =>
+          ctx.logger.warn({ err, component: ctx.name }, 'expired state cleanup failed'),
+        );
     }, intervalMs);
     this.cleanupTimer.unref();
   }
 
   async get(key: string): Promise<GetResponse | undefined> {
-    const { rows } = await this.pool.query<{ value: Buffer; etag: string; expires_at: Date | null }>(
-      `SELECT value, etag, expires_at FROM ${this.table} WHERE key = $1 AND ${NOT_EXPIRED}`,
-      [key],
-    );
+    const { rows } = await this.pool.query<{
+      value: Buffer;
+      etag: string;
+      expires_at: Date | null;
+    }>(`SELECT value, etag, expires_at FROM ${this.table} WHERE key = $1 AND ${NOT_EXPIRED}`, [
+      key,
+    ]);
     const row = rows[0];
     if (!row) return undefined;
-    return { data: row.value, etag: row.etag, ...(row.expires_at ? { expiresAt: row.expires_at } : {}) };
+    return {
+      data: row.value,
+      etag: row.etag,
+      ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
+    };
   }
 
   async set(req: SetRequest): Promise<void> {
@@ -128,7 +153,8 @@ class PostgresStateStore implements StateStore {
     const ttl = req.ttlInSeconds;
     const expiresAt = ttl !== undefined && ttl > 0 ? new Date(Date.now() + ttl * 1000) : null;
     if (req.etag !== undefined) {
-      if (!UUID.test(req.etag)) throw new EtagError('mismatch', `possible etag mismatch: "${req.etag}" is not a UUID`);
+      if (!UUID.test(req.etag))
+        throw new EtagError('mismatch', `possible etag mismatch: "${req.etag}" is not a UUID`);
       const res = await db.query(
         `UPDATE ${this.table} SET value = $2, etag = $3, updated_at = CURRENT_TIMESTAMP, expires_at = $4
          WHERE key = $1 AND etag = $5 AND ${NOT_EXPIRED}`,
@@ -155,8 +181,12 @@ class PostgresStateStore implements StateStore {
       await db.query(`DELETE FROM ${this.table} WHERE key = $1`, [req.key]);
       return;
     }
-    if (!UUID.test(req.etag)) throw new EtagError('mismatch', `possible etag mismatch: "${req.etag}" is not a UUID`);
-    const res = await db.query(`DELETE FROM ${this.table} WHERE key = $1 AND etag = $2`, [req.key, req.etag]);
+    if (!UUID.test(req.etag))
+      throw new EtagError('mismatch', `possible etag mismatch: "${req.etag}" is not a UUID`);
+    const res = await db.query(`DELETE FROM ${this.table} WHERE key = $1 AND etag = $2`, [
+      req.key,
+      req.etag,
+    ]);
     if (res.rowCount === 0) throw new EtagError('mismatch', 'possible etag mismatch');
   }
 }
@@ -170,7 +200,9 @@ export function parseConnectionString(cs: string): pg.PoolConfig {
   const cfg: pg.PoolConfig = {};
   const re = /(\w+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)/g;
   for (const [, k, raw] of cs.matchAll(re)) {
-    const v = (raw ?? '').startsWith("'") ? (raw as string).slice(1, -1).replace(/\\(.)/g, '$1') : (raw ?? '');
+    const v = (raw ?? '').startsWith("'")
+      ? (raw as string).slice(1, -1).replace(/\\(.)/g, '$1')
+      : (raw ?? '');
     switch ((k ?? '').toLowerCase()) {
       case 'host':
       case 'hostaddr':
@@ -194,7 +226,9 @@ export function parseConnectionString(cs: string): pg.PoolConfig {
         break;
       case 'sslmode':
         // node-postgres cannot fall back from TLS, so allow/prefer connect in plain text.
-        cfg.ssl = ['disable', 'allow', 'prefer'].includes(v) ? false : { rejectUnauthorized: v.startsWith('verify') };
+        cfg.ssl = ['disable', 'allow', 'prefer'].includes(v)
+          ? false
+          : { rejectUnauthorized: v.startsWith('verify') };
         break;
       default:
         break; // pool_* and other pgx-only keywords have no node-postgres equivalent

@@ -31,8 +31,7 @@ export interface GetResponse {
 }
 
 export type TransactionOperation =
-  | { operation: 'upsert'; request: SetRequest }
-  | { operation: 'delete'; request: DeleteRequest };
+  { operation: 'upsert'; request: SetRequest } | { operation: 'delete'; request: DeleteRequest };
 
 export interface StateStore {
   readonly features: readonly StateFeature[];

@@ -1,9 +1,21 @@
 import { CommunicationProtocolEnum, DaprClient, LogLevel } from '@dapr/dapr';
-import { parseComponents, startSidecar, type Sidecar, type SidecarOptions } from '../../src/index.js';
+import {
+  parseComponents,
+  startSidecar,
+  type Sidecar,
+  type SidecarOptions,
+} from '../../src/index.js';
 
 /** A Component YAML document. */
-export function componentYaml(name: string, type: string, metadata: Record<string, string> = {}, version = 'v1'): string {
-  const items = Object.entries(metadata).map(([k, v]) => `  - name: ${k}\n    value: ${JSON.stringify(v)}`);
+export function componentYaml(
+  name: string,
+  type: string,
+  metadata: Record<string, string> = {},
+  version = 'v1',
+): string {
+  const items = Object.entries(metadata).map(
+    ([k, v]) => `  - name: ${k}\n    value: ${JSON.stringify(v)}`,
+  );
   return `apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata:
@@ -15,8 +27,16 @@ spec:
 `;
 }
 
-export function startTestSidecar(yaml: string, opts: Partial<SidecarOptions> & { appId: string }): Promise<Sidecar> {
-  return startSidecar({ httpPort: 0, components: parseComponents(yaml, 'test-components.yaml'), logLevel: 'silent', ...opts });
+export function startTestSidecar(
+  yaml: string,
+  opts: Partial<SidecarOptions> & { appId: string },
+): Promise<Sidecar> {
+  return startSidecar({
+    httpPort: 0,
+    components: parseComponents(yaml, 'test-components.yaml'),
+    logLevel: 'silent',
+    ...opts,
+  });
 }
 
 /** The official SDK pointed at a sidecar over HTTP. */

@@ -8,7 +8,9 @@ export interface Received {
   body: string;
 }
 
-export type Responder = (req: Received) => { status?: number; headers?: Record<string, string>; body?: string } | undefined;
+export type Responder = (
+  req: Received,
+) => { status?: number; headers?: Record<string, string>; body?: string } | undefined;
 
 /**
  * A real HTTP app on port 0 that records every request. `routes` maps "METHOD /path" (path
@@ -26,7 +28,12 @@ export class TestApp {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const r: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+        const r: Received = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString(),
+        };
         this.received.push(r);
         const responder = this.routes[`${r.method} ${r.url.split('?')[0]}`];
         const answer = responder?.(r) ?? { status: 404, body: 'not found' };
@@ -49,4 +56,8 @@ export class TestApp {
 }
 
 /** A JSON answer. */
-export const json = (value: unknown, status = 200) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
+export const json = (value: unknown, status = 200) => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});

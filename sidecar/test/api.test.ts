@@ -1,0 +1,220 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
+import { sdkClient } from './support/sidecars.js';
+
+const secretsJson = { db: { password: 's3cret', user: 'flock' }, 'api-key': 'k-123' };
+
+async function writeResources(dir: string, extra = ''): Promise<void> {
+  await writeFile(join(dir, 'secrets.json'), JSON.stringify(secretsJson));
+  await writeFile(
+    join(dir, 'components.yaml'),
+    `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: localsecrets }
+spec:
+  type: secretstores.local.file
+  version: v1
+  metadata:
+  - name: secretsFile
+    value: ${join(dir, 'secrets.json')}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: envsecrets }
+spec:
+  type: secretstores.local.env
+  version: v1
+  metadata:
+  - name: PREFIX
+    value: FLOCK_TEST_
+---
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata: { name: ignored }
+spec: {}
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: statestore }
+auth: { secretStore: localsecrets }
+spec:
+  type: state.in-memory
+  version: v1
+  metadata:
+  - name: keyPrefix
+    secretKeyRef: { name: "db:user" }
+  - name: actorStateStore
+    value: true
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata: { name: other-apps-store }
+spec:
+  type: state.in-memory
+  version: v1
+  metadata: []
+scopes: [someone-else]
+${extra}`,
+  );
+}
+
+describe('secrets, metadata and API token', () => {
+  let dir: string;
+  let sidecar: Sidecar;
+  const TOKEN = 'dapr-token';
+  const get = (path: string, token: string | null = TOKEN): Promise<Response> =>
+    fetch(`${sidecar.url}${path}`, { headers: token ? { 'dapr-api-token': token } : {} });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sidecar-api-'));
+    await writeResources(dir);
+    process.env.FLOCK_TEST_GREETING = 'hello';
+    sidecar = await startSidecar({
+      appId: 'api-app',
+      httpPort: 0,
+      components: await loadComponents(dir),
+      apiToken: TOKEN,
+      logLevel: 'silent',
+    });
+  });
+
+  afterAll(async () => {
+    delete process.env.FLOCK_TEST_GREETING;
+    await sidecar?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('when a request lacks the API token, then it is refused with 401 "invalid api token" except health', async () => {
+    const res = await get('/v1.0/metadata', null);
+    expect(res.status).toBe(401);
+    expect(await res.text()).toBe('invalid api token\n');
+    expect((await get('/v1.0/metadata', 'wrong')).status).toBe(401);
+    expect((await get('/v1.0/healthz', null)).status).toBe(204);
+    expect((await get('/v1.0/healthz/outbound', null)).status).toBe(204);
+  });
+
+  it('when the SDK carries the token, then it reads secrets from the file store, nested keys flattened', async () => {
+    const client = sdkClient(sidecar, TOKEN);
+    try {
+      expect(await client.secret.get('localsecrets', 'db:password')).toEqual({
+        'db:password': 's3cret',
+      });
+      expect(await client.secret.getBulk('localsecrets')).toEqual({
+        'db:password': { 'db:password': 's3cret' },
+        'db:user': { 'db:user': 'flock' },
+        'api-key': { 'api-key': 'k-123' },
+      });
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('when secrets are missing, then the file store answers 500 and the env store an empty value', async () => {
+    const missing = await get('/v1.0/secrets/localsecrets/nope');
+    expect(missing.status).toBe(500);
+    expect(await missing.json()).toMatchObject({ errorCode: 'ERR_SECRET_GET' });
+    expect(await (await get('/v1.0/secrets/envsecrets/GREETING')).json()).toEqual({
+      GREETING: 'hello',
+    });
+    expect(await (await get('/v1.0/secrets/envsecrets/ABSENT')).json()).toEqual({ ABSENT: '' });
+    const unknown = await get('/v1.0/secrets/nostore/x');
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toMatchObject({ errorCode: 'ERR_SECRET_STORE_NOT_FOUND' });
+  });
+
+  it('when the env store is asked for the sidecar credentials, then they are never exposed', async () => {
+    const bulk = (await (await get('/v1.0/secrets/envsecrets/bulk')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(bulk.GREETING).toEqual({ GREETING: 'hello' });
+    const unprefixed = await startSidecar({
+      appId: 'env-app',
+      httpPort: 0,
+      components: [
+        {
+          name: 'env',
+          type: 'secretstores.local.env',
+          version: 'v1',
+          metadata: [],
+          scopes: [],
+          file: 'inline',
+        },
+      ],
+      logLevel: 'silent',
+    });
+    process.env.DAPR_API_TOKEN = 'must-not-leak';
+    try {
+      const res = await fetch(`${unprefixed.url}/v1.0/secrets/env/DAPR_API_TOKEN`);
+      expect(await res.json()).toEqual({ DAPR_API_TOKEN: '' });
+    } finally {
+      delete process.env.DAPR_API_TOKEN;
+      await unprefixed.stop();
+    }
+  });
+
+  it('when components load, then scopes, secretKeyRef and capabilities show in the metadata API', async () => {
+    const meta = (await (await get('/v1.0/metadata')).json()) as {
+      id: string;
+      components: unknown[];
+      extended: Record<string, string>;
+    };
+    expect(meta.id).toBe('api-app');
+    expect(meta.components).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'statestore',
+          type: 'state.in-memory',
+          version: 'v1',
+          capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'],
+        },
+      ]),
+    );
+    expect(meta.components).toHaveLength(3); // other-apps-store is scoped to another app
+    const put = await fetch(`${sidecar.url}/v1.0/metadata/team`, {
+      method: 'PUT',
+      headers: { 'dapr-api-token': TOKEN },
+      body: 'flock',
+    });
+    expect(put.status).toBe(204);
+    expect(((await (await get('/v1.0/metadata')).json()) as typeof meta).extended.team).toBe(
+      'flock',
+    );
+  });
+
+  it('when a component is invalid, then startup fails naming the file, the component and the field', async () => {
+    const bad = await mkdtemp(join(tmpdir(), 'sidecar-bad-'));
+    try {
+      await writeResources(
+        bad,
+        '---\napiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: pg }\nspec: { type: state.postgresql, version: v2, metadata: [] }\n',
+      );
+      await expect(
+        startSidecar({
+          appId: 'x',
+          httpPort: 0,
+          components: await loadComponents(bad),
+          logLevel: 'silent',
+        }),
+      ).rejects.toThrow(
+        /components\.yaml component "pg" \(state\.postgresql\): missing required metadata field "connectionString"/,
+      );
+      await writeResources(
+        bad,
+        '---\napiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: mq }\nspec: { type: pubsub.carrier-pigeon, version: v1 }\n',
+      );
+      await expect(
+        startSidecar({
+          appId: 'x',
+          httpPort: 0,
+          components: await loadComponents(bad),
+          logLevel: 'silent',
+        }),
+      ).rejects.toThrow(/component "mq" \(pubsub\.carrier-pigeon\): unknown component type/);
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+});

@@ -24,6 +24,7 @@ await runMain(logger, async () => {
   return createService({
     config,
     logger,
+    publicEdge: true,
     routes: (app) => gatewayRoutes(app, authenticate, daprForward(dapr)),
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],

@@ -15,6 +15,11 @@ export interface ServiceDefinition {
   routes?: (app: Express) => void;
   subscriptions?: readonly Subscription[];
   readiness?: readonly ReadinessCheck[];
+  /**
+   * The public edge (the gateway) takes traffic from the ingress, not from its sidecar, so it
+   * does not demand APP_API_TOKEN. Every other service accepts only its sidecar when it is set.
+   */
+  publicEdge?: boolean;
   /** Closes clients once in-flight requests have drained, in order. */
   onShutdown?: ReadonlyArray<() => Promise<void>>;
 }
@@ -46,7 +51,7 @@ export function createService(definition: ServiceDefinition): Service {
   app.use(requestLogging(logger));
   app.use(httpMetrics(metrics));
   app.use(healthRoutes(definition.readiness ?? [], () => draining, metrics));
-  app.use(sidecarOnly(config.APP_API_TOKEN, OPEN_PATHS));
+  app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
   app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
   if (definition.subscriptions) app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));

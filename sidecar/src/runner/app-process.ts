@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import type { Logger } from '@flock/kit';
+
+export interface AppProcess {
+  readonly pid: number;
+  /** Resolves with the exit code when the process ends, however it ends. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export interface SpawnAppOptions {
+  appId: string;
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** A file to append the app's output to; absent = this process's stdout/stderr. */
+  logFile?: string;
+  logger: Logger;
+}
+
+export function spawnApp(options: SpawnAppOptions): AppProcess {
+  const [command, ...args] = options.command as [string, ...string[]];
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', options.logFile ? 'pipe' : 'inherit', options.logFile ? 'pipe' : 'inherit'],
+  });
+  if (options.logFile) {
+    const log = createWriteStream(options.logFile, { flags: 'a' });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', (error) => {
+      options.logger.error({ err: error, appId: options.appId }, 'could not start app');
+      resolve(null);
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    async stop(graceMs) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: runs every app of dapr.yaml with a sidecar each, on a profile's components.
+ *   node sidecar/dist/runner/cli.js [--profile embedded] [--file dapr.yaml] [--logs file|console]
+ * The profile may also come from FLOCK_PROFILE.
+ */
+import { parseArgs } from 'node:util';
+import { createLogger } from '@flock/kit';
+import { startPlatform } from './platform.js';
+
+const { values } = parseArgs({
+  options: {
+    file: { type: 'string', default: 'dapr.yaml' },
+    profile: { type: 'string', default: process.env.FLOCK_PROFILE ?? 'embedded' },
+    logs: { type: 'string', default: 'file' },
+  },
+});
+const logger = createLogger('runner');
+const started = Date.now();
+
+try {
+  const platform = await startPlatform({
+    runFile: values.file!,
+    profile: values.profile!,
+    logs: values.logs === 'console' ? 'console' : 'file',
+    logger,
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    [
+      '',
+      `Flock is up on the "${platform.profile}" profile in ${seconds} s.`,
+      `  API:   ${platform.gatewayUrl}/api/v1`,
+      ...platform.apps.map((app) => `  ${app.appId.padEnd(13)} ${app.url}  (sidecar ${app.sidecarUrl}, pid ${app.pid})`),
+      values.logs === 'console' ? '' : `  logs:  ${platform.dataDir}/<app>.log`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'stopping the platform');
+    platform.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  logger.fatal({ err: error }, `could not start the platform: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '@flock/kit';
+import type { AppAddress } from '../app-channel.js';
+import { loadComponents, type ComponentDefinition } from '../components/load.js';
+import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from '../embedded-postgres.js';
+import { startSidecar, type Sidecar } from '../sidecar.js';
+import { spawnApp, type AppProcess } from './app-process.js';
+import { readRunFile, type RunApp } from './run-file.js';
+import { ensureSecrets } from './secrets.js';
+
+export interface PlatformOptions {
+  /** The multi-app run file. */
+  runFile: string;
+  /** `embedded` (default) or a folder name under components/ or components/local/. */
+  profile?: string;
+  /** `fixed` uses the run file's ports; `ephemeral` picks free ones (tests, side-by-side runs). */
+  ports?: 'fixed' | 'ephemeral';
+  /** Where app logs go: files under the data folder, or this process's console. */
+  logs?: 'file' | 'console';
+  readyTimeoutMs?: number;
+  logger: Logger;
+}
+
+export interface RunningApp {
+  appId: string;
+  url: string;
+  sidecarUrl: string;
+  pid: number;
+  /** The token this app's sidecar demands; tests use it to call the sidecar directly. */
+  daprApiToken: string;
+}
+
+export interface Platform {
+  readonly profile: string;
+  readonly dataDir: string;
+  readonly apps: readonly RunningApp[];
+  readonly gatewayUrl: string | undefined;
+  /** Stops apps (drained by SIGTERM), then sidecars, then the embedded database. */
+  stop(): Promise<void>;
+}
+
+const EMBEDDED = 'embedded';
+const STOP_GRACE_MS = 10_000;
+
+export async function startPlatform(options: PlatformOptions): Promise<Platform> {
+  const { logger } = options;
+  const runFile = await readRunFile(options.runFile);
+  const profile = options.profile ?? EMBEDDED;
+  const dataDir = path.join(runFile.root, '.data', profile);
+  await mkdir(dataDir, { recursive: true });
+  const components = withAbsolutePaths(await loadComponents(profileFolder(runFile.root, profile)), runFile.root);
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step();
+  };
+  try {
+    let postgres: EmbeddedPostgres | undefined;
+    if (profile === EMBEDDED) {
+      postgres = await startEmbeddedPostgresProcess({ dataDir: path.join(dataDir, 'postgres') });
+      stops.push(() => postgres!.stop());
+    }
+    for (const file of secretFiles(components)) {
+      await ensureSecrets(file, postgres ? { 'postgres-url': postgres.connectionString } : {});
+    }
+    const plans = await Promise.all(runFile.apps.map((app) => plan(app, options.ports ?? 'fixed')));
+    const registry = new Map<string, AppAddress>(plans.map((p) => [p.app.appId, p.address]));
+    const sidecars: Sidecar[] = [];
+    stops.push(async () => void (await Promise.all(sidecars.map((s) => s.stop()))));
+    for (const p of plans) {
+      sidecars.push(
+        await startSidecar({
+          appId: p.app.appId,
+          app: p.address,
+          httpPort: p.daprHttpPort,
+          components,
+          resolveApp: (appId) => registry.get(appId),
+          apiToken: p.daprApiToken,
+          logLevel: 'warn',
+        }),
+      );
+    }
+    const processes: AppProcess[] = [];
+    stops.push(async () => void (await Promise.all(processes.map((p) => p.stop(STOP_GRACE_MS)))));
+    plans.forEach((p, i) => {
+      processes.push(
+        spawnApp({
+          appId: p.app.appId,
+          command: p.app.command,
+          cwd: p.app.appDir,
+          env: {
+            ...p.app.env,
+            APP_ID: p.app.appId,
+            APP_HOST: '127.0.0.1',
+            APP_PORT: String(p.address.port),
+            DAPR_HOST: '127.0.0.1',
+            DAPR_HTTP_PORT: String(sidecars[i]!.port),
+            DAPR_API_TOKEN: p.daprApiToken,
+            APP_API_TOKEN: p.address.appApiToken!,
+          },
+          ...(options.logs === 'console' ? {} : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
+          logger,
+        }),
+      );
+    });
+    await Promise.all(
+      plans.map(async (p, i) => {
+        await Promise.race([sidecars[i]!.connectApp(), exitAsFailure(p.app.appId, processes[i]!)]);
+        await waitUntilReady(p.app.appId, `http://127.0.0.1:${p.address.port}/readyz`, processes[i]!, options.readyTimeoutMs ?? 60_000);
+      }),
+    );
+    const apps = plans.map((p, i) => ({
+      appId: p.app.appId,
+      url: `http://127.0.0.1:${p.address.port}`,
+      sidecarUrl: sidecars[i]!.url,
+      pid: processes[i]!.pid,
+      daprApiToken: p.daprApiToken,
+    }));
+    let stopping: Promise<void> | undefined;
+    return {
+      profile,
+      dataDir,
+      apps,
+      gatewayUrl: apps.find((a) => a.appId === 'gateway')?.url,
+      stop: () => (stopping ??= stop()),
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function profileFolder(root: string, profile: string): string {
+  const candidates = [path.join(root, 'components', profile), path.join(root, 'components', 'local', profile)];
+  const found = candidates.find((dir) => existsSync(dir));
+  if (!found) throw new Error(`Unknown profile "${profile}": no folder ${candidates.join(' or ')}`);
+  return found;
+}
+
+/** Relative file paths in component metadata resolve against the run file's folder, not the cwd. */
+function withAbsolutePaths(components: ComponentDefinition[], root: string): ComponentDefinition[] {
+  return components.map((component) => ({
+    ...component,
+    metadata: component.metadata.map((item) =>
+      item.name.toLowerCase() === 'secretsfile' && item.value !== undefined
+        ? { ...item, value: path.resolve(root, item.value) }
+        : item,
+    ),
+  }));
+}
+
+function secretFiles(components: ComponentDefinition[]): string[] {
+  return components
+    .filter((c) => c.type === 'secretstores.local.file')
+    .flatMap((c) => c.metadata.filter((m) => m.name.toLowerCase() === 'secretsfile').map((m) => m.value!));
+}
+
+interface AppPlan {
+  app: RunApp;
+  address: AppAddress & { appApiToken: string };
+  daprHttpPort: number;
+  daprApiToken: string;
+}
+
+async function plan(app: RunApp, ports: 'fixed' | 'ephemeral'): Promise<AppPlan> {
+  // Fresh tokens per run: each app's sidecar accepts only its app, each app only its sidecar.
+  const token = () => randomBytes(24).toString('base64url');
+  return {
+    app,
+    address: { host: '127.0.0.1', port: ports === 'fixed' ? app.appPort : await freePort(), appApiToken: token() },
+    daprHttpPort: ports === 'fixed' ? app.daprHttpPort : 0,
+    daprApiToken: token(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Rejects if the app exits: waiting for its port would otherwise wait forever. */
+async function exitAsFailure(appId: string, app: AppProcess): Promise<never> {
+  const code = await app.exited;
+  throw new Error(`${appId} exited with code ${code} before it was ready (see its log)`);
+}
+
+async function waitUntilReady(appId: string, url: string, app: AppProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  const failure = exitAsFailure(appId, app);
+  failure.catch(() => (exited = true));
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited) return failure;
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+      last = `readyz answered ${response.status}: ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(`${appId} was not ready within ${timeoutMs} ms (${last})`);
+}

@@ -24,6 +24,7 @@ export function renderYaml(text: string, caps: ApiCaps): string {
   return objects.map((o) => stringify(o, { aliasDuplicateObjects: false })).join('---\n');
 }
 
-/** The CRD as the chart carries it. */
-export const crdYaml = (): string => stringify(crd);
+/** The CRD as the chart carries it (the nine services share one schema object: no aliases). */
+export const crdYaml = (): string =>
+  `# Generated from operator/src/crd.ts by scripts/kube/sync-crd.sh; do not edit.\n${stringify(crd, { aliasDuplicateObjects: false })}`;
 

@@ -17,7 +17,18 @@ export function render(platform: SocialPlatform): KubeObject[] {
       apiVersion: 'dapr.io/v1alpha1',
       kind: 'Configuration',
       metadata: childMeta(platform, daprConfigName(platform)),
-      spec: { tracing, mtls: { enabled: dapr.mtls }, metric: { enabled: true } },
+      spec: {
+        tracing,
+        // Sidecars take mTLS from the control plane's `daprsystem` Configuration; this block
+        // (whose schema requires the trust domain and Sentry address) records the intent
+        // next to the tracing settings. The defaults are Dapr's Helm defaults.
+        mtls: {
+          enabled: dapr.mtls,
+          controlPlaneTrustDomain: 'cluster.local',
+          sentryAddress: 'dapr-sentry.dapr-system.svc.cluster.local:443',
+        },
+        metric: { enabled: true },
+      },
     },
   ];
 }

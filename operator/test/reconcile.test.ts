@@ -1,0 +1,101 @@
+import { createLogger } from '@flock/kit';
+import { discoverCaps } from '../src/controller.js';
+import { makeRecorder } from '../src/events.js';
+import { reconcile, type ReconcileDeps } from '../src/reconcile.js';
+import { LATEST_CAPS } from '../src/render/meta.js';
+import type { KubeObject, SocialPlatform } from '../src/types.js';
+import { FakeClient } from './helpers/fake-client.js';
+import { samplePlatform } from './helpers/platforms.js';
+
+const clock = { now: () => new Date('2026-02-01T10:00:00.000Z') };
+const log = createLogger('test', 'silent');
+const KEY = 'flock/flock';
+
+function setup(platform: SocialPlatform = samplePlatform('dev')) {
+  const client = new FakeClient();
+  client.put(platform as KubeObject);
+  client.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'flock-redis', namespace: 'flock' }, data: { redisHost: 'eA==', redisPassword: '' } });
+  const deps: ReconcileDeps = { client, clock, caps: LATEST_CAPS, log, events: makeRecorder(client, clock, log) };
+  const current = () => client.objects.get('SocialPlatform/flock/flock') as SocialPlatform;
+  return { client, deps, current };
+}
+const condition = (p: SocialPlatform, type: string) => p.status?.conditions?.find((c) => c.type === type);
+
+describe('reconcile', () => {
+  test('when a platform is new, then every child is applied and status says Progressing', async () => {
+    const { client, deps, current } = setup();
+    const result = await reconcile(KEY, deps);
+    expect(result.requeueAfterMs).toBeGreaterThan(0);
+    const kinds = new Set([...client.objects.values()].map((o) => o.kind));
+    for (const k of ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'Component', 'Configuration', 'Resiliency', 'NetworkPolicy', 'Ingress']) expect(kinds).toContain(k);
+    expect(condition(current(), 'Progressing')).toMatchObject({ status: 'True', reason: 'RollingOut', observedGeneration: 1 });
+    expect(condition(current(), 'Ready')?.status).toBe('False');
+    expect(current().status?.observedGeneration).toBe(1);
+    expect(client.events.map((e) => e.reason)).toEqual(['Applied']);
+  });
+
+  test('when nothing changed, then a second reconcile writes nothing', async () => {
+    const { client, deps } = setup();
+    await reconcile(KEY, deps);
+    client.writes.length = 0;
+    await reconcile(KEY, deps);
+    expect(client.writes).toEqual([]);
+  });
+
+  test('when Deployments report ready replicas, then Ready=True', async () => {
+    const { client, deps, current } = setup();
+    await reconcile(KEY, deps);
+    for (const o of client.objects.values()) {
+      if (o.kind === 'Deployment') client.put({ ...o, status: { observedGeneration: o.metadata.generation, readyReplicas: 1, replicas: 1 } });
+    }
+    await reconcile(KEY, deps);
+    expect(condition(current(), 'Ready')).toMatchObject({ status: 'True', reason: 'AllServicesReady' });
+    expect(current().status?.servicesReady).toBe('2/2');
+  });
+
+  test('when a service leaves the spec, then its objects are deleted', async () => {
+    const { client, deps, current } = setup();
+    await reconcile(KEY, deps);
+    const p = current();
+    delete p.spec.services.users;
+    client.put(p as KubeObject);
+    await reconcile(KEY, deps);
+    const names = [...client.objects.values()].map((o) => o.metadata.name);
+    expect(names.filter((n) => n.includes('users'))).toEqual([]);
+    expect(client.writes).toContain('delete Deployment/flock-users');
+    expect(current().status?.services).not.toHaveProperty('users');
+  });
+
+  test('when the referenced Secret is missing, then Degraded says which Secret and keys to create', async () => {
+    const { client, deps, current } = setup();
+    client.objects.delete('Secret/flock/flock-redis');
+    const result = await reconcile(KEY, deps);
+    expect(result.requeueAfterMs).toBe(30_000);
+    expect(condition(current(), 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
+    expect(condition(current(), 'Degraded')?.message).toMatch(/Secret "flock-redis" .* not found; create it with keys redisHost, redisPassword/);
+    expect([...client.objects.values()].some((o) => o.kind === 'Deployment')).toBe(false);
+    expect(client.events.map((e) => e.type)).toEqual(['Warning']);
+  });
+
+  test('when min > max replicas, then Degraded explains the fix', async () => {
+    const p = samplePlatform('dev');
+    p.spec.services.users!.autoscaling = { enabled: true, minReplicas: 4, maxReplicas: 2, targetCPUUtilizationPercentage: 80 };
+    const { deps, current } = setup(p);
+    await reconcile(KEY, deps);
+    expect(condition(current(), 'Degraded')?.message).toMatch(/minReplicas \(4\) is greater than maxReplicas \(2\)/);
+  });
+
+  test('when the platform is gone, then there is nothing to do', async () => {
+    const { client, deps } = setup();
+    client.objects.clear();
+    expect(await reconcile(KEY, deps)).toEqual({});
+  });
+
+  test('when discovery lacks autoscaling/v2 and policy/v1, then the fallbacks are chosen', async () => {
+    expect(await discoverCaps(new FakeClient({ autoscaling: ['v1', 'v2beta1', 'v2beta2'], policy: ['v1beta1'] }))).toEqual({
+      hpa: 'autoscaling/v2beta2',
+      pdb: 'policy/v1beta1',
+    });
+    expect(await discoverCaps(new FakeClient())).toEqual(LATEST_CAPS);
+  });
+});

@@ -1,0 +1,130 @@
+import { renderPlatform, LATEST_CAPS } from '../src/render/index.js';
+import type { ApiCaps } from '../src/render/meta.js';
+import { renderYaml } from '../src/offline.js';
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../src/types.js';
+import { samplePath, samplePlatform } from './helpers/platforms.js';
+import { validateObject } from './helpers/schemas.js';
+
+const OLD_CAPS: ApiCaps = { hpa: 'autoscaling/v2beta2', pdb: 'policy/v1beta1' };
+const byKind = (objs: KubeObject[], kind: string) => objs.filter((o) => o.kind === kind);
+// Rendered objects are plain JSON; tests look inside them freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+
+describe('render', () => {
+  for (const sample of ['dev', 'prod'] as const) {
+    for (const caps of [LATEST_CAPS, OLD_CAPS]) {
+      test(`when the ${sample} sample is rendered for ${caps.hpa} + ${caps.pdb}, then every object passes its schema`, () => {
+        const objects = renderPlatform(samplePlatform(sample, 'uid-1'), caps);
+        expect(objects.length).toBeGreaterThan(10);
+        for (const obj of objects) expect(() => validateObject(obj)).not.toThrow();
+      });
+    }
+  }
+
+  test('when an object breaks its schema, then the validators notice (they are not vacuous)', () => {
+    const [d] = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Deployment') as Any[];
+    expect(() => validateObject({ ...d, spec: { ...d.spec, replicas: '3' } })).toThrow(/replicas/);
+    const [c] = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Component') as Any[];
+    expect(() => validateObject({ ...c, spec: { metadata: [] } })).toThrow(/type/);
+  });
+
+  test('when discovery finds only old API versions, then HPA and PDB use the fallbacks', () => {
+    const objects = renderPlatform(samplePlatform('prod'), OLD_CAPS);
+    expect(new Set(byKind(objects, 'HorizontalPodAutoscaler').map((o) => o.apiVersion))).toEqual(new Set(['autoscaling/v2beta2']));
+    expect(new Set(byKind(objects, 'PodDisruptionBudget').map((o) => o.apiVersion))).toEqual(new Set(['policy/v1beta1']));
+    const latest = renderPlatform(samplePlatform('prod'), LATEST_CAPS);
+    expect(byKind(latest, 'HorizontalPodAutoscaler')[0]!.apiVersion).toBe('autoscaling/v2');
+    expect(byKind(latest, 'PodDisruptionBudget')[0]!.apiVersion).toBe('policy/v1');
+  });
+
+  test('when a Deployment is rendered, then it is locked down and carries the Dapr annotations', () => {
+    const [d] = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Deployment') as Any[];
+    const pod = d.spec.template.spec;
+    const c = pod.containers[0];
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toEqual({
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(c.resources.requests).toEqual({ cpu: '250m', memory: '256Mi' });
+    expect(d.spec.template.metadata.annotations).toMatchObject({
+      'dapr.io/enabled': 'true',
+      'dapr.io/app-id': 'gateway',
+      'dapr.io/app-port': '3000',
+      'dapr.io/config': 'flock-config',
+      'dapr.io/log-level': 'info',
+      'dapr.io/sidecar-cpu-request': '100m',
+      'dapr.io/sidecar-memory-limit': '1000Mi',
+      'dapr.io/api-token-secret': 'flock-dapr-api-token',
+    });
+    // autoscaled: the HPA owns replicas
+    expect(d.spec.replicas).toBeUndefined();
+  });
+
+  test('when state stores are rendered, then each is scoped to its own app-id and secrets come only by secretKeyRef', () => {
+    const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
+    const users = comps.find((c) => c.metadata.name === 'users-store');
+    expect(users.scopes).toEqual(['users']);
+    expect(users.spec.type).toBe('state.postgresql');
+    expect(users.spec.metadata).toContainEqual({ name: 'connectionString', secretKeyRef: { name: 'flock-postgres', key: 'connectionString' } });
+    expect(comps.find((c) => c.metadata.name === 'analytics-store').spec.type).toBe('state.mongodb');
+    const pubsub = comps.find((c) => c.metadata.name === 'pubsub');
+    expect(pubsub.spec.type).toBe('pubsub.kafka');
+    expect(pubsub.scopes).toHaveLength(9);
+    for (const c of comps) {
+      for (const m of c.spec.metadata) {
+        if (/password|connectionString|brokers|redisHost|natsURL/i.test(m.name)) expect(m.value).toBeUndefined();
+      }
+    }
+  });
+
+  test('when tracing has an endpoint, then the Configuration sends spans there at the sampling rate', () => {
+    const [cfg] = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Configuration') as Any[];
+    expect(cfg.spec.tracing).toEqual({
+      samplingRate: '0.05',
+      otel: { endpointAddress: 'otel-collector.observability:4317', isSecure: false, protocol: 'grpc' },
+    });
+    expect(cfg.spec.mtls).toMatchObject({ enabled: true });
+  });
+
+  test('when network policies are rendered, then only the gateway accepts traffic from outside the platform', () => {
+    const objs = renderPlatform(samplePlatform('dev'), LATEST_CAPS);
+    const policies = byKind(objs, 'NetworkPolicy') as Any[];
+    const internal = policies.find((p) => p.metadata.name === 'flock-internal');
+    expect(internal.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'flock.dev/platform': 'flock' } } }] }]);
+    const open = policies.filter((p) => p.spec.ingress.some((r: Any) => !r.from));
+    expect(open.map((p) => p.spec.podSelector.matchLabels['flock.dev/service'])).toEqual(['gateway']);
+    const [ing] = byKind(objs, 'Ingress') as Any[];
+    expect(ing.spec.rules[0].http.paths[0].backend.service.name).toBe('flock-gateway');
+  });
+
+  test('when the platform has a uid, then every child is controlled by it', () => {
+    for (const o of renderPlatform(samplePlatform('dev', 'uid-9'), LATEST_CAPS)) {
+      expect(o.metadata.ownerReferences).toEqual([
+        { apiVersion: 'flock.dev/v1alpha1', kind: 'SocialPlatform', name: 'flock', uid: 'uid-9', controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'flock-operator', 'flock.dev/platform': 'flock' });
+    }
+  });
+
+  test('when the CLI renders a sample file, then it prints the same objects as the reconciler renders', () => {
+    const text = renderYaml(readFileSync(samplePath('dev'), 'utf8'), LATEST_CAPS);
+    const printed = parseAllDocuments(text).map((d) => d.toJS() as KubeObject);
+    const dev = samplePlatform('dev');
+    delete dev.metadata.namespace;
+    expect(printed).toEqual(renderPlatform(dev, LATEST_CAPS));
+  });
+
+  test('when a sample asks for min > max replicas, then the CLI refuses with what to fix', () => {
+    const text = readFileSync(samplePath('prod'), 'utf8').replace('minReplicas: 2, maxReplicas: 10', 'minReplicas: 5, maxReplicas: 3');
+    expect(() => renderYaml(text, LATEST_CAPS)).toThrow(/minReplicas \(5\) is greater than maxReplicas \(3\); lower minReplicas/);
+  });
+});

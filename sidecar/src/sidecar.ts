@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '@flock/kit';
 import { waitForAppPort, type AppAddress } from './app-channel.js';
 import type { ComponentDefinition } from './components/load.js';
@@ -39,7 +40,7 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
-/** How long stop() lets in-flight API requests finish before cutting connections. */
+/** How long stop() lets in-flight API requests and deliveries finish before cutting them off. */
 const DRAIN_MS = 10_000;
 
 export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
@@ -122,12 +123,20 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   async function shutdown(): Promise<void> {
     serverUp = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // close() ends only connections idle right now; keep-alive ones that finish a request later
+    // (the shutdown call itself, for one) are closed as they go idle.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
     const drain = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     drain.unref();
-    // Unsubscribing waits for in-flight deliveries; aborting ends their backoff waits.
+    // Unsubscribing waits for in-flight deliveries (bounded, an app may hang); aborting ends
+    // their backoff waits.
     stopping.abort();
-    await Promise.allSettled(unsubscribes.map((u) => u()));
+    await Promise.race([
+      Promise.allSettled(unsubscribes.map((u) => u())),
+      sleep(DRAIN_MS, undefined, { ref: false }),
+    ]);
     await closed;
+    clearInterval(sweep);
     clearTimeout(drain);
     agent.destroy();
     await components.close();

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
+import { eventually } from './support/poll.js';
 import { sdkClient } from './support/sidecars.js';
 
 const secretsJson = { db: { password: 's3cret', user: 'flock' }, 'api-key': 'k-123' };
@@ -182,6 +183,23 @@ describe('secrets, metadata and API token', () => {
     expect(((await (await get('/v1.0/metadata')).json()) as typeof meta).extended.team).toBe(
       'flock',
     );
+  });
+
+  it('when POST /v1.0/shutdown is called, then it answers 204 and the sidecar stops listening', async () => {
+    const doomed = await startSidecar({
+      appId: 'doomed',
+      httpPort: 0,
+      components: [],
+      logLevel: 'silent',
+    });
+    expect((await fetch(`${doomed.url}/v1.0/shutdown`, { method: 'POST' })).status).toBe(204);
+    await eventually(() =>
+      fetch(`${doomed.url}/v1.0/healthz`).then(
+        () => undefined,
+        () => true,
+      ),
+    );
+    await doomed.stop();
   });
 
   it('when a component is invalid, then startup fails naming the file, the component and the field', async () => {

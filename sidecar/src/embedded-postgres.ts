@@ -47,7 +47,8 @@ export async function startEmbeddedPostgres(
 export async function startEmbeddedPostgresProcess(
   options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
-  const entry = fileURLToPath(new URL('./embedded-postgres-process.js', import.meta.url));
+  // The compiled entry, whether this module runs from dist/ or (under jest) from src/.
+  const entry = fileURLToPath(new URL('../dist/embedded-postgres-process.js', import.meta.url));
   const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { host: string; port: number }));

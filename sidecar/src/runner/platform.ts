@@ -22,6 +22,8 @@ export interface PlatformOptions {
   ports?: 'fixed' | 'ephemeral';
   /** Where app logs go: files under the data folder, or this process's console. */
   logs?: 'file' | 'console';
+  /** Database files, generated secrets and logs; default `.data/<profile>` beside the run file. */
+  dataDir?: string;
   readyTimeoutMs?: number;
   logger: Logger;
 }
@@ -51,9 +53,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { logger } = options;
   const runFile = await readRunFile(options.runFile);
   const profile = options.profile ?? EMBEDDED;
-  const dataDir = path.join(runFile.root, '.data', profile);
+  const dataDir = path.resolve(options.dataDir ?? path.join(runFile.root, '.data', profile));
   await mkdir(dataDir, { recursive: true });
-  const components = withAbsolutePaths(await loadComponents(profileFolder(runFile.root, profile)), runFile.root);
+  const components = withAbsolutePaths(await loadComponents(profileFolder(runFile.root, profile)), dataDir);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
@@ -141,13 +143,16 @@ function profileFolder(root: string, profile: string): string {
   return found;
 }
 
-/** Relative file paths in component metadata resolve against the run file's folder, not the cwd. */
-function withAbsolutePaths(components: ComponentDefinition[], root: string): ComponentDefinition[] {
+/**
+ * A relative `secretsFile` resolves against the data folder (daprd would use its cwd): the runner
+ * generates that file, and a test's throwaway data folder must not share the developer's secrets.
+ */
+function withAbsolutePaths(components: ComponentDefinition[], dataDir: string): ComponentDefinition[] {
   return components.map((component) => ({
     ...component,
     metadata: component.metadata.map((item) =>
       item.name.toLowerCase() === 'secretsfile' && item.value !== undefined
-        ? { ...item, value: path.resolve(root, item.value) }
+        ? { ...item, value: path.resolve(dataDir, item.value) }
         : item,
     ),
   }));

@@ -14,6 +14,7 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/scripts/jest/summary-reporter.cjs'],
   // Suites start real servers on ephemeral ports; two workers fit this 2-core machine.
   maxWorkers: 2,
 };

@@ -2,6 +2,7 @@
 /**
  * `npm start`: runs every app of dapr.yaml with a sidecar each, on a profile's components.
  *   node sidecar/dist/runner/cli.js [--profile embedded] [--file dapr.yaml] [--logs file|console]
+ *                                   [--ports fixed|ephemeral] [--data-dir DIR]
  * The profile may also come from FLOCK_PROFILE.
  */
 import { parseArgs } from 'node:util';
@@ -13,6 +14,8 @@ const { values } = parseArgs({
     file: { type: 'string', default: 'dapr.yaml' },
     profile: { type: 'string', default: process.env.FLOCK_PROFILE ?? 'embedded' },
     logs: { type: 'string', default: 'file' },
+    ports: { type: 'string', default: 'fixed' },
+    'data-dir': { type: 'string' },
   },
 });
 const logger = createLogger('runner');
@@ -23,6 +26,8 @@ try {
     runFile: values.file!,
     profile: values.profile!,
     logs: values.logs === 'console' ? 'console' : 'file',
+    ports: values.ports === 'ephemeral' ? 'ephemeral' : 'fixed',
+    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
     logger,
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -31,7 +36,10 @@ try {
       '',
       `Flock is up on the "${platform.profile}" profile in ${seconds} s.`,
       `  API:   ${platform.gatewayUrl}/api/v1`,
-      ...platform.apps.map((app) => `  ${app.appId.padEnd(13)} ${app.url}  (sidecar ${app.sidecarUrl}, pid ${app.pid})`),
+      ...platform.apps.map(
+        (app) =>
+          `  ${app.appId.padEnd(13)} ${app.url}  (sidecar ${app.sidecarUrl}, pid ${app.pid})`,
+      ),
       values.logs === 'console' ? '' : `  logs:  ${platform.dataDir}/<app>.log`,
       '  Ctrl-C stops everything.',
       '',

@@ -55,7 +55,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const profile = options.profile ?? EMBEDDED;
   const dataDir = path.resolve(options.dataDir ?? path.join(runFile.root, '.data', profile));
   await mkdir(dataDir, { recursive: true });
-  const components = withAbsolutePaths(await loadComponents(profileFolder(runFile.root, profile)), dataDir);
+  const components = withAbsolutePaths(
+    await loadComponents(profileFolder(runFile.root, profile)),
+    dataDir,
+  );
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
@@ -104,7 +107,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             DAPR_API_TOKEN: p.daprApiToken,
             APP_API_TOKEN: p.address.appApiToken!,
           },
-          ...(options.logs === 'console' ? {} : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
+          ...(options.logs === 'console'
+            ? {}
+            : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
           logger,
         }),
       );
@@ -112,7 +117,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await Promise.all(
       plans.map(async (p, i) => {
         await Promise.race([sidecars[i]!.connectApp(), exitAsFailure(p.app.appId, processes[i]!)]);
-        await waitUntilReady(p.app.appId, `http://127.0.0.1:${p.address.port}/readyz`, processes[i]!, options.readyTimeoutMs ?? 60_000);
+        await waitUntilReady(
+          p.app.appId,
+          `http://127.0.0.1:${p.address.port}/readyz`,
+          processes[i]!,
+          options.readyTimeoutMs ?? 60_000,
+        );
       }),
     );
     const apps = plans.map((p, i) => ({
@@ -137,7 +147,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 }
 
 function profileFolder(root: string, profile: string): string {
-  const candidates = [path.join(root, 'components', profile), path.join(root, 'components', 'local', profile)];
+  const candidates = [
+    path.join(root, 'components', profile),
+    path.join(root, 'components', 'local', profile),
+  ];
   const found = candidates.find((dir) => existsSync(dir));
   if (!found) throw new Error(`Unknown profile "${profile}": no folder ${candidates.join(' or ')}`);
   return found;
@@ -147,7 +160,10 @@ function profileFolder(root: string, profile: string): string {
  * A relative `secretsFile` resolves against the data folder (daprd would use its cwd): the runner
  * generates that file, and a test's throwaway data folder must not share the developer's secrets.
  */
-function withAbsolutePaths(components: ComponentDefinition[], dataDir: string): ComponentDefinition[] {
+function withAbsolutePaths(
+  components: ComponentDefinition[],
+  dataDir: string,
+): ComponentDefinition[] {
   return components.map((component) => ({
     ...component,
     metadata: component.metadata.map((item) =>
@@ -161,7 +177,9 @@ function withAbsolutePaths(components: ComponentDefinition[], dataDir: string): 
 function secretFiles(components: ComponentDefinition[]): string[] {
   return components
     .filter((c) => c.type === 'secretstores.local.file')
-    .flatMap((c) => c.metadata.filter((m) => m.name.toLowerCase() === 'secretsfile').map((m) => m.value!));
+    .flatMap((c) =>
+      c.metadata.filter((m) => m.name.toLowerCase() === 'secretsfile').map((m) => m.value!),
+    );
 }
 
 interface AppPlan {
@@ -176,7 +194,11 @@ async function plan(app: RunApp, ports: 'fixed' | 'ephemeral'): Promise<AppPlan>
   const token = () => randomBytes(24).toString('base64url');
   return {
     app,
-    address: { host: '127.0.0.1', port: ports === 'fixed' ? app.appPort : await freePort(), appApiToken: token() },
+    address: {
+      host: '127.0.0.1',
+      port: ports === 'fixed' ? app.appPort : await freePort(),
+      appApiToken: token(),
+    },
     daprHttpPort: ports === 'fixed' ? app.daprHttpPort : 0,
     daprApiToken: token(),
   };
@@ -198,7 +220,12 @@ async function exitAsFailure(appId: string, app: AppProcess): Promise<never> {
   throw new Error(`${appId} exited with code ${code} before it was ready (see its log)`);
 }
 
-async function waitUntilReady(appId: string, url: string, app: AppProcess, timeoutMs: number): Promise<void> {
+async function waitUntilReady(
+  appId: string,
+  url: string,
+  app: AppProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   const failure = exitAsFailure(appId, app);

@@ -49,7 +49,9 @@ const stringify = (env: Record<string, string | number | boolean> = {}) =>
 export async function readRunFile(file: string): Promise<RunFile> {
   const parsed = runFileSchema.safeParse(parse(await readFile(file, 'utf8')));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new Error(`${file} is not a valid multi-app run file:\n  ${problems.join('\n  ')}`);
   }
   const root = path.dirname(path.resolve(file));

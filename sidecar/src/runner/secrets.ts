@@ -6,7 +6,10 @@ import path from 'node:path';
  * The local profiles' secret file (read by `secretstores.local.file`). Keys are generated on
  * first start and kept, so tokens stay valid across restarts; nothing secret is ever committed.
  */
-export async function ensureSecrets(file: string, overrides: Record<string, string>): Promise<void> {
+export async function ensureSecrets(
+  file: string,
+  overrides: Record<string, string>,
+): Promise<void> {
   let secrets: Record<string, string> = {};
   try {
     secrets = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;

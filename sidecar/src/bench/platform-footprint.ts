@@ -1,0 +1,112 @@
+/**
+ * The whole running platform, as `npm start` runs it: time from launch to the gateway's first
+ * 200, time to a first API answer, and the resident memory of every process it started.
+ * Cold = a new data folder (the embedded database is created); warm = the same folder again.
+ * Run after `npm run build`: node sidecar/dist/bench/platform-footprint.js
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const cli = path.join(root, 'sidecar/dist/runner/cli.js');
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The process and all its descendants, from /proc. */
+async function processTree(rootPid: number): Promise<number[]> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [rootPid];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree;
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kib / 1024;
+}
+
+async function firstOk(url: string, init?: RequestInit): Promise<Response> {
+  for (;;) {
+    try {
+      const response = await fetch(url, init);
+      if (response.ok) return response;
+    } catch {
+      // not listening yet
+    }
+    await sleep(20);
+  }
+}
+
+async function run(label: string, dataDir: string): Promise<void> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, '--ports', 'ephemeral', '--data-dir', dataDir], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const gateway = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const match = /gateway\s+(http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`runner exited with ${code}`)));
+  });
+  const ready = performance.now();
+  await firstOk(`${gateway}/readyz`);
+  const gatewayOk = performance.now();
+  const name = `u${Date.now()}`;
+  const json = { 'content-type': 'application/json' };
+  const created = (await (
+    await firstOk(`${gateway}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        username: name,
+        email: `${name}@example.com`,
+        password: 'correct horse',
+      }),
+    })
+  ).json()) as { id: string };
+  await firstOk(`${gateway}/api/v1/users/${created.id}`);
+  const apiOk = performance.now();
+  await sleep(1_000); // let start-up garbage settle before reading memory
+  const pids = await processTree(child.pid!);
+  const rss = await Promise.all(pids.map(rssMiB));
+  child.kill('SIGINT');
+  await new Promise((resolve) => child.once('exit', resolve));
+  const leftovers = (await Promise.all(pids.map((pid) => rssMiB(pid)))).filter(
+    (value) => value > 0,
+  ).length;
+  out(`${label}:`);
+  out(`  runner reports all apps ready   ${((ready - started) / 1000).toFixed(2)} s`);
+  out(`  first 200 from the gateway      ${((gatewayOk - started) / 1000).toFixed(2)} s`);
+  out(`  first API 200 (register, read)  ${((apiOk - started) / 1000).toFixed(2)} s`);
+  out(
+    `  RSS of ${pids.length} processes           ${rss.reduce((a, b) => a + b, 0).toFixed(0)} MiB (${rss.map((v) => v.toFixed(0)).join(' + ')})`,
+  );
+  out(`  processes left after Ctrl-C     ${leftovers}`);
+}
+
+const dataDir = await mkdtemp(path.join(tmpdir(), 'flock-footprint-'));
+try {
+  await run('cold start (new data folder)', dataDir);
+  await run('warm start (same data folder)', dataDir);
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}

@@ -49,7 +49,9 @@ export async function startEmbeddedPostgresProcess(
 ): Promise<EmbeddedPostgres> {
   // The compiled entry, whether this module runs from dist/ or (under jest) from src/.
   const entry = fileURLToPath(new URL('../dist/embedded-postgres-process.js', import.meta.url));
-  const child = fork(entry, [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [JSON.stringify(options)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<{ host: string; port: number }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { host: string; port: number }));
     child.once('exit', (code) => reject(new Error(`embedded postgres exited with code ${code}`)));

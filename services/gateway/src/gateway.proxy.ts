@@ -1,14 +1,41 @@
 import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
-import { AppError, PROBLEM_CONTENT_TYPE, USERNAME_HEADER, USER_ID_HEADER, type Dapr, type VerifiedToken } from '@flock/kit';
+import {
+  AppError,
+  PROBLEM_CONTENT_TYPE,
+  USERNAME_HEADER,
+  USER_ID_HEADER,
+  type Dapr,
+  type VerifiedToken,
+} from '@flock/kit';
 
-export type Forward = (appId: string, pathAndQuery: string, req: Request, res: Response) => Promise<void>;
+export type Forward = (
+  appId: string,
+  pathAndQuery: string,
+  req: Request,
+  res: Response,
+) => Promise<void>;
 
 /** Request headers a service may see. Authorization stops here: services trust the caller headers. */
-const PASSED_REQUEST_HEADERS = ['accept', 'accept-language', 'content-type', 'if-match', 'idempotency-key', 'traceparent', 'tracestate'];
+const PASSED_REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'content-type',
+  'if-match',
+  'idempotency-key',
+  'traceparent',
+  'tracestate',
+];
 
 /** Response headers that describe the connection, not the content, or that fetch already decoded. */
-const DROPPED_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'date']);
+const DROPPED_RESPONSE_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-encoding',
+  'date',
+]);
 
 export function daprForward(dapr: Dapr): Forward {
   return async (appId, pathAndQuery, req, res) => {
@@ -32,15 +59,22 @@ export function daprForward(dapr: Dapr): Forward {
         ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
       });
     } catch (error) {
-      throw new AppError('bad-gateway', 'The platform is unreachable right now.', 502, { cause: error });
+      throw new AppError('bad-gateway', 'The platform is unreachable right now.', 502, {
+        cause: error,
+      });
     }
     // A sidecar-level failure (target down) is not the service's answer: say so in problem+json.
     const contentType = upstream.headers.get('content-type') ?? '';
     if (upstream.status >= 500 && !contentType.startsWith(PROBLEM_CONTENT_TYPE)) {
       await upstream.body?.cancel();
-      throw new AppError('service-unavailable', `The ${appId} service is unavailable; try again.`, 503, {
-        headers: { 'Retry-After': '1' },
-      });
+      throw new AppError(
+        'service-unavailable',
+        `The ${appId} service is unavailable; try again.`,
+        503,
+        {
+          headers: { 'Retry-After': '1' },
+        },
+      );
     }
     res.status(upstream.status);
     upstream.headers.forEach((value, name) => {
@@ -48,7 +82,11 @@ export function daprForward(dapr: Dapr): Forward {
     });
     if (!upstream.body) return void res.end();
     await new Promise<void>((resolve, reject) => {
-      Readable.fromWeb(upstream.body as never).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+      Readable.fromWeb(upstream.body as never)
+        .on('error', reject)
+        .pipe(res)
+        .on('finish', resolve)
+        .on('error', reject);
     });
   };
 }

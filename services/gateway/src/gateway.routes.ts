@@ -26,7 +26,9 @@ export function gatewayRoutes(app: Express, authenticate: Authenticate, forward:
   for (const route of ROUTES) {
     const handlers: RequestHandler[] = [];
     if (route.access !== 'public') handlers.push(authenticate(route.access === 'auth'));
-    handlers.push((req, res) => forward(route.appId, req.originalUrl.slice(API_PREFIX.length), req, res));
+    handlers.push((req, res) =>
+      forward(route.appId, req.originalUrl.slice(API_PREFIX.length), req, res),
+    );
     app[route.method](`${API_PREFIX}${route.path}`, ...handlers);
   }
 }

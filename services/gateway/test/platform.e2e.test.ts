@@ -30,9 +30,17 @@ describe('platform end to end (npm start, embedded profile)', () => {
   }, 30_000);
 
   const post = (route: string, body: unknown) =>
-    fetch(`${api}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${api}${route}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
-  const alice = { username: 'Alice_1', email: 'Alice@Example.com', password: 'correct horse battery' };
+  const alice = {
+    username: 'Alice_1',
+    email: 'Alice@Example.com',
+    password: 'correct horse battery',
+  };
 
   test('when a newcomer registers, logs in and reads their profile, then each step answers as documented', async () => {
     const registered = await post('/auth/register', alice);
@@ -42,32 +50,50 @@ describe('platform end to end (npm start, embedded profile)', () => {
     expect(registered.headers.get('location')).toBe(`/api/v1/users/${user.id}`);
     expect(JSON.stringify(user)).not.toMatch(/password|email/i);
 
-    const login = await post('/auth/login', { login: 'alice@example.com', password: alice.password });
+    const login = await post('/auth/login', {
+      login: 'alice@example.com',
+      password: alice.password,
+    });
     expect(login.status).toBe(200);
     const session = (await login.json()) as { accessToken: string; expiresIn: number };
     expect(session.expiresIn).toBeLessThanOrEqual(900);
 
-    const profile = await fetch(`${api}/users/${user.id}`, { headers: { authorization: `Bearer ${session.accessToken}` } });
+    const profile = await fetch(`${api}/users/${user.id}`, {
+      headers: { authorization: `Bearer ${session.accessToken}` },
+    });
     expect(profile.status).toBe(200);
     expect(await profile.json()).toMatchObject({ id: user.id, username: 'alice_1' });
   });
 
   test('when the username is taken in another case, then 409', async () => {
-    const response = await post('/auth/register', { ...alice, username: 'ALICE_1', email: 'other@example.com' });
+    const response = await post('/auth/register', {
+      ...alice,
+      username: 'ALICE_1',
+      email: 'other@example.com',
+    });
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
   });
 
   test('when the password is wrong or the user unknown, then the same 401', async () => {
     const wrong = await post('/auth/login', { login: 'alice_1', password: 'not the password' });
-    const unknown = await post('/auth/login', { login: 'nobody_here', password: 'not the password' });
+    const unknown = await post('/auth/login', {
+      login: 'nobody_here',
+      password: 'not the password',
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect(((await wrong.json()) as { detail: string }).detail).toBe(((await unknown.json()) as { detail: string }).detail);
+    expect(((await wrong.json()) as { detail: string }).detail).toBe(
+      ((await unknown.json()) as { detail: string }).detail,
+    );
   });
 
   test('when registration input is bad, then 400 names the fields', async () => {
-    const response = await post('/auth/register', { username: 'x', email: 'not-an-email', password: 'short' });
+    const response = await post('/auth/register', {
+      username: 'x',
+      email: 'not-an-email',
+      password: 'short',
+    });
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: Array<{ path: string }> };
     expect(problem.errors.map((e) => e.path).sort()).toEqual(['email', 'password', 'username']);
@@ -81,13 +107,17 @@ describe('platform end to end (npm start, embedded profile)', () => {
   test('when the token is forged or alg none, then 401', async () => {
     const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"x","username":"x"}').toString('base64url')}.`;
     for (const token of [none, 'abc.def.ghi']) {
-      const response = await fetch(`${api}/users/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${api}/users/00000000-0000-4000-8000-000000000000`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.status).toBe(401);
     }
   });
 
   test('when someone calls a service directly without its sidecar token, then 401', async () => {
     const users = platform.apps.find((app) => app.appId === 'users')!;
-    expect((await fetch(`${users.url}/users/00000000-0000-4000-8000-000000000000`)).status).toBe(401);
+    expect((await fetch(`${users.url}/users/00000000-0000-4000-8000-000000000000`)).status).toBe(
+      401,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import { SignJWT, errors as joseErrors, importPKCS8, importSPKI, jwtVerify, type CryptoKey } from 'jose';
+import {
+  SignJWT,
+  errors as joseErrors,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+} from 'jose';
 import { unauthorized } from './errors.js';
 
 /**
@@ -51,10 +58,17 @@ export async function accessTokenVerifier(publicKeyPem: string) {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'jti', 'exp'],
       });
-      if (typeof payload.username !== 'string') throw unauthorized('The access token is malformed.');
-      return { id: payload.sub!, username: payload.username, tokenId: payload.jti!, expiresAt: payload.exp! };
+      if (typeof payload.username !== 'string')
+        throw unauthorized('The access token is malformed.');
+      return {
+        id: payload.sub!,
+        username: payload.username,
+        tokenId: payload.jti!,
+        expiresAt: payload.exp!,
+      };
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthorized('The access token has expired.');
+      if (error instanceof joseErrors.JWTExpired)
+        throw unauthorized('The access token has expired.');
       if (error instanceof joseErrors.JOSEError) throw unauthorized('The access token is invalid.');
       throw error;
     }

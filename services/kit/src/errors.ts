@@ -81,7 +81,11 @@ function fromBodyParser(error: { type: string; status: number }): AppError {
       return badRequest('The request body is not valid JSON.');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new AppError('unsupported-media-type', 'The request body encoding is not supported.', 415);
+      return new AppError(
+        'unsupported-media-type',
+        'The request body encoding is not supported.',
+        415,
+      );
     default:
       return error.status < 500
         ? new AppError('bad-request', 'The request could not be read.', error.status)
@@ -127,8 +131,10 @@ export function toProblem(error: AppError, instance?: string): Problem {
 /** The one place errors are logged: server faults loudly, caller faults quietly. */
 export function handleError(error: unknown, logger: Logger): AppError {
   const appError = classify(error);
-  if (appError.isCatastrophic) logger.fatal({ err: appError.options.cause ?? appError }, appError.message);
-  else if (appError.status >= 500) logger.error({ err: appError.options.cause ?? appError }, appError.message);
+  if (appError.isCatastrophic)
+    logger.fatal({ err: appError.options.cause ?? appError }, appError.message);
+  else if (appError.status >= 500)
+    logger.error({ err: appError.options.cause ?? appError }, appError.message);
   else logger.debug({ status: appError.status, problem: appError.name }, appError.message);
   return appError;
 }

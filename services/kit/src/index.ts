@@ -15,12 +15,28 @@ export {
   type Problem,
 } from './errors.js';
 export { ServiceMetrics } from './metrics.js';
-export { createService, type RunningService, type Service, type ServiceDefinition } from './http/app.js';
+export {
+  createService,
+  type RunningService,
+  type Service,
+  type ServiceDefinition,
+} from './http/app.js';
 export type { ReadinessCheck } from './http/health.js';
 export { runMain } from './process.js';
-export { subscriptionRoute, type DeliveredEvent, type Outcome, type Subscription } from './subscriptions.js';
+export {
+  subscriptionRoute,
+  type DeliveredEvent,
+  type Outcome,
+  type Subscription,
+} from './subscriptions.js';
 export { Dapr, type InvokeOptions } from './dapr/dapr.js';
-export { StateStore, type StateEntry, type SaveOptions, type StateQuery, type TransactionOperation } from './dapr/state.js';
+export {
+  StateStore,
+  type StateEntry,
+  type SaveOptions,
+  type StateQuery,
+  type TransactionOperation,
+} from './dapr/state.js';
 export { EtagMismatchError, parseSidecarFailure } from './dapr/errors.js';
 export * from './names.js';
 export {

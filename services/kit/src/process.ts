@@ -9,7 +9,13 @@ import type { RunningService } from './http/app.js';
  */
 export async function runMain(logger: Logger, start: () => Promise<RunningService>): Promise<void> {
   const crash = (error: unknown) => {
-    handleError(new AppError('crash', 'The process hit an unrecoverable error.', 500, { catastrophic: true, cause: error }), logger);
+    handleError(
+      new AppError('crash', 'The process hit an unrecoverable error.', 500, {
+        catastrophic: true,
+        cause: error,
+      }),
+      logger,
+    );
     process.exit(1);
   };
   process.on('uncaughtException', crash);

@@ -66,7 +66,11 @@ export function subscriptionRoutes(
   for (const subscription of subscriptions) {
     router.post(subscriptionRoute(subscription.topic), async (req, res) => {
       const stop = metrics.eventDuration.startTimer();
-      const outcome = await deliver(subscription, req.body, (req as { log?: Logger }).log ?? logger);
+      const outcome = await deliver(
+        subscription,
+        req.body,
+        (req as { log?: Logger }).log ?? logger,
+      );
       const labels = { topic: subscription.topic, outcome };
       stop(labels);
       metrics.eventsHandled.inc(labels);
@@ -80,7 +84,10 @@ async function deliver(subscription: Subscription, body: unknown, log: Logger): 
   const envelope = envelopeSchema.safeParse(body);
   const data = envelope.success ? subscription.schema.safeParse(envelope.data.data) : undefined;
   if (!envelope.success || !data?.success) {
-    log.warn({ topic: subscription.topic, issues: (envelope.error ?? data?.error)?.issues }, 'dropping malformed event');
+    log.warn(
+      { topic: subscription.topic, issues: (envelope.error ?? data?.error)?.issues },
+      'dropping malformed event',
+    );
     return 'DROP';
   }
   const event = { ...envelope.data, data: data.data };

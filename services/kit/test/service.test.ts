@@ -11,7 +11,13 @@ import {
 
 const logger = createLogger('kit-test', 'silent');
 const config = (extra: Record<string, string> = {}) =>
-  loadConfig(baseConfigSchema, { APP_ID: 'kit-test', APP_PORT: '0', APP_HOST: '127.0.0.1', BODY_LIMIT: '1kb', ...extra });
+  loadConfig(baseConfigSchema, {
+    APP_ID: 'kit-test',
+    APP_PORT: '0',
+    APP_HOST: '127.0.0.1',
+    BODY_LIMIT: '1kb',
+    ...extra,
+  });
 
 const itemSchema = z.object({ name: z.string().min(1), size: z.number().int() });
 
@@ -69,7 +75,11 @@ describe('service kit: the HTTP edge', () => {
     const response = await post('/items', JSON.stringify({ name: '', size: 'big' }));
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    const problem = (await response.json()) as { errors: Array<{ path: string }>; status: number; type: string };
+    const problem = (await response.json()) as {
+      errors: Array<{ path: string }>;
+      status: number;
+      type: string;
+    };
     expect(problem.status).toBe(400);
     expect(problem.type).toBe('https://flock.dev/problems/validation-error');
     expect(problem.errors.map((e) => e.path).sort()).toEqual(['name', 'size']);
@@ -111,7 +121,9 @@ describe('service kit: the HTTP edge', () => {
     await fetch(`${service.url}/items/42`);
     await fetch(`${service.url}/items/43`);
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
-    expect(metrics).toMatch(/http_requests_total\{method="GET",route="\/items\/:id",status="200",service="kit-test"\} 2/);
+    expect(metrics).toMatch(
+      /http_requests_total\{method="GET",route="\/items\/:id",status="200",service="kit-test"\} 2/,
+    );
     expect(metrics).not.toMatch(/route="\/items\/42"/);
     expect(metrics).toMatch(/process_cpu_user_seconds_total/);
   });
@@ -132,14 +144,22 @@ describe('service kit: subscriptions', () => {
     const response = await fetch(`${service.url}/events/thing-happened`, {
       method: 'POST',
       headers: { 'content-type': 'application/cloudevents+json' },
-      body: JSON.stringify({ id, source: 'test', type: 'com.dapr.event.sent', topic: 'thing.happened', data }),
+      body: JSON.stringify({
+        id,
+        source: 'test',
+        type: 'com.dapr.event.sent',
+        topic: 'thing.happened',
+        data,
+      }),
     });
     return ((await response.json()) as { status: string }).status;
   };
 
   test('when Dapr asks for subscriptions, then each topic is listed with its route on the platform pubsub', async () => {
     const list = await (await fetch(`${service.url}/dapr/subscribe`)).json();
-    expect(list).toEqual([{ pubsubname: 'pubsub', topic: 'thing.happened', route: '/events/thing-happened' }]);
+    expect(list).toEqual([
+      { pubsubname: 'pubsub', topic: 'thing.happened', route: '/events/thing-happened' },
+    ]);
   });
 
   test('when the handler succeeds, then SUCCESS', async () => {
@@ -170,7 +190,9 @@ describe('service kit: sidecar-only access and shutdown', () => {
     const service = await start({ APP_API_TOKEN: 's3cret' });
     try {
       expect((await fetch(`${service.url}/items/1`)).status).toBe(401);
-      expect((await fetch(`${service.url}/items/1`, { headers: { 'dapr-api-token': 's3cret' } })).status).toBe(200);
+      expect(
+        (await fetch(`${service.url}/items/1`, { headers: { 'dapr-api-token': 's3cret' } })).status,
+      ).toBe(200);
       expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
     } finally {
       await service.stop();
@@ -193,11 +215,16 @@ describe('service kit: sidecar-only access and shutdown', () => {
 
 describe('service kit: configuration', () => {
   test('when a variable is invalid, then loading fails naming it', () => {
-    expect(() => loadConfig(baseConfigSchema, { APP_ID: 'Bad Id', APP_PORT: 'x' })).toThrow(/APP_ID[\s\S]*APP_PORT|APP_PORT[\s\S]*APP_ID/);
+    expect(() => loadConfig(baseConfigSchema, { APP_ID: 'Bad Id', APP_PORT: 'x' })).toThrow(
+      /APP_ID[\s\S]*APP_PORT|APP_PORT[\s\S]*APP_ID/,
+    );
   });
 
   test('when code reads a key the schema does not declare, then it throws', () => {
-    const loaded = loadConfig(baseConfigSchema, { APP_ID: 'ok' }) as unknown as Record<string, unknown>;
+    const loaded = loadConfig(baseConfigSchema, { APP_ID: 'ok' }) as unknown as Record<
+      string,
+      unknown
+    >;
     expect(loaded.APP_PORT).toBe(3000);
     expect(() => loaded.DATABASE_URL).toThrow(/Unknown configuration key "DATABASE_URL"/);
   });

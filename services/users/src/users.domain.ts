@@ -58,7 +58,8 @@ export class UsersDomain {
       await this.users.create(user);
     } catch (error) {
       // Lost a race with a concurrent registration: report which name it was.
-      if (error instanceof UsernameOrEmailTaken) await this.assertAvailable(request.username, request.email);
+      if (error instanceof UsernameOrEmailTaken)
+        await this.assertAvailable(request.username, request.email);
       throw error;
     }
     return toPublic(user);
@@ -67,7 +68,9 @@ export class UsersDomain {
   /** The same 401 for an unknown login and a wrong password, in about the same time. */
   async authenticate(request: LoginRequest): Promise<AuthUser> {
     const login = request.login.toLowerCase();
-    const id = login.includes('@') ? await this.users.idByEmail(login) : await this.users.idByUsername(login);
+    const id = login.includes('@')
+      ? await this.users.idByEmail(login)
+      : await this.users.idByUsername(login);
     const user = id === undefined ? undefined : await this.users.byId(id);
     const ok = await this.passwords.verify(user?.passwordHash ?? this.decoyHash, request.password);
     if (!user || !ok) throw unauthorized('The login or password is wrong.');

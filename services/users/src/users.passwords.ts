@@ -6,7 +6,8 @@ const ARGON2ID = 2;
 
 /** argon2id at OWASP's recommended floor (m=19 MiB, t=2, p=1). */
 export const argon2idHasher: PasswordHasher = {
-  hash: (password) => hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
+  hash: (password) =>
+    hash(password, { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
   verify: async (stored, password) => {
     try {
       return await verify(stored, password);

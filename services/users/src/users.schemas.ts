@@ -9,7 +9,10 @@ export const username = z
 
 export const registerRequest = z.object({
   username,
-  email: z.email('a valid email address').max(254).transform((value) => value.toLowerCase()),
+  email: z
+    .email('a valid email address')
+    .max(254)
+    .transform((value) => value.toLowerCase()),
   password: z.string().min(8, 'at least 8 characters').max(256, 'at most 256 characters'),
   displayName: z.string().trim().min(1).max(50).optional(),
 });

@@ -31,13 +31,24 @@ export class DaprUserRepository implements UserRepository {
     const claim = { userId: user.id } satisfies IndexEntry;
     try {
       await this.state.transact([
-        { operation: 'upsert', key: usernameKey(user.username), value: claim, concurrency: 'first-write' },
-        { operation: 'upsert', key: emailKey(user.email), value: claim, concurrency: 'first-write' },
+        {
+          operation: 'upsert',
+          key: usernameKey(user.username),
+          value: claim,
+          concurrency: 'first-write',
+        },
+        {
+          operation: 'upsert',
+          key: emailKey(user.email),
+          value: claim,
+          concurrency: 'first-write',
+        },
         { operation: 'upsert', key: userKey(user.id), value: user, concurrency: 'first-write' },
       ]);
     } catch (error) {
       // daprd reports any failed transaction as a 500; an insert-only conflict is the likely cause.
-      if (error instanceof AppError && error.status >= 500) throw new UsernameOrEmailTaken(error.message, { cause: error });
+      if (error instanceof AppError && error.status >= 500)
+        throw new UsernameOrEmailTaken(error.message, { cause: error });
       throw error;
     }
   }

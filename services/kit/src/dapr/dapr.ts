@@ -52,7 +52,12 @@ export class Dapr {
   }
 
   async publish(topic: string, data: unknown, metadata?: Record<string, string>): Promise<void> {
-    const result = await this.client.pubsub.publish(PUBSUB, topic, data as object, metadata ? { metadata } : {});
+    const result = await this.client.pubsub.publish(
+      PUBSUB,
+      topic,
+      data as object,
+      metadata ? { metadata } : {},
+    );
     if (result.error) throw sidecarError(`Publishing ${topic}`, result.error);
   }
 
@@ -72,7 +77,9 @@ export class Dapr {
     } catch (error) {
       const failure = parseSidecarFailure(error);
       if (failure && failure.status >= 400 && failure.status < 500) {
-        throw new AppError(problemName(failure.body), problemDetail(failure.body), failure.status, { cause: error });
+        throw new AppError(problemName(failure.body), problemDetail(failure.body), failure.status, {
+          cause: error,
+        });
       }
       throw sidecarError(`Calling ${appId}`, error);
     }
@@ -82,7 +89,11 @@ export class Dapr {
   forward(appId: string, pathAndQuery: string, init: RequestInit): Promise<Response> {
     const headers = new Headers(init.headers);
     if (this.config.DAPR_API_TOKEN) headers.set('dapr-api-token', this.config.DAPR_API_TOKEN);
-    return fetch(`${this.baseUrl}/v1.0/invoke/${appId}/method${pathAndQuery}`, { ...init, headers, redirect: 'manual' });
+    return fetch(`${this.baseUrl}/v1.0/invoke/${appId}/method${pathAndQuery}`, {
+      ...init,
+      headers,
+      redirect: 'manual',
+    });
   }
 
   async secret(name: string, store = SECRET_STORE): Promise<Record<string, string>> {

@@ -90,7 +90,9 @@ export class StateStore {
         key,
         value,
         ...(options.etag !== undefined ? { etag: options.etag } : {}),
-        ...(options.ttlInSeconds !== undefined ? { metadata: ttlMetadata(options.ttlInSeconds) } : {}),
+        ...(options.ttlInSeconds !== undefined
+          ? { metadata: ttlMetadata(options.ttlInSeconds) }
+          : {}),
         options: optionsOf(options.concurrency, options.etag),
       },
     ]);
@@ -107,7 +109,10 @@ export class StateStore {
   }
 
   /** All or nothing. With an outbox configured on the store, the upserts are published on commit. */
-  async transact(operations: readonly TransactionOperation[], metadata?: Record<string, string>): Promise<void> {
+  async transact(
+    operations: readonly TransactionOperation[],
+    metadata?: Record<string, string>,
+  ): Promise<void> {
     if (operations.length === 0) return;
     const ops = operations.map((op) => ({
       operation: op.operation,
@@ -132,7 +137,10 @@ export class StateStore {
   async query<T>(query: StateQuery): Promise<{ results: StateEntry<T>[]; token?: string }> {
     let response: { results: Array<{ key: string; data: T; etag?: string }>; token?: string };
     try {
-      response = (await this.client.state.query(this.name, query as never)) as unknown as typeof response;
+      response = (await this.client.state.query(
+        this.name,
+        query as never,
+      )) as unknown as typeof response;
     } catch (error) {
       throw sidecarError(`Querying ${this.name}`, error);
     }

@@ -6,7 +6,13 @@ import type { Logger } from '../logger.js';
 import { ServiceMetrics } from '../metrics.js';
 import { subscriptionRoutes, type Subscription } from '../subscriptions.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
-import { httpMetrics, problemHandler, requestLogging, sidecarOnly, unknownRoute } from './middleware.js';
+import {
+  httpMetrics,
+  problemHandler,
+  requestLogging,
+  sidecarOnly,
+  unknownRoute,
+} from './middleware.js';
 
 export interface ServiceDefinition {
   config: BaseConfig;
@@ -53,8 +59,11 @@ export function createService(definition: ServiceDefinition): Service {
   app.use(healthRoutes(definition.readiness ?? [], () => draining, metrics));
   app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
-  app.use(express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }));
-  if (definition.subscriptions) app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));
+  app.use(
+    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+  );
+  if (definition.subscriptions)
+    app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));
   definition.routes?.(app);
   app.use(unknownRoute);
   app.use(problemHandler(logger));

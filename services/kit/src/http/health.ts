@@ -14,7 +14,10 @@ const CHECK_TIMEOUT_MS = 2_000;
 function withTimeout(check: ReadinessCheck): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
-    check.check().then(resolve, reject).finally(() => clearTimeout(timer));
+    check
+      .check()
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
   });
 }
 
@@ -41,9 +44,17 @@ export function healthRoutes(
     );
     const failing = results.filter((result) => !result.ok);
     if (isDraining() || failing.length > 0) {
-      const reason = isDraining() ? 'shutting down' : failing.map((f) => `${f.name}: ${f.error}`).join('; ');
-      const problem = toProblem(new AppError('not-ready', `Not ready: ${reason}.`, 503), req.originalUrl);
-      res.status(503).type(PROBLEM_CONTENT_TYPE).json({ ...problem, checks: results });
+      const reason = isDraining()
+        ? 'shutting down'
+        : failing.map((f) => `${f.name}: ${f.error}`).join('; ');
+      const problem = toProblem(
+        new AppError('not-ready', `Not ready: ${reason}.`, 503),
+        req.originalUrl,
+      );
+      res
+        .status(503)
+        .type(PROBLEM_CONTENT_TYPE)
+        .json({ ...problem, checks: results });
       return;
     }
     res.json({ status: 'ready', checks: results });

@@ -1,7 +1,14 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
-import { AppError, PROBLEM_CONTENT_TYPE, handleError, notFound, toProblem, unauthorized } from '../errors.js';
+import {
+  AppError,
+  PROBLEM_CONTENT_TYPE,
+  handleError,
+  notFound,
+  toProblem,
+  unauthorized,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { ServiceMetrics } from '../metrics.js';
 
@@ -13,14 +20,19 @@ export function requestLogging(logger: Logger): RequestHandler {
     logger,
     genReqId(req, res) {
       const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      const id =
+        typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
       res.setHeader('X-Request-Id', id);
       return id;
     },
     customLogLevel: (_req, res, error) =>
       error || res.statusCode >= 500 ? 'warn' : res.statusCode >= 400 ? 'info' : 'debug',
     serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: string; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });
@@ -37,7 +49,11 @@ export function httpMetrics(metrics: ServiceMetrics): RequestHandler {
   return (req, res, next) => {
     const stop = metrics.httpDuration.startTimer();
     res.once('finish', () => {
-      const labels = { method: req.method, route: routeTemplate(req), status: String(res.statusCode) };
+      const labels = {
+        method: req.method,
+        route: routeTemplate(req),
+        status: String(res.statusCode),
+      };
       stop(labels);
       metrics.httpRequests.inc(labels);
     });
@@ -49,7 +65,10 @@ export function httpMetrics(metrics: ServiceMetrics): RequestHandler {
  * With APP_API_TOKEN set, only the sidecar (which sends it as `dapr-api-token`) may call us.
  * Probes and scrapes come from the kubelet and Prometheus directly, so they stay open.
  */
-export function sidecarOnly(token: string | undefined, openPaths: ReadonlySet<string>): RequestHandler {
+export function sidecarOnly(
+  token: string | undefined,
+  openPaths: ReadonlySet<string>,
+): RequestHandler {
   if (token === undefined) return (_req, _res, next) => next();
   const expected = Buffer.from(token);
   return (req, _res, next) => {
@@ -68,7 +87,11 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     if (res.headersSent) return next(error);
     const appError: AppError = handleError(error, (req as { log?: Logger }).log ?? logger);
-    for (const [name, value] of Object.entries(appError.options.headers ?? {})) res.setHeader(name, value);
-    res.status(appError.status).type(PROBLEM_CONTENT_TYPE).json(toProblem(appError, req.originalUrl));
+    for (const [name, value] of Object.entries(appError.options.headers ?? {}))
+      res.setHeader(name, value);
+    res
+      .status(appError.status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .json(toProblem(appError, req.originalUrl));
   };
 }

@@ -50,3 +50,16 @@ export {
   type AuthUser,
   type VerifiedToken,
 } from './auth.js';
+export { EVENTS, domainEvent, type DomainEvent, type EventPayload, type Topic } from './events.js';
+export { Outbox, newEventId } from './dapr/outbox.js';
+export { consumeOnce, updateWithRetry } from './dapr/consume-once.js';
+export {
+  FORWARDED_PREFIX_HEADER,
+  decodeCursor,
+  encodeCursor,
+  pageQuery,
+  sendPage,
+  type Page,
+  type PageQuery,
+} from './http/pagination.js';
+export type { ApiRoute, ServiceApi } from './api.js';

@@ -15,16 +15,14 @@ export const stateStoreOf = (appId: string) => `${appId}-store`;
 export const APP_IDS = {
   gateway: 'gateway',
   users: 'users',
+  follows: 'follows',
+  posts: 'posts',
+  comments: 'comments',
+  timeline: 'timeline',
 } as const;
 
 export const SECRETS = {
   /** ES256 key pair (PEM) that signs and verifies access tokens. */
   jwtPrivateKey: 'jwt-private-key',
   jwtPublicKey: 'jwt-public-key',
-} as const;
-
-export const TOPICS = {
-  userRegistered: 'user.registered',
-  userUpdated: 'user.updated',
-  userDeleted: 'user.deleted',
 } as const;

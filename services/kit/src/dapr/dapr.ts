@@ -4,7 +4,9 @@ import { AppError } from '../errors.js';
 import type { ReadinessCheck } from '../http/health.js';
 import type { Logger } from '../logger.js';
 import { PUBSUB, SECRET_STORE } from '../names.js';
+import type { DomainEvent } from '../events.js';
 import { parseSidecarFailure, sidecarError } from './errors.js';
+import { Outbox } from './outbox.js';
 import { StateStore } from './state.js';
 
 export interface InvokeOptions {

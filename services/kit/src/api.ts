@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+
+/**
+ * A service's public API, declared once next to its schemas. The gateway routes by it, checks
+ * tokens by `access`, and generates the OpenAPI document from it; the service validates requests
+ * with the same schemas. Paths are Express-style and the same on both sides: the public
+ * `/api/v1/posts/:id` reaches the posts service as `/posts/:id`.
+ */
+export interface ApiRoute {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  /** `auth`: a valid token is required; `optional-auth`: the caller is known if a token is sent. */
+  access: 'public' | 'optional-auth' | 'auth';
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Status → response body schema (`null`: no body). Problem responses are added by the gateway. */
+  responses: Record<number, z.ZodType | null>;
+  /** Honours an `Idempotency-Key` header. */
+  idempotent?: boolean;
+  /** A cursor-paginated list (`?cursor=&limit=`, `nextCursor`, `Link`). */
+  paginated?: boolean;
+}
+
+export interface ServiceApi {
+  appId: string;
+  /** OpenAPI tag for the service's operations. */
+  tag: string;
+  routes: readonly ApiRoute[];
+}

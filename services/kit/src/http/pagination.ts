@@ -1,0 +1,47 @@
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { badRequest } from '../errors.js';
+
+/** `?cursor=&limit=` on every list. Cursors are opaque to clients. */
+export const pageQuery = z.object({
+  cursor: z.string().max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type PageQuery = z.infer<typeof pageQuery>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export function encodeCursor(position: unknown): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** A cursor that does not decode to what this list issues is the caller's mistake: 400. */
+export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
+  try {
+    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw badRequest('The cursor is invalid; use nextCursor from a previous page.', [
+      { path: 'cursor', message: 'not a cursor issued by this list' },
+    ]);
+  }
+}
+
+/** The gateway tells services the public path prefix, so links point at the public API. */
+export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';
+
+/** Sends `{items, nextCursor}` and, when there is a next page, `Link: <…>; rel="next"`. */
+export function sendPage<T>(req: Request, res: Response, page: Page<T>): void {
+  if (page.nextCursor !== undefined) {
+    const url = new URL(req.originalUrl, 'http://flock.invalid');
+    url.searchParams.set('cursor', page.nextCursor);
+    const prefix = req.get(FORWARDED_PREFIX_HEADER) ?? '';
+    res.setHeader('Link', `<${prefix}${url.pathname}${url.search}>; rel="next"`);
+  }
+  res.json({
+    items: page.items,
+    ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+  });
+}

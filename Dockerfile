@@ -9,11 +9,13 @@ FROM ${NODE_IMAGE} AS build
 ARG SERVICE
 WORKDIR /app
 COPY . .
-# Compile the workspace and what it references, then keep production dependencies only.
+# Compile the workspace and the workspaces it references (tsc -b follows the references),
+# keep production dependencies only, and drop sources so only package.json + dist remain.
 RUN test -n "$SERVICE" && test -f "$SERVICE/package.json" \
  && npm ci --no-audit --no-fund \
  && npx tsc -b "$SERVICE" \
- && npm ci --omit=dev --no-audit --no-fund
+ && npm ci --omit=dev --no-audit --no-fund \
+ && rm -rf services/*/src services/*/test services/*/*.tsbuildinfo "$SERVICE/src" "$SERVICE/test"
 
 FROM ${NODE_IMAGE}
 ARG SERVICE
@@ -21,12 +23,10 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
-# Workspace packages resolve through node_modules symlinks to their folders: ship the shared
-# kit (every service uses it) and the service itself, compiled.
-COPY --from=build /app/services/kit/package.json ./services/kit/
-COPY --from=build /app/services/kit/dist ./services/kit/dist
-COPY --from=build /app/${SERVICE}/package.json ./${SERVICE}/
-COPY --from=build /app/${SERVICE}/dist ./${SERVICE}/dist
+# Workspace packages resolve through node_modules symlinks to their folders, and a service
+# may import others (the gateway imports the services' schemas): ship the compiled services.
+COPY --from=build /app/services ./services
+COPY --from=build /app/${SERVICE} ./${SERVICE}
 WORKDIR /app/${SERVICE}
 # The image's `node` user (uid 1000); the pod runs with a read-only root filesystem.
 USER 1000:1000

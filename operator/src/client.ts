@@ -11,6 +11,9 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
+// Not re-exported from the package root in 1.4.0; this is the instance KubernetesObjectApi uses.
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { FALLBACK_CAPS, LATEST_CAPS, ownedKinds } from './render/index.js';
 import { FIELD_MANAGER, GROUP, PLURAL, VERSION, type KubeObject, type SocialPlatformStatus } from './types.js';
 
 export interface ObjectRef {
@@ -41,18 +44,36 @@ export const isNotFound = (err: unknown): boolean => err instanceof ApiException
 const plain = <T>(x: unknown): T => JSON.parse(JSON.stringify(x)) as T;
 
 /**
- * Counts every HTTP request made through `kc` (API calls and watches) by wrapping the two hooks
- * client-node 1.x calls once per request. Returns `kc` for chaining.
+ * client-node converts known kinds to its model classes on the way in and out, and those
+ * rename fields (NetworkPolicy `from` is `_from`): a plain `from` would be silently dropped
+ * from an apply. The operator speaks plain JSON, so its kinds (and their lists) pass through.
  */
-export function countRequests(kc: KubeConfig, onRequest: () => void): KubeConfig {
+let plainJsonRegistered = false;
+function registerPlainJson(): void {
+  if (plainJsonRegistered) return;
+  plainJsonRegistered = true;
+  const passThrough = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
+  const kinds = new Map([...ownedKinds(LATEST_CAPS), ...ownedKinds(FALLBACK_CAPS)].map((k) => [`${k.apiVersion}/${k.kind}`, k]));
+  for (const { apiVersion, kind } of kinds.values()) {
+    const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+    for (const k of [kind, `${kind}List`]) ObjectSerializer.registerModel({ group, version, kind: k }, passThrough);
+  }
+}
+
+/**
+ * Reports every HTTP request made through `kc` (API calls and watches) with its method, by
+ * wrapping the two hooks client-node 1.x calls once per request. Returns `kc` for chaining.
+ */
+export function countRequests(kc: KubeConfig, onRequest: (method: string) => void): KubeConfig {
   const auth = kc.applySecurityAuthentication.bind(kc);
   const fetchOptions = kc.applyToFetchOptions.bind(kc);
-  kc.applySecurityAuthentication = (ctx) => (onRequest(), auth(ctx));
-  kc.applyToFetchOptions = (opts) => (onRequest(), fetchOptions(opts));
+  kc.applySecurityAuthentication = (ctx) => (onRequest(ctx.getHttpMethod()), auth(ctx));
+  kc.applyToFetchOptions = (opts) => (onRequest('WATCH'), fetchOptions(opts));
   return kc;
 }
 
 export function makeKubeClient(kc: KubeConfig): KubeClient {
+  registerPlainJson();
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const apis = kc.makeApiClient(ApisApi);

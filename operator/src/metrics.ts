@@ -15,7 +15,12 @@ export function makeMetrics() {
       registers: [registry],
     }),
     queueDepth: new Gauge({ name: 'flock_operator_queue_depth', help: 'Keys waiting in the work queue', registers: [registry] }),
-    apiRequests: new Counter({ name: 'flock_operator_apiserver_requests_total', help: 'HTTP requests sent to the apiserver', registers: [registry] }),
+    apiRequests: new Counter({
+      name: 'flock_operator_apiserver_requests_total',
+      help: 'HTTP requests the controller sent to the apiserver, by method (leader election not included)',
+      labelNames: ['method'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -72,9 +72,12 @@ async function loadPlatform(key: string, { client }: ReconcileDeps): Promise<Soc
 /** Step 2: the referenced Secrets exist and hold the keys their backend type needs. */
 async function checkSecrets(platform: SocialPlatform, { client }: ReconcileDeps): Promise<string[]> {
   const problems: string[] = [];
+  type Secret = KubeObject & { data?: Record<string, string> };
+  const secrets = new Map<string, Promise<Secret | undefined>>(); // one GET per Secret, however often referenced
   for (const need of requiredSecretKeys(platform.spec)) {
     const ref = { apiVersion: 'v1', kind: 'Secret', namespace: platform.metadata.namespace, name: need.secret };
-    const secret = await client.get<KubeObject & { data?: Record<string, string> }>(ref);
+    if (!secrets.has(need.secret)) secrets.set(need.secret, client.get<Secret>(ref));
+    const secret = await secrets.get(need.secret);
     if (!secret) {
       problems.push(`Secret "${need.secret}" (for the ${need.for}) not found; create it with keys ${need.keys.join(', ')}`);
       continue;
@@ -159,11 +162,17 @@ async function writeStatus(
   );
   const status = computeStatus(platform, problems, deployments, clock.now());
   const old = platform.status ?? {};
-  if (JSON.stringify(status) === JSON.stringify(old)) return;
+  // Compared as data: the apiserver may return keys in another order than they were sent.
+  if (contains(old, status) && contains(status, old)) return;
   // A merge patch merges maps: services that went away must be nulled explicitly.
   const gone = Object.keys(old.services ?? {}).filter((s) => !(s in (status.services ?? {})));
   const patch = { ...status, services: { ...status.services, ...Object.fromEntries(gone.map((s) => [s, null])) } };
-  await client.patchStatus(platform.metadata.namespace!, platform.metadata.name, patch);
+  try {
+    await client.patchStatus(platform.metadata.namespace!, platform.metadata.name, patch);
+  } catch (err) {
+    if (isNotFound(err)) return; // deleted meanwhile: nothing left to report on
+    throw err;
+  }
   const before = findCondition(old.conditions, DEGRADED);
   const after = findCondition(status.conditions, DEGRADED)!;
   if (after.status === 'True' && (before?.status !== 'True' || before.message !== after.message)) {

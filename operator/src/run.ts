@@ -11,10 +11,11 @@ import { countRequests, makeKubeClient } from './client.js';
 import { Controller } from './controller.js';
 import { makeRecorder } from './events.js';
 import { LeaderElector } from './leader.js';
-import { makeMetrics } from './metrics.js';
+import { makeMetrics, type Metrics } from './metrics.js';
 
 export interface RunOptions {
-  kc: KubeConfig;
+  /** Called twice: the controller and the leader elector get separate configs, so the request count is the controller's own. */
+  kubeConfig: () => KubeConfig;
   log: Logger;
   clock?: Clock;
   /** 0 picks a free port. */
@@ -26,18 +27,19 @@ export interface RunOptions {
 export interface RunningOperator {
   controller: Controller;
   server: Server;
-  /** HTTP requests sent to the apiserver so far. */
-  requests(): number;
+  metrics: Metrics;
+  /** HTTP requests the controller sent to the apiserver so far, by method. */
+  requests(): Record<string, number>;
   stop(): Promise<void>;
 }
 
 export async function startOperator(opts: RunOptions): Promise<RunningOperator> {
   const clock = opts.clock ?? systemClock;
   const metrics = makeMetrics();
-  let requests = 0;
-  const kc = countRequests(opts.kc, () => {
-    requests++;
-    metrics.apiRequests.inc();
+  const requests: Record<string, number> = {};
+  const kc = countRequests(opts.kubeConfig(), (method) => {
+    requests[method] = (requests[method] ?? 0) + 1;
+    metrics.apiRequests.inc({ method });
   });
   const client = makeKubeClient(kc);
   const controller = new Controller({ kc, client, clock, log: opts.log, metrics, events: makeRecorder(client, clock, opts.log), workers: opts.workers ?? 2 });
@@ -54,7 +56,7 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
   });
   await new Promise<void>((resolve) => server.listen(opts.port, resolve));
 
-  const elector = opts.leaderElection && new LeaderElector({ kc, clock, log: opts.log, name: 'flock-operator', ...opts.leaderElection });
+  const elector = opts.leaderElection && new LeaderElector({ kc: opts.kubeConfig(), clock, log: opts.log, name: 'flock-operator', ...opts.leaderElection });
   const stop = async () => {
     healthy = false;
     await controller.stop();
@@ -67,17 +69,19 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
     void stop().finally(() => process.exit(1));
   });
   await controller.start();
-  return { controller, server, requests: () => requests, stop };
+  return { controller, server, metrics, requests: () => ({ ...requests }), stop };
 }
 
 /** `flock-operator run`: in-cluster (or $KUBECONFIG) configuration, stops on SIGTERM/SIGINT. */
 export async function runFromEnv(): Promise<void> {
   const log = createLogger('flock-operator', (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
   const namespace = process.env.POD_NAMESPACE;
   const operator = await startOperator({
-    kc,
+    kubeConfig: () => {
+      const kc = new KubeConfig();
+      kc.loadFromDefault();
+      return kc;
+    },
     log,
     port: Number(process.env.METRICS_PORT ?? 8080),
     leaderElection: process.env.LEADER_ELECT === 'false' || !namespace ? undefined : { namespace, identity: process.env.POD_NAME ?? hostname() },

@@ -50,7 +50,8 @@ describe('reconcile', () => {
     }
     await reconcile(KEY, deps);
     expect(condition(current(), 'Ready')).toMatchObject({ status: 'True', reason: 'AllServicesReady' });
-    expect(current().status?.servicesReady).toBe('2/2');
+    const n = Object.keys(current().spec.services).length;
+    expect(current().status?.servicesReady).toBe(`${n}/${n}`);
   });
 
   test('when a service leaves the spec, then its objects are deleted', async () => {

@@ -1,5 +1,4 @@
-import { renderPlatform, LATEST_CAPS } from '../src/render/index.js';
-import type { ApiCaps } from '../src/render/meta.js';
+import { FALLBACK_CAPS as OLD_CAPS, renderPlatform, LATEST_CAPS } from '../src/render/index.js';
 import { renderYaml } from '../src/offline.js';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -7,7 +6,6 @@ import type { KubeObject } from '../src/types.js';
 import { samplePath, samplePlatform } from './helpers/platforms.js';
 import { validateObject } from './helpers/schemas.js';
 
-const OLD_CAPS: ApiCaps = { hpa: 'autoscaling/v2beta2', pdb: 'policy/v1beta1' };
 const byKind = (objs: KubeObject[], kind: string) => objs.filter((o) => o.kind === kind);
 // Rendered objects are plain JSON; tests look inside them freely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

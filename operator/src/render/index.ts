@@ -58,4 +58,4 @@ export function ownedKinds(caps: ApiCaps): { apiVersion: string; kind: string }[
   ];
 }
 
-export { LATEST_CAPS, type ApiCaps } from './meta.js';
+export { FALLBACK_CAPS, LATEST_CAPS, type ApiCaps } from './meta.js';

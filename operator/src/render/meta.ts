@@ -14,6 +14,7 @@ export interface ApiCaps {
   pdb: 'policy/v1' | 'policy/v1beta1';
 }
 export const LATEST_CAPS: ApiCaps = { hpa: 'autoscaling/v2', pdb: 'policy/v1' };
+export const FALLBACK_CAPS: ApiCaps = { hpa: 'autoscaling/v2beta2', pdb: 'policy/v1beta1' };
 
 /** Labels that find every child of a platform; the reconciler lists by them to delete leftovers. */
 export function platformSelector(platform: SocialPlatform): Record<string, string> {

@@ -19,7 +19,10 @@ export interface ApiRoute {
   responses: Record<number, z.ZodType | null>;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
-  /** A cursor-paginated list (`?cursor=&limit=`, `nextCursor`, `Link`). */
+  /**
+   * A cursor-paginated list (`?cursor=&limit=`, `nextCursor`, `Link`). Its 200 schema is the
+   * schema of one item; the documented body is `{items: [item], nextCursor?}`.
+   */
   paginated?: boolean;
 }
 

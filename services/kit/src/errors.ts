@@ -42,6 +42,10 @@ export const unauthorized = (detail = 'A valid access token is required.') =>
 export const forbidden = (detail: string) => new AppError('forbidden', detail, 403);
 export const notFound = (detail: string) => new AppError('not-found', detail, 404);
 export const conflict = (detail: string) => new AppError('conflict', detail, 409);
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new AppError('rate-limited', detail, 429, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',

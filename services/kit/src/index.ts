@@ -9,6 +9,7 @@ export {
   handleError,
   notFound,
   toProblem,
+  tooManyRequests,
   unauthorized,
   PROBLEM_CONTENT_TYPE,
   type FieldError,

@@ -53,14 +53,17 @@ export class Dapr {
     return new StateStore(this.client, storeName);
   }
 
-  async publish(topic: string, data: unknown, metadata?: Record<string, string>): Promise<void> {
-    const result = await this.client.pubsub.publish(
-      PUBSUB,
-      topic,
-      data as object,
-      metadata ? { metadata } : {},
-    );
-    if (result.error) throw sidecarError(`Publishing ${topic}`, result.error);
+  /** Publishes a domain event; its id becomes the CloudEvent id consumers dedupe by. */
+  async publish(event: DomainEvent): Promise<void> {
+    const result = await this.client.pubsub.publish(PUBSUB, event.topic, event.data, {
+      metadata: { 'cloudevent.id': event.id },
+    });
+    if (result.error) throw sidecarError(`Publishing ${event.topic}`, result.error);
+  }
+
+  /** The service's store with its outbox: writes and the events they imply commit together. */
+  outbox(store: StateStore, logger: Logger): Outbox {
+    return new Outbox(store, (event) => this.publish(event), logger);
   }
 
   /**

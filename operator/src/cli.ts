@@ -31,7 +31,10 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'render': {
       if (!values.file) throw new InvalidPlatformError('render needs -f <platform.yaml>');
-      const caps = { hpa: `autoscaling/${values['hpa-version']}`, pdb: `policy/${values['pdb-version']}` } as ApiCaps;
+      const caps = {
+        hpa: `autoscaling/${values['hpa-version']}`,
+        pdb: `policy/${values['pdb-version']}`,
+      } as ApiCaps;
       process.stdout.write(renderYaml(readFileSync(values.file, 'utf8'), caps));
       return 0;
     }

@@ -14,7 +14,14 @@ import {
 // Not re-exported from the package root in 1.4.0; this is the instance KubernetesObjectApi uses.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { FALLBACK_CAPS, LATEST_CAPS, ownedKinds } from './render/index.js';
-import { FIELD_MANAGER, GROUP, PLURAL, VERSION, type KubeObject, type SocialPlatformStatus } from './types.js';
+import {
+  FIELD_MANAGER,
+  GROUP,
+  PLURAL,
+  VERSION,
+  type KubeObject,
+  type SocialPlatformStatus,
+} from './types.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -26,7 +33,12 @@ export interface ObjectRef {
 export interface KubeClient {
   /** The object, or undefined when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | undefined>;
-  list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<KubeObject[]>;
   /** Server-side apply as `flock-operator`; `force` takes fields over from other managers. */
   apply(obj: KubeObject, force: boolean): Promise<KubeObject>;
   /** Deletes in the background (dependents via the garbage collector); absent is fine. */
@@ -38,7 +50,8 @@ export interface KubeClient {
   servedVersions(group: string): Promise<string[]>;
 }
 
-export const isNotFound = (err: unknown): boolean => err instanceof ApiException && err.code === 404;
+export const isNotFound = (err: unknown): boolean =>
+  err instanceof ApiException && err.code === 404;
 
 /** Typed client models carry Dates and classes; the operator works on plain JSON. */
 const plain = <T>(x: unknown): T => JSON.parse(JSON.stringify(x)) as T;
@@ -53,10 +66,18 @@ function registerPlainJson(): void {
   if (plainJsonRegistered) return;
   plainJsonRegistered = true;
   const passThrough = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
-  const kinds = new Map([...ownedKinds(LATEST_CAPS), ...ownedKinds(FALLBACK_CAPS)].map((k) => [`${k.apiVersion}/${k.kind}`, k]));
+  const kinds = new Map(
+    [...ownedKinds(LATEST_CAPS), ...ownedKinds(FALLBACK_CAPS)].map((k) => [
+      `${k.apiVersion}/${k.kind}`,
+      k,
+    ]),
+  );
   for (const { apiVersion, kind } of kinds.values()) {
-    const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
-    for (const k of [kind, `${kind}List`]) ObjectSerializer.registerModel({ group, version, kind: k }, passThrough);
+    const [group, version] = apiVersion.includes('/')
+      ? (apiVersion.split('/') as [string, string])
+      : ['', apiVersion];
+    for (const k of [kind, `${kind}List`])
+      ObjectSerializer.registerModel({ group, version, kind: k }, passThrough);
   }
 }
 
@@ -80,22 +101,57 @@ export function makeKubeClient(kc: KubeConfig): KubeClient {
   return {
     async get<T extends KubeObject>(ref: ObjectRef) {
       try {
-        return plain<T>(await objects.read({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }));
+        return plain<T>(
+          await objects.read({
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: { name: ref.name, namespace: ref.namespace },
+          }),
+        );
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
       }
     },
     async list(apiVersion, kind, namespace, labelSelector) {
-      const res = await objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+      const res = await objects.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
       return res.items.map((i) => plain<KubeObject>({ apiVersion, kind, ...plain<object>(i) }));
     },
     async apply(obj, force) {
-      return plain(await objects.patch(obj, undefined, undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply));
+      return plain(
+        await objects.patch(
+          obj,
+          undefined,
+          undefined,
+          FIELD_MANAGER,
+          force,
+          PatchStrategy.ServerSideApply,
+        ),
+      );
     },
     async delete(ref) {
       try {
-        await objects.delete({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } }, undefined, undefined, undefined, undefined, 'Background');
+        await objects.delete(
+          {
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: { name: ref.name, namespace: ref.namespace },
+          },
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          'Background',
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }

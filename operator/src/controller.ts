@@ -33,7 +33,10 @@ export interface ControllerDeps {
 
 /** HPA and PDB versions the apiserver serves, newest preferred. */
 export async function discoverCaps(client: KubeClient): Promise<ApiCaps> {
-  const [autoscaling, policy] = await Promise.all([client.servedVersions('autoscaling'), client.servedVersions('policy')]);
+  const [autoscaling, policy] = await Promise.all([
+    client.servedVersions('autoscaling'),
+    client.servedVersions('policy'),
+  ]);
   return {
     hpa: autoscaling.includes('v2') ? 'autoscaling/v2' : 'autoscaling/v2beta2',
     pdb: policy.includes('v1') ? 'policy/v1' : 'policy/v1beta1',
@@ -42,13 +45,19 @@ export async function discoverCaps(client: KubeClient): Promise<ApiCaps> {
 
 const collectionPath = (apiVersion: string, kind: string): string => {
   const lower = kind.toLowerCase();
-  const plural = lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : lower.endsWith('s') ? `${lower}es` : `${lower}s`;
+  const plural = lower.endsWith('y')
+    ? `${lower.slice(0, -1)}ies`
+    : lower.endsWith('s')
+      ? `${lower}es`
+      : `${lower}s`;
   return `${apiVersion.includes('/') ? '/apis' : '/api'}/${apiVersion}/${plural}`;
 };
 
 /** The platform key a child belongs to, from its controller ownerReference. */
 export function ownerKey(obj: KubernetesObject): string | undefined {
-  const ref = obj.metadata?.ownerReferences?.find((r) => r.controller && r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`));
+  const ref = obj.metadata?.ownerReferences?.find(
+    (r) => r.controller && r.kind === KIND && r.apiVersion.startsWith(`${GROUP}/`),
+  );
   return ref && obj.metadata?.namespace ? `${obj.metadata.namespace}/${ref.name}` : undefined;
 }
 
@@ -63,7 +72,12 @@ export class Controller {
   async start(): Promise<void> {
     const caps = await discoverCaps(this.deps.client);
     this.deps.log.info({ caps }, 'API versions discovered');
-    this.watch(API_VERSION, KIND, undefined, (o) => o.metadata?.namespace && `${o.metadata.namespace}/${o.metadata.name}`);
+    this.watch(
+      API_VERSION,
+      KIND,
+      undefined,
+      (o) => o.metadata?.namespace && `${o.metadata.namespace}/${o.metadata.name}`,
+    );
     for (const { apiVersion, kind } of ownedKinds(caps)) {
       this.watch(apiVersion, kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`, ownerKey);
     }
@@ -79,10 +93,30 @@ export class Controller {
     await Promise.all(this.workers);
   }
 
-  private watch(apiVersion: string, kind: string, labelSelector: string | undefined, keyOf: (o: KubernetesObject) => string | undefined | '') {
+  private watch(
+    apiVersion: string,
+    kind: string,
+    labelSelector: string | undefined,
+    keyOf: (o: KubernetesObject) => string | undefined | '',
+  ) {
     const api = KubernetesObjectApi.makeApiClient(this.deps.kc);
-    const list = () => api.list(apiVersion, kind, undefined, undefined, undefined, undefined, undefined, labelSelector);
-    const informer = makeInformer(this.deps.kc, collectionPath(apiVersion, kind), list, labelSelector);
+    const list = () =>
+      api.list(
+        apiVersion,
+        kind,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      );
+    const informer = makeInformer(
+      this.deps.kc,
+      collectionPath(apiVersion, kind),
+      list,
+      labelSelector,
+    );
     const enqueue = (obj: KubernetesObject) => {
       const key = keyOf(obj);
       if (key) this.queue.add(key);

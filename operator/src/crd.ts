@@ -4,7 +4,16 @@
  * `flock-operator crd` (see scripts/kube/sync-crd.sh) and a test keeps the two identical.
  * The offline `render` command applies the same defaults and validation with ajv.
  */
-import { GROUP, KIND, LOG_LEVELS, PLURAL, PUBSUB_TYPES, SERVICE_NAMES, STATE_TYPES, VERSION } from './types.js';
+import {
+  GROUP,
+  KIND,
+  LOG_LEVELS,
+  PLURAL,
+  PUBSUB_TYPES,
+  SERVICE_NAMES,
+  STATE_TYPES,
+  VERSION,
+} from './types.js';
 
 type Schema = Record<string, unknown>;
 
@@ -13,10 +22,16 @@ const resourceList = (d: { cpu: string; memory: string }): Schema => ({
   type: 'object',
   properties: { cpu: { ...QUANTITY, default: d.cpu }, memory: { ...QUANTITY, default: d.memory } },
 });
-const resources = (req: { cpu: string; memory: string }, lim: { cpu: string; memory: string }): Schema => ({
+const resources = (
+  req: { cpu: string; memory: string },
+  lim: { cpu: string; memory: string },
+): Schema => ({
   type: 'object',
   default: {},
-  properties: { requests: { ...resourceList(req), default: {} }, limits: { ...resourceList(lim), default: {} } },
+  properties: {
+    requests: { ...resourceList(req), default: {} },
+    limits: { ...resourceList(lim), default: {} },
+  },
 });
 const secretRef = (what: string): Schema => ({
   type: 'object',
@@ -29,14 +44,21 @@ const stateBackend = (description: string): Schema => ({
   type: 'object',
   description,
   required: ['type', 'secretRef'],
-  properties: { type: { type: 'string', enum: [...STATE_TYPES] }, secretRef: secretRef('state store') },
+  properties: {
+    type: { type: 'string', enum: [...STATE_TYPES] },
+    secretRef: secretRef('state store'),
+  },
 });
 
 const service: Schema = {
   type: 'object',
   properties: {
     replicas: { type: 'integer', minimum: 0, maximum: 100, default: 1 },
-    image: { type: 'string', minLength: 1, description: 'Full image reference; overrides image.registry and image.tag.' },
+    image: {
+      type: 'string',
+      minLength: 1,
+      description: 'Full image reference; overrides image.registry and image.tag.',
+    },
     resources: resources({ cpu: '50m', memory: '128Mi' }, { cpu: '500m', memory: '512Mi' }),
     state: stateBackend("This service's own state store, overriding backends.state."),
     autoscaling: {
@@ -62,12 +84,17 @@ const spec: Schema = {
       properties: {
         registry: { type: 'string', default: 'ghcr.io/flock' },
         tag: { type: 'string', default: 'latest' },
-        pullPolicy: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'], default: 'IfNotPresent' },
+        pullPolicy: {
+          type: 'string',
+          enum: ['Always', 'IfNotPresent', 'Never'],
+          default: 'IfNotPresent',
+        },
       },
     },
     services: {
       type: 'object',
-      description: 'The services to run; a service left out is not deployed (and removed if it was).',
+      description:
+        'The services to run; a service left out is not deployed (and removed if it was).',
       default: {},
       properties: Object.fromEntries(SERVICE_NAMES.map((name) => [name, service])),
     },
@@ -79,7 +106,10 @@ const spec: Schema = {
         pubsub: {
           type: 'object',
           required: ['type', 'secretRef'],
-          properties: { type: { type: 'string', enum: [...PUBSUB_TYPES] }, secretRef: secretRef('pub/sub broker') },
+          properties: {
+            type: { type: 'string', enum: [...PUBSUB_TYPES] },
+            secretRef: secretRef('pub/sub broker'),
+          },
         },
         secretStore: {
           type: 'object',
@@ -102,7 +132,10 @@ const spec: Schema = {
       type: 'object',
       default: {},
       properties: {
-        otlpEndpoint: { type: 'string', description: 'host:port of an OTLP collector; tracing is off without it.' },
+        otlpEndpoint: {
+          type: 'string',
+          description: 'host:port of an OTLP collector; tracing is off without it.',
+        },
         otlpInsecure: { type: 'boolean', default: true },
         samplingRate: { type: 'string', pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$', default: '0.1' },
       },
@@ -112,9 +145,15 @@ const spec: Schema = {
       default: {},
       properties: {
         logLevel: { type: 'string', enum: [...LOG_LEVELS], default: 'info' },
-        sidecarResources: resources({ cpu: '100m', memory: '250Mi' }, { cpu: '300m', memory: '1000Mi' }),
+        sidecarResources: resources(
+          { cpu: '100m', memory: '250Mi' },
+          { cpu: '300m', memory: '1000Mi' },
+        ),
         mtls: { type: 'boolean', default: true },
-        apiTokenSecret: { type: 'string', description: 'Secret with a `token` key: sidecars then require it.' },
+        apiTokenSecret: {
+          type: 'string',
+          description: 'Secret with a `token` key: sidecars then require it.',
+        },
       },
     },
   },
@@ -158,7 +197,13 @@ const status: Schema = {
 export const platformSchema: Schema = {
   type: 'object',
   required: ['spec'],
-  properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, spec, status },
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    metadata: { type: 'object' },
+    spec,
+    status,
+  },
 };
 
 export const crd = {
@@ -168,7 +213,13 @@ export const crd = {
   spec: {
     group: GROUP,
     scope: 'Namespaced',
-    names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: 'socialplatform', shortNames: ['sp'] },
+    names: {
+      kind: KIND,
+      listKind: `${KIND}List`,
+      plural: PLURAL,
+      singular: 'socialplatform',
+      shortNames: ['sp'],
+    },
     versions: [
       {
         name: VERSION,
@@ -176,7 +227,11 @@ export const crd = {
         storage: true,
         subresources: { status: {} },
         additionalPrinterColumns: [
-          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          {
+            name: 'Ready',
+            type: 'string',
+            jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+          },
           { name: 'Services', type: 'string', jsonPath: '.status.servicesReady' },
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
         ],

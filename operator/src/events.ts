@@ -22,8 +22,18 @@ export function makeRecorder(client: KubeClient, clock: Clock, log: Logger): Eve
         await client.createEvent({
           apiVersion: 'v1',
           kind: 'Event',
-          metadata: { name: `${name}.${clock.now().getTime().toString(16)}${Math.random().toString(16).slice(2, 6)}`, namespace },
-          involvedObject: { apiVersion: obj.apiVersion, kind: obj.kind, name, namespace, uid, resourceVersion },
+          metadata: {
+            name: `${name}.${clock.now().getTime().toString(16)}${Math.random().toString(16).slice(2, 6)}`,
+            namespace,
+          },
+          involvedObject: {
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            name,
+            namespace,
+            uid,
+            resourceVersion,
+          },
           type,
           reason,
           message: message.slice(0, 1000),

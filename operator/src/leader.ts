@@ -4,7 +4,12 @@
  * lease's resourceVersion, so of two racing candidates exactly one wins (the other gets 409).
  */
 import type { Logger } from '@flock/kit';
-import { ApiException, CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoordinationV1Api,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
 
 export interface LeaderOptions {
@@ -39,7 +44,8 @@ export class LeaderElector {
    * replica may be leading by then, so the caller must stop reconciling).
    */
   async acquire(onLost: () => void): Promise<void> {
-    while (!(await this.tryAcquireOrRenew())) await new Promise((r) => (this.timer = setTimeout(r, this.renewMs)));
+    while (!(await this.tryAcquireOrRenew()))
+      await new Promise((r) => (this.timer = setTimeout(r, this.renewMs)));
     this.leading = true;
     this.opts.log.info({ identity: this.opts.identity }, 'Leadership acquired');
     let lastRenew = this.opts.clock.now().getTime();
@@ -63,11 +69,18 @@ export class LeaderElector {
     if (!this.leading) return;
     this.leading = false;
     try {
-      const lease = await this.api.readNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace });
+      const lease = await this.api.readNamespacedLease({
+        name: this.opts.name,
+        namespace: this.opts.namespace,
+      });
       if (lease.spec?.holderIdentity !== this.opts.identity) return;
       lease.spec.leaseDurationSeconds = 1;
       lease.spec.renewTime = microTime(this.opts.clock.now()) as unknown as Date;
-      await this.api.replaceNamespacedLease({ name: this.opts.name, namespace: this.opts.namespace, body: lease });
+      await this.api.replaceNamespacedLease({
+        name: this.opts.name,
+        namespace: this.opts.namespace,
+        body: lease,
+      });
     } catch (err) {
       this.opts.log.warn({ err }, 'Lease not released');
     }
@@ -82,13 +95,23 @@ export class LeaderElector {
         lease = await this.api.readNamespacedLease({ name, namespace });
       } catch (err) {
         if (!(err instanceof ApiException && err.code === 404)) throw err;
-        const spec = { holderIdentity: identity, leaseDurationSeconds: this.leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 };
-        await this.api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec: spec as unknown as V1Lease['spec'] } });
+        const spec = {
+          holderIdentity: identity,
+          leaseDurationSeconds: this.leaseSeconds,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: 0,
+        };
+        await this.api.createNamespacedLease({
+          namespace,
+          body: { metadata: { name, namespace }, spec: spec as unknown as V1Lease['spec'] },
+        });
         return true;
       }
       const spec = lease.spec ?? {};
       const renewed = spec.renewTime ? new Date(spec.renewTime as unknown as string).getTime() : 0;
-      const expired = renewed + (spec.leaseDurationSeconds ?? this.leaseSeconds) * 1000 < now.getTime();
+      const expired =
+        renewed + (spec.leaseDurationSeconds ?? this.leaseSeconds) * 1000 < now.getTime();
       if (spec.holderIdentity && spec.holderIdentity !== identity && !expired) return false;
       const taking = spec.holderIdentity !== identity;
       lease.spec = {
@@ -96,13 +119,19 @@ export class LeaderElector {
         holderIdentity: identity,
         leaseDurationSeconds: this.leaseSeconds,
         renewTime: microTime(now) as unknown as Date,
-        ...(taking ? { acquireTime: microTime(now) as unknown as Date, leaseTransitions: (spec.leaseTransitions ?? 0) + 1 } : {}),
+        ...(taking
+          ? {
+              acquireTime: microTime(now) as unknown as Date,
+              leaseTransitions: (spec.leaseTransitions ?? 0) + 1,
+            }
+          : {}),
       };
       await this.api.replaceNamespacedLease({ name, namespace, body: lease });
       return true;
     } catch (err) {
       // A 409 means another candidate wrote first; anything else is retried on the next tick.
-      if (!(err instanceof ApiException && err.code === 409)) this.opts.log.warn({ err }, 'Lease update failed');
+      if (!(err instanceof ApiException && err.code === 409))
+        this.opts.log.warn({ err }, 'Lease update failed');
       return false;
     }
   }

@@ -6,15 +6,28 @@ export function makeMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'flock_operator_' });
   return {
     registry,
-    reconciles: new Counter({ name: 'flock_operator_reconcile_total', help: 'Reconciles by result', labelNames: ['result'], registers: [registry] }),
-    reconcileErrors: new Counter({ name: 'flock_operator_reconcile_errors_total', help: 'Reconciles that failed and were requeued with backoff', registers: [registry] }),
+    reconciles: new Counter({
+      name: 'flock_operator_reconcile_total',
+      help: 'Reconciles by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    reconcileErrors: new Counter({
+      name: 'flock_operator_reconcile_errors_total',
+      help: 'Reconciles that failed and were requeued with backoff',
+      registers: [registry],
+    }),
     reconcileDuration: new Histogram({
       name: 'flock_operator_reconcile_duration_seconds',
       help: 'Time spent in one reconcile',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    queueDepth: new Gauge({ name: 'flock_operator_queue_depth', help: 'Keys waiting in the work queue', registers: [registry] }),
+    queueDepth: new Gauge({
+      name: 'flock_operator_queue_depth',
+      help: 'Keys waiting in the work queue',
+      registers: [registry],
+    }),
     apiRequests: new Counter({
       name: 'flock_operator_apiserver_requests_total',
       help: 'HTTP requests the controller sent to the apiserver, by method (leader election not included)',

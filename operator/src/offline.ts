@@ -27,4 +27,3 @@ export function renderYaml(text: string, caps: ApiCaps): string {
 /** The CRD as the chart carries it (the nine services share one schema object: no aliases). */
 export const crdYaml = (): string =>
   `# Generated from operator/src/crd.ts by scripts/kube/sync-crd.sh; do not edit.\n${stringify(crd, { aliasDuplicateObjects: false })}`;
-

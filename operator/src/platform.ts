@@ -23,7 +23,9 @@ export function defaultAndValidate(obj: unknown): SocialPlatform {
     throw new InvalidPlatformError(`expected a ${KIND} (${API_VERSION}) with metadata.name`);
   }
   if (!validateSchema(obj)) {
-    const errs = (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
+    const errs = (validateSchema.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''}`,
+    );
     throw new InvalidPlatformError(`invalid ${KIND}: ${errs.join('; ')}`);
   }
   return obj as SocialPlatform;
@@ -41,7 +43,9 @@ export function specProblems(platform: SocialPlatform): string[] {
     }
   }
   if (platform.spec.ingress && !platform.spec.services?.gateway) {
-    problems.push('spec.ingress is set but spec.services.gateway is missing; add the gateway or remove spec.ingress');
+    problems.push(
+      'spec.ingress is set but spec.services.gateway is missing; add the gateway or remove spec.ingress',
+    );
   }
   return problems;
 }

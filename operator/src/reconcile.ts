@@ -37,7 +37,8 @@ export const RESYNC_MS = 5 * 60_000;
 /** An unsatisfiable spec is usually fixed outside the platform (a Secret appears): poll for it. */
 export const DEGRADED_RETRY_MS = 30_000;
 
-const childKey = (o: { kind: string; metadata: { name: string } }): string => `${o.kind}/${o.metadata.name}`;
+const childKey = (o: { kind: string; metadata: { name: string } }): string =>
+  `${o.kind}/${o.metadata.name}`;
 
 export async function reconcile(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const platform = await loadPlatform(key, deps);
@@ -62,29 +63,50 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
 }
 
 /** Step 1: the platform as stored now; gone or being deleted means the garbage collector takes over. */
-async function loadPlatform(key: string, { client }: ReconcileDeps): Promise<SocialPlatform | undefined> {
+async function loadPlatform(
+  key: string,
+  { client }: ReconcileDeps,
+): Promise<SocialPlatform | undefined> {
   const [namespace, name] = key.split('/') as [string, string];
-  const platform = await client.get<SocialPlatform>({ apiVersion: API_VERSION, kind: KIND, namespace, name });
-  if (!platform || (platform.metadata as { deletionTimestamp?: string }).deletionTimestamp) return undefined;
+  const platform = await client.get<SocialPlatform>({
+    apiVersion: API_VERSION,
+    kind: KIND,
+    namespace,
+    name,
+  });
+  if (!platform || (platform.metadata as { deletionTimestamp?: string }).deletionTimestamp)
+    return undefined;
   return platform;
 }
 
 /** Step 2: the referenced Secrets exist and hold the keys their backend type needs. */
-async function checkSecrets(platform: SocialPlatform, { client }: ReconcileDeps): Promise<string[]> {
+async function checkSecrets(
+  platform: SocialPlatform,
+  { client }: ReconcileDeps,
+): Promise<string[]> {
   const problems: string[] = [];
   type Secret = KubeObject & { data?: Record<string, string> };
   const secrets = new Map<string, Promise<Secret | undefined>>(); // one GET per Secret, however often referenced
   for (const need of requiredSecretKeys(platform.spec)) {
-    const ref = { apiVersion: 'v1', kind: 'Secret', namespace: platform.metadata.namespace, name: need.secret };
+    const ref = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: platform.metadata.namespace,
+      name: need.secret,
+    };
     if (!secrets.has(need.secret)) secrets.set(need.secret, client.get<Secret>(ref));
     const secret = await secrets.get(need.secret);
     if (!secret) {
-      problems.push(`Secret "${need.secret}" (for the ${need.for}) not found; create it with keys ${need.keys.join(', ')}`);
+      problems.push(
+        `Secret "${need.secret}" (for the ${need.for}) not found; create it with keys ${need.keys.join(', ')}`,
+      );
       continue;
     }
     const missing = need.keys.filter((k) => secret.data?.[k] === undefined);
     if (missing.length > 0) {
-      problems.push(`Secret "${need.secret}" (for the ${need.for}) lacks keys ${missing.join(', ')}; add them`);
+      problems.push(
+        `Secret "${need.secret}" (for the ${need.for}) lacks keys ${missing.join(', ')}; add them`,
+      );
     }
   }
   return problems;
@@ -102,10 +124,13 @@ async function observeChildren(
   const missingKinds: string[] = [];
   for (const { apiVersion, kind } of ownedKinds(caps)) {
     try {
-      for (const obj of await client.list(apiVersion, kind, platform.metadata.namespace!, selector)) live.set(childKey(obj), obj);
+      for (const obj of await client.list(apiVersion, kind, platform.metadata.namespace!, selector))
+        live.set(childKey(obj), obj);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      missingKinds.push(`the cluster does not serve ${kind} (${apiVersion}); install it (Dapr kinds come with Dapr)`);
+      missingKinds.push(
+        `the cluster does not serve ${kind} (${apiVersion}); install it (Dapr kinds come with Dapr)`,
+      );
     }
   }
   return { live, missingKinds };
@@ -125,9 +150,13 @@ async function applyChanged(
     // force: the operator is the authority for every field it renders; others keep the rest.
     live.set(childKey(obj), await client.apply(obj, true));
     changed.push(childKey(obj));
-    log.info({ platform: platform.metadata.name, object: childKey(obj), created: !current }, 'Child applied');
+    log.info(
+      { platform: platform.metadata.name, object: childKey(obj), created: !current },
+      'Child applied',
+    );
   }
-  if (changed.length > 0) await events.record(platform, 'Normal', 'Applied', `Applied ${changed.join(', ')}`);
+  if (changed.length > 0)
+    await events.record(platform, 'Normal', 'Applied', `Applied ${changed.join(', ')}`);
 }
 
 /** Step 6: children this platform controls that are no longer desired (e.g. a removed service). */
@@ -140,14 +169,22 @@ async function deleteLeftovers(
   const wanted = new Set(desired.map(childKey));
   const deleted: string[] = [];
   for (const [key, obj] of live) {
-    const owned = obj.metadata.ownerReferences?.some((r) => r.controller && r.uid === platform.metadata.uid);
+    const owned = obj.metadata.ownerReferences?.some(
+      (r) => r.controller && r.uid === platform.metadata.uid,
+    );
     if (wanted.has(key) || !owned) continue;
-    await client.delete({ apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name });
+    await client.delete({
+      apiVersion: obj.apiVersion,
+      kind: obj.kind,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name,
+    });
     live.delete(key);
     deleted.push(key);
     log.info({ platform: platform.metadata.name, object: key }, 'Child deleted');
   }
-  if (deleted.length > 0) await events.record(platform, 'Normal', 'Deleted', `Deleted ${deleted.join(', ')}`);
+  if (deleted.length > 0)
+    await events.record(platform, 'Normal', 'Deleted', `Deleted ${deleted.join(', ')}`);
 }
 
 /** Step 7: status through /status, only when it changed; a new Degraded state is also an event. */
@@ -158,7 +195,9 @@ async function writeStatus(
   { client, clock, events }: ReconcileDeps,
 ): Promise<void> {
   const deployments = new Map(
-    [...live.values()].filter((o) => o.kind === 'Deployment').map((o) => [o.metadata.name, o] as const),
+    [...live.values()]
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => [o.metadata.name, o] as const),
   );
   const status = computeStatus(platform, problems, deployments, clock.now());
   const old = platform.status ?? {};
@@ -166,7 +205,10 @@ async function writeStatus(
   if (contains(old, status) && contains(status, old)) return;
   // A merge patch merges maps: services that went away must be nulled explicitly.
   const gone = Object.keys(old.services ?? {}).filter((s) => !(s in (status.services ?? {})));
-  const patch = { ...status, services: { ...status.services, ...Object.fromEntries(gone.map((s) => [s, null])) } };
+  const patch = {
+    ...status,
+    services: { ...status.services, ...Object.fromEntries(gone.map((s) => [s, null])) },
+  };
   try {
     await client.patchStatus(platform.metadata.namespace!, platform.metadata.name, patch);
   } catch (err) {

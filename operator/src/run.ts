@@ -42,7 +42,15 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
     metrics.apiRequests.inc({ method });
   });
   const client = makeKubeClient(kc);
-  const controller = new Controller({ kc, client, clock, log: opts.log, metrics, events: makeRecorder(client, clock, opts.log), workers: opts.workers ?? 2 });
+  const controller = new Controller({
+    kc,
+    client,
+    clock,
+    log: opts.log,
+    metrics,
+    events: makeRecorder(client, clock, opts.log),
+    workers: opts.workers ?? 2,
+  });
   let healthy = true;
   const server = createServer((req, res) => {
     if (req.url === '/healthz') {
@@ -56,7 +64,15 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
   });
   await new Promise<void>((resolve) => server.listen(opts.port, resolve));
 
-  const elector = opts.leaderElection && new LeaderElector({ kc: opts.kubeConfig(), clock, log: opts.log, name: 'flock-operator', ...opts.leaderElection });
+  const elector =
+    opts.leaderElection &&
+    new LeaderElector({
+      kc: opts.kubeConfig(),
+      clock,
+      log: opts.log,
+      name: 'flock-operator',
+      ...opts.leaderElection,
+    });
   const stop = async () => {
     healthy = false;
     await controller.stop();
@@ -74,7 +90,10 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
 
 /** `flock-operator run`: in-cluster (or $KUBECONFIG) configuration, stops on SIGTERM/SIGINT. */
 export async function runFromEnv(): Promise<void> {
-  const log = createLogger('flock-operator', (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info');
+  const log = createLogger(
+    'flock-operator',
+    (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info',
+  );
   const namespace = process.env.POD_NAMESPACE;
   const operator = await startOperator({
     kubeConfig: () => {
@@ -84,7 +103,10 @@ export async function runFromEnv(): Promise<void> {
     },
     log,
     port: Number(process.env.METRICS_PORT ?? 8080),
-    leaderElection: process.env.LEADER_ELECT === 'false' || !namespace ? undefined : { namespace, identity: process.env.POD_NAME ?? hostname() },
+    leaderElection:
+      process.env.LEADER_ELECT === 'false' || !namespace
+        ? undefined
+        : { namespace, identity: process.env.POD_NAME ?? hostname() },
   });
   log.info('Operator started');
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -4,7 +4,13 @@
  */
 import { DEGRADED, PROGRESSING, READY, setCondition } from './conditions.js';
 import { enabledServices, workloadName } from './render/meta.js';
-import type { KubeObject, ServiceName, ServiceStatus, SocialPlatform, SocialPlatformStatus } from './types.js';
+import type {
+  KubeObject,
+  ServiceName,
+  ServiceStatus,
+  SocialPlatform,
+  SocialPlatformStatus,
+} from './types.js';
 
 interface DeploymentLike {
   metadata: { generation?: number };
@@ -34,7 +40,9 @@ export function computeStatus(
   const services: Partial<Record<ServiceName, ServiceStatus>> = {};
   const waiting: string[] = [];
   for (const svc of enabledServices(platform)) {
-    const { ready, ...s } = serviceStatus(deployments.get(workloadName(platform, svc)) as DeploymentLike | undefined);
+    const { ready, ...s } = serviceStatus(
+      deployments.get(workloadName(platform, svc)) as DeploymentLike | undefined,
+    );
     services[svc] = s;
     if (!ready) waiting.push(svc);
   }
@@ -51,7 +59,12 @@ export function computeStatus(
   } else {
     set(DEGRADED, 'False', 'AsExpected', 'All objects applied');
     if (waiting.length > 0) {
-      set(PROGRESSING, 'True', 'RollingOut', `Waiting for ready replicas of: ${waiting.join(', ')}`);
+      set(
+        PROGRESSING,
+        'True',
+        'RollingOut',
+        `Waiting for ready replicas of: ${waiting.join(', ')}`,
+      );
       set(READY, 'False', 'ServicesNotReady', `${total - waiting.length}/${total} services ready`);
     } else {
       set(PROGRESSING, 'False', 'RolloutComplete', 'Every service has its ready replicas');

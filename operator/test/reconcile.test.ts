@@ -14,12 +14,24 @@ const KEY = 'flock/flock';
 function setup(platform: SocialPlatform = samplePlatform('dev')) {
   const client = new FakeClient();
   client.put(platform as KubeObject);
-  client.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'flock-redis', namespace: 'flock' }, data: { redisHost: 'eA==', redisPassword: '' } });
-  const deps: ReconcileDeps = { client, clock, caps: LATEST_CAPS, log, events: makeRecorder(client, clock, log) };
+  client.put({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'flock-redis', namespace: 'flock' },
+    data: { redisHost: 'eA==', redisPassword: '' },
+  });
+  const deps: ReconcileDeps = {
+    client,
+    clock,
+    caps: LATEST_CAPS,
+    log,
+    events: makeRecorder(client, clock, log),
+  };
   const current = () => client.objects.get('SocialPlatform/flock/flock') as SocialPlatform;
   return { client, deps, current };
 }
-const condition = (p: SocialPlatform, type: string) => p.status?.conditions?.find((c) => c.type === type);
+const condition = (p: SocialPlatform, type: string) =>
+  p.status?.conditions?.find((c) => c.type === type);
 
 describe('reconcile', () => {
   test('when a platform is new, then every child is applied and status says Progressing', async () => {
@@ -27,8 +39,23 @@ describe('reconcile', () => {
     const result = await reconcile(KEY, deps);
     expect(result.requeueAfterMs).toBeGreaterThan(0);
     const kinds = new Set([...client.objects.values()].map((o) => o.kind));
-    for (const k of ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'Component', 'Configuration', 'Resiliency', 'NetworkPolicy', 'Ingress']) expect(kinds).toContain(k);
-    expect(condition(current(), 'Progressing')).toMatchObject({ status: 'True', reason: 'RollingOut', observedGeneration: 1 });
+    for (const k of [
+      'Deployment',
+      'Service',
+      'ServiceAccount',
+      'PodDisruptionBudget',
+      'Component',
+      'Configuration',
+      'Resiliency',
+      'NetworkPolicy',
+      'Ingress',
+    ])
+      expect(kinds).toContain(k);
+    expect(condition(current(), 'Progressing')).toMatchObject({
+      status: 'True',
+      reason: 'RollingOut',
+      observedGeneration: 1,
+    });
     expect(condition(current(), 'Ready')?.status).toBe('False');
     expect(current().status?.observedGeneration).toBe(1);
     expect(client.events.map((e) => e.reason)).toEqual(['Applied']);
@@ -46,10 +73,17 @@ describe('reconcile', () => {
     const { client, deps, current } = setup();
     await reconcile(KEY, deps);
     for (const o of client.objects.values()) {
-      if (o.kind === 'Deployment') client.put({ ...o, status: { observedGeneration: o.metadata.generation, readyReplicas: 1, replicas: 1 } });
+      if (o.kind === 'Deployment')
+        client.put({
+          ...o,
+          status: { observedGeneration: o.metadata.generation, readyReplicas: 1, replicas: 1 },
+        });
     }
     await reconcile(KEY, deps);
-    expect(condition(current(), 'Ready')).toMatchObject({ status: 'True', reason: 'AllServicesReady' });
+    expect(condition(current(), 'Ready')).toMatchObject({
+      status: 'True',
+      reason: 'AllServicesReady',
+    });
     const n = Object.keys(current().spec.services).length;
     expect(current().status?.servicesReady).toBe(`${n}/${n}`);
   });
@@ -72,18 +106,30 @@ describe('reconcile', () => {
     client.objects.delete('Secret/flock/flock-redis');
     const result = await reconcile(KEY, deps);
     expect(result.requeueAfterMs).toBe(30_000);
-    expect(condition(current(), 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec' });
-    expect(condition(current(), 'Degraded')?.message).toMatch(/Secret "flock-redis" .* not found; create it with keys redisHost, redisPassword/);
+    expect(condition(current(), 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'InvalidSpec',
+    });
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /Secret "flock-redis" .* not found; create it with keys redisHost, redisPassword/,
+    );
     expect([...client.objects.values()].some((o) => o.kind === 'Deployment')).toBe(false);
     expect(client.events.map((e) => e.type)).toEqual(['Warning']);
   });
 
   test('when min > max replicas, then Degraded explains the fix', async () => {
     const p = samplePlatform('dev');
-    p.spec.services.users!.autoscaling = { enabled: true, minReplicas: 4, maxReplicas: 2, targetCPUUtilizationPercentage: 80 };
+    p.spec.services.users!.autoscaling = {
+      enabled: true,
+      minReplicas: 4,
+      maxReplicas: 2,
+      targetCPUUtilizationPercentage: 80,
+    };
     const { deps, current } = setup(p);
     await reconcile(KEY, deps);
-    expect(condition(current(), 'Degraded')?.message).toMatch(/minReplicas \(4\) is greater than maxReplicas \(2\)/);
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /minReplicas \(4\) is greater than maxReplicas \(2\)/,
+    );
   });
 
   test('when the platform is gone, then there is nothing to do', async () => {
@@ -93,7 +139,11 @@ describe('reconcile', () => {
   });
 
   test('when discovery lacks autoscaling/v2 and policy/v1, then the fallbacks are chosen', async () => {
-    expect(await discoverCaps(new FakeClient({ autoscaling: ['v1', 'v2beta1', 'v2beta2'], policy: ['v1beta1'] }))).toEqual({
+    expect(
+      await discoverCaps(
+        new FakeClient({ autoscaling: ['v1', 'v2beta1', 'v2beta2'], policy: ['v1beta1'] }),
+      ),
+    ).toEqual({
       hpa: 'autoscaling/v2beta2',
       pdb: 'policy/v1beta1',
     });

@@ -31,8 +31,12 @@ describe('render', () => {
 
   test('when discovery finds only old API versions, then HPA and PDB use the fallbacks', () => {
     const objects = renderPlatform(samplePlatform('prod'), OLD_CAPS);
-    expect(new Set(byKind(objects, 'HorizontalPodAutoscaler').map((o) => o.apiVersion))).toEqual(new Set(['autoscaling/v2beta2']));
-    expect(new Set(byKind(objects, 'PodDisruptionBudget').map((o) => o.apiVersion))).toEqual(new Set(['policy/v1beta1']));
+    expect(new Set(byKind(objects, 'HorizontalPodAutoscaler').map((o) => o.apiVersion))).toEqual(
+      new Set(['autoscaling/v2beta2']),
+    );
+    expect(new Set(byKind(objects, 'PodDisruptionBudget').map((o) => o.apiVersion))).toEqual(
+      new Set(['policy/v1beta1']),
+    );
     const latest = renderPlatform(samplePlatform('prod'), LATEST_CAPS);
     expect(byKind(latest, 'HorizontalPodAutoscaler')[0]!.apiVersion).toBe('autoscaling/v2');
     expect(byKind(latest, 'PodDisruptionBudget')[0]!.apiVersion).toBe('policy/v1');
@@ -42,7 +46,10 @@ describe('render', () => {
     const [d] = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Deployment') as Any[];
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(c.securityContext).toEqual({
       runAsNonRoot: true,
       readOnlyRootFilesystem: true,
@@ -72,23 +79,36 @@ describe('render', () => {
     const users = comps.find((c) => c.metadata.name === 'users-store');
     expect(users.scopes).toEqual(['users']);
     expect(users.spec.type).toBe('state.postgresql');
-    expect(users.spec.metadata).toContainEqual({ name: 'connectionString', secretKeyRef: { name: 'flock-postgres', key: 'connectionString' } });
-    expect(comps.find((c) => c.metadata.name === 'analytics-store').spec.type).toBe('state.mongodb');
+    expect(users.spec.metadata).toContainEqual({
+      name: 'connectionString',
+      secretKeyRef: { name: 'flock-postgres', key: 'connectionString' },
+    });
+    expect(comps.find((c) => c.metadata.name === 'analytics-store').spec.type).toBe(
+      'state.mongodb',
+    );
     const pubsub = comps.find((c) => c.metadata.name === 'pubsub');
     expect(pubsub.spec.type).toBe('pubsub.kafka');
     expect(pubsub.scopes).toHaveLength(9);
     for (const c of comps) {
       for (const m of c.spec.metadata) {
-        if (/password|connectionString|brokers|redisHost|natsURL/i.test(m.name)) expect(m.value).toBeUndefined();
+        if (/password|connectionString|brokers|redisHost|natsURL/i.test(m.name))
+          expect(m.value).toBeUndefined();
       }
     }
   });
 
   test('when tracing has an endpoint, then the Configuration sends spans there at the sampling rate', () => {
-    const [cfg] = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Configuration') as Any[];
+    const [cfg] = byKind(
+      renderPlatform(samplePlatform('prod'), LATEST_CAPS),
+      'Configuration',
+    ) as Any[];
     expect(cfg.spec.tracing).toEqual({
       samplingRate: '0.05',
-      otel: { endpointAddress: 'otel-collector.observability:4317', isSecure: false, protocol: 'grpc' },
+      otel: {
+        endpointAddress: 'otel-collector.observability:4317',
+        isSecure: false,
+        protocol: 'grpc',
+      },
     });
     expect(cfg.spec.mtls).toMatchObject({ enabled: true });
   });
@@ -97,9 +117,13 @@ describe('render', () => {
     const objs = renderPlatform(samplePlatform('dev'), LATEST_CAPS);
     const policies = byKind(objs, 'NetworkPolicy') as Any[];
     const internal = policies.find((p) => p.metadata.name === 'flock-internal');
-    expect(internal.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { 'flock.dev/platform': 'flock' } } }] }]);
+    expect(internal.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { 'flock.dev/platform': 'flock' } } }] },
+    ]);
     const open = policies.filter((p) => p.spec.ingress.some((r: Any) => !r.from));
-    expect(open.map((p) => p.spec.podSelector.matchLabels['flock.dev/service'])).toEqual(['gateway']);
+    expect(open.map((p) => p.spec.podSelector.matchLabels['flock.dev/service'])).toEqual([
+      'gateway',
+    ]);
     const [ing] = byKind(objs, 'Ingress') as Any[];
     expect(ing.spec.rules[0].http.paths[0].backend.service.name).toBe('flock-gateway');
   });
@@ -107,9 +131,19 @@ describe('render', () => {
   test('when the platform has a uid, then every child is controlled by it', () => {
     for (const o of renderPlatform(samplePlatform('dev', 'uid-9'), LATEST_CAPS)) {
       expect(o.metadata.ownerReferences).toEqual([
-        { apiVersion: 'flock.dev/v1alpha1', kind: 'SocialPlatform', name: 'flock', uid: 'uid-9', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'flock.dev/v1alpha1',
+          kind: 'SocialPlatform',
+          name: 'flock',
+          uid: 'uid-9',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
-      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'flock-operator', 'flock.dev/platform': 'flock' });
+      expect(o.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'flock-operator',
+        'flock.dev/platform': 'flock',
+      });
     }
   });
 
@@ -122,7 +156,12 @@ describe('render', () => {
   });
 
   test('when a sample asks for min > max replicas, then the CLI refuses with what to fix', () => {
-    const text = readFileSync(samplePath('prod'), 'utf8').replace('minReplicas: 2, maxReplicas: 10', 'minReplicas: 5, maxReplicas: 3');
-    expect(() => renderYaml(text, LATEST_CAPS)).toThrow(/minReplicas \(5\) is greater than maxReplicas \(3\); lower minReplicas/);
+    const text = readFileSync(samplePath('prod'), 'utf8').replace(
+      'minReplicas: 2, maxReplicas: 10',
+      'minReplicas: 5, maxReplicas: 3',
+    );
+    expect(() => renderYaml(text, LATEST_CAPS)).toThrow(
+      /minReplicas \(5\) is greater than maxReplicas \(3\); lower minReplicas/,
+    );
   });
 });

@@ -36,7 +36,11 @@ export const STATE_BACKENDS: Record<StateType, Backend> = {
 };
 
 export const PUBSUB_BACKENDS: Record<PubsubType, Backend> = {
-  redis: { type: 'pubsub.redis', secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' }, values: {} },
+  redis: {
+    type: 'pubsub.redis',
+    secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' },
+    values: {},
+  },
   rabbitmq: {
     type: 'pubsub.rabbitmq',
     secretKeys: { connectionString: 'connectionString' },
@@ -52,21 +56,44 @@ export function stateOf(spec: SocialPlatformSpec, svc: ServiceName): StateBacken
 }
 
 /** The keys each referenced Secret must hold, for the reconciler's pre-flight check. */
-export function requiredSecretKeys(spec: SocialPlatformSpec): { secret: string; keys: string[]; for: string }[] {
+export function requiredSecretKeys(
+  spec: SocialPlatformSpec,
+): { secret: string; keys: string[]; for: string }[] {
   const { pubsub } = spec.backends;
-  const states = [spec.backends.state, ...Object.values(spec.services).flatMap((s) => (s?.state ? [s.state] : []))];
+  const states = [
+    spec.backends.state,
+    ...Object.values(spec.services).flatMap((s) => (s?.state ? [s.state] : [])),
+  ];
   const needs = [
-    ...states.map((s) => ({ secret: s.secretRef.name, keys: Object.values(STATE_BACKENDS[s.type].secretKeys), for: `${s.type} state store` })),
-    { secret: pubsub.secretRef.name, keys: Object.values(PUBSUB_BACKENDS[pubsub.type].secretKeys), for: `${pubsub.type} pub/sub` },
+    ...states.map((s) => ({
+      secret: s.secretRef.name,
+      keys: Object.values(STATE_BACKENDS[s.type].secretKeys),
+      for: `${s.type} state store`,
+    })),
+    {
+      secret: pubsub.secretRef.name,
+      keys: Object.values(PUBSUB_BACKENDS[pubsub.type].secretKeys),
+      for: `${pubsub.type} pub/sub`,
+    },
   ];
   // One check per Secret and backend type, however many services share it.
   return [...new Map(needs.map((n) => [`${n.secret}/${n.for}`, n])).values()];
 }
 
 /** Component `spec.metadata` for a backend. */
-export function metadata(backend: Backend, secretName: string, svc = ''): Record<string, unknown>[] {
+export function metadata(
+  backend: Backend,
+  secretName: string,
+  svc = '',
+): Record<string, unknown>[] {
   return [
-    ...Object.entries(backend.secretKeys).map(([name, key]) => ({ name, secretKeyRef: { name: secretName, key } })),
-    ...Object.entries(backend.values).map(([name, value]) => ({ name, value: value.replaceAll('{svc}', svc) })),
+    ...Object.entries(backend.secretKeys).map(([name, key]) => ({
+      name,
+      secretKeyRef: { name: secretName, key },
+    })),
+    ...Object.entries(backend.values).map(([name, value]) => ({
+      name,
+      value: value.replaceAll('{svc}', svc),
+    })),
   ];
 }

@@ -11,7 +11,12 @@ export const SECRET_STORE_NAME = 'secretstore';
 /** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
 const K8S_SECRETS = 'kubernetes';
 
-function component(platform: SocialPlatform, name: string, spec: object, scopes: string[]): KubeObject {
+function component(
+  platform: SocialPlatform,
+  name: string,
+  spec: object,
+  scopes: string[],
+): KubeObject {
   return {
     apiVersion: 'dapr.io/v1alpha1',
     kind: 'Component',
@@ -28,12 +33,21 @@ export function render(platform: SocialPlatform): KubeObject[] {
   const stores = services.map((svc) => {
     const state = stateOf(platform.spec, svc);
     const backend = STATE_BACKENDS[state.type];
-    return component(platform, `${svc}-store`, { type: backend.type, version: 'v1', metadata: metadata(backend, state.secretRef.name, svc) }, [svc]);
+    return component(
+      platform,
+      `${svc}-store`,
+      { type: backend.type, version: 'v1', metadata: metadata(backend, state.secretRef.name, svc) },
+      [svc],
+    );
   });
   const bus = component(
     platform,
     PUBSUB_NAME,
-    { type: PUBSUB_BACKENDS[pubsub.type].type, version: 'v1', metadata: metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name) },
+    {
+      type: PUBSUB_BACKENDS[pubsub.type].type,
+      version: 'v1',
+      metadata: metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name),
+    },
     services,
   );
   const secrets = component(

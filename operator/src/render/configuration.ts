@@ -7,7 +7,11 @@ export function render(platform: SocialPlatform): KubeObject[] {
   const { observability, dapr } = platform.spec;
   const tracing: Record<string, unknown> = { samplingRate: observability.samplingRate };
   if (observability.otlpEndpoint) {
-    tracing.otel = { endpointAddress: observability.otlpEndpoint, isSecure: !observability.otlpInsecure, protocol: 'grpc' };
+    tracing.otel = {
+      endpointAddress: observability.otlpEndpoint,
+      isSecure: !observability.otlpInsecure,
+      protocol: 'grpc',
+    };
   } else {
     // Without a collector there is nowhere to send spans.
     tracing.samplingRate = '0';

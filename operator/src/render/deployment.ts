@@ -3,7 +3,8 @@ import type { KubeObject, ServiceName, SocialPlatform } from '../types.js';
 import { APP_PORT, childMeta, enabledServices, serviceSelector, workloadName } from './meta.js';
 
 /** Names of the Dapr Configuration and of the Resiliency, shared with their renderers. */
-export const daprConfigName = (platform: SocialPlatform): string => `${platform.metadata.name}-config`;
+export const daprConfigName = (platform: SocialPlatform): string =>
+  `${platform.metadata.name}-config`;
 
 function image(platform: SocialPlatform, svc: ServiceName): string {
   const { registry, tag } = platform.spec.image;
@@ -57,10 +58,19 @@ function deployment(platform: SocialPlatform, svc: ServiceName): KubeObject {
       ...(spec.autoscaling.enabled ? {} : { replicas: spec.replicas }),
       selector: { matchLabels: serviceSelector(platform, svc) },
       template: {
-        metadata: { labels: childMeta(platform, name, svc).labels, annotations: daprAnnotations(platform, svc) },
+        metadata: {
+          labels: childMeta(platform, name, svc).labels,
+          annotations: daprAnnotations(platform, svc),
+        },
         spec: {
           serviceAccountName: name,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            runAsGroup: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: svc,

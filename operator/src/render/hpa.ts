@@ -22,7 +22,13 @@ export function render(platform: SocialPlatform, caps: ApiCaps): KubeObject[] {
           metrics: [
             {
               type: 'Resource',
-              resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: a.targetCPUUtilizationPercentage } },
+              resource: {
+                name: 'cpu',
+                target: {
+                  type: 'Utilization',
+                  averageUtilization: a.targetCPUUtilizationPercentage,
+                },
+              },
             },
           ],
         },

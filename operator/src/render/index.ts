@@ -35,7 +35,13 @@ const RENDERERS = [
  */
 function withHash(obj: KubeObject): KubeObject {
   const hash = createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
-  return { ...obj, metadata: { ...obj.metadata, annotations: { ...obj.metadata.annotations, [HASH_ANNOTATION]: hash } } };
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      annotations: { ...obj.metadata.annotations, [HASH_ANNOTATION]: hash },
+    },
+  };
 }
 
 export function renderPlatform(platform: SocialPlatform, caps: ApiCaps): KubeObject[] {

@@ -13,12 +13,20 @@ export function render(platform: SocialPlatform): KubeObject[] {
       metadata: childMeta(platform, name, 'gateway'),
       spec: {
         ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-        ...(ingress.tlsSecretName ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] } : {}),
+        ...(ingress.tlsSecretName
+          ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] }
+          : {}),
         rules: [
           {
             host: ingress.host,
             http: {
-              paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name, port: { name: 'http' } } } }],
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name, port: { name: 'http' } } },
+                },
+              ],
             },
           },
         ],

@@ -1,5 +1,12 @@
 /** Names, labels and ownership shared by every renderer. */
-import { API_VERSION, KIND, SERVICE_NAMES, type ObjectMeta, type ServiceName, type SocialPlatform } from '../types.js';
+import {
+  API_VERSION,
+  KIND,
+  SERVICE_NAMES,
+  type ObjectMeta,
+  type ServiceName,
+  type SocialPlatform,
+} from '../types.js';
 
 export const MANAGED_BY = 'flock-operator';
 export const PLATFORM_LABEL = 'flock.dev/platform';
@@ -21,7 +28,10 @@ export function platformSelector(platform: SocialPlatform): Record<string, strin
   return { 'app.kubernetes.io/managed-by': MANAGED_BY, [PLATFORM_LABEL]: platform.metadata.name };
 }
 
-export function serviceSelector(platform: SocialPlatform, svc: ServiceName): Record<string, string> {
+export function serviceSelector(
+  platform: SocialPlatform,
+  svc: ServiceName,
+): Record<string, string> {
   return { [PLATFORM_LABEL]: platform.metadata.name, [SERVICE_LABEL]: svc };
 }
 

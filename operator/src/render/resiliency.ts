@@ -9,7 +9,10 @@ import { childMeta, enabledServices } from './meta.js';
 
 export function render(platform: SocialPlatform): KubeObject[] {
   const apps = Object.fromEntries(
-    enabledServices(platform).map((svc) => [svc, { timeout: 'general', retry: 'invoke', circuitBreaker: 'trip' }]),
+    enabledServices(platform).map((svc) => [
+      svc,
+      { timeout: 'general', retry: 'invoke', circuitBreaker: 'trip' },
+    ]),
   );
   return [
     {
@@ -23,7 +26,14 @@ export function render(platform: SocialPlatform): KubeObject[] {
             invoke: { policy: 'exponential', maxInterval: '2s', maxRetries: 3 },
             delivery: { policy: 'exponential', maxInterval: '30s', maxRetries: 10 },
           },
-          circuitBreakers: { trip: { maxRequests: 1, interval: '10s', timeout: '30s', trip: 'consecutiveFailures > 5' } },
+          circuitBreakers: {
+            trip: {
+              maxRequests: 1,
+              interval: '10s',
+              timeout: '30s',
+              trip: 'consecutiveFailures > 5',
+            },
+          },
         },
         targets: { apps, components: { [PUBSUB_NAME]: { inbound: { retry: 'delivery' } } } },
       },

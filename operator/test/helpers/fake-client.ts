@@ -6,7 +6,8 @@ import { ApiException } from '@kubernetes/client-node';
 import type { KubeClient, ObjectRef } from '../../src/client.js';
 import type { KubeObject, SocialPlatformStatus } from '../../src/types.js';
 
-const keyOf = (r: { kind: string; namespace?: string; name: string }) => `${r.kind}/${r.namespace ?? ''}/${r.name}`;
+const keyOf = (r: { kind: string; namespace?: string; name: string }) =>
+  `${r.kind}/${r.namespace ?? ''}/${r.name}`;
 
 export class FakeClient implements KubeClient {
   readonly objects = new Map<string, KubeObject>();
@@ -14,14 +15,22 @@ export class FakeClient implements KubeClient {
   readonly events: KubeObject[] = [];
   private rv = 1;
 
-  constructor(private readonly served: Record<string, string[]> = { autoscaling: ['v1', 'v2'], policy: ['v1'] }) {}
+  constructor(
+    private readonly served: Record<string, string[]> = {
+      autoscaling: ['v1', 'v2'],
+      policy: ['v1'],
+    },
+  ) {}
 
   put(obj: KubeObject): KubeObject {
     const stored = structuredClone(obj);
     stored.metadata.resourceVersion = String(this.rv++);
     stored.metadata.uid ??= `uid-${this.rv}`;
     stored.metadata.generation ??= 1;
-    this.objects.set(keyOf({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }), stored);
+    this.objects.set(
+      keyOf({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }),
+      stored,
+    );
     return stored;
   }
 
@@ -30,7 +39,12 @@ export class FakeClient implements KubeClient {
     return o ? (structuredClone(o) as T) : undefined;
   }
 
-  async list(apiVersion: string, kind: string, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<KubeObject[]> {
     const want = labelSelector.split(',').map((kv) => kv.split('='));
     return [...this.objects.values()]
       .filter((o) => o.kind === kind && o.metadata.namespace === namespace)
@@ -40,9 +54,18 @@ export class FakeClient implements KubeClient {
 
   async apply(obj: KubeObject): Promise<KubeObject> {
     this.writes.push(`apply ${obj.kind}/${obj.metadata.name}`);
-    const old = this.objects.get(keyOf({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }));
-    const generation = old ? (old.metadata.generation ?? 1) + (JSON.stringify(old.spec) === JSON.stringify(obj.spec) ? 0 : 1) : 1;
-    return this.put({ ...old, ...obj, metadata: { ...obj.metadata, uid: old?.metadata.uid, generation } } as KubeObject);
+    const old = this.objects.get(
+      keyOf({ kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }),
+    );
+    const generation = old
+      ? (old.metadata.generation ?? 1) +
+        (JSON.stringify(old.spec) === JSON.stringify(obj.spec) ? 0 : 1)
+      : 1;
+    return this.put({
+      ...old,
+      ...obj,
+      metadata: { ...obj.metadata, uid: old?.metadata.uid, generation },
+    } as KubeObject);
   }
 
   async delete(ref: ObjectRef): Promise<void> {
@@ -55,7 +78,12 @@ export class FakeClient implements KubeClient {
     const key = keyOf({ kind: 'SocialPlatform', namespace, name });
     const p = this.objects.get(key);
     if (!p) throw new ApiException(404, 'not found', {}, {});
-    const services = Object.fromEntries(Object.entries({ ...(p.status as SocialPlatformStatus | undefined)?.services, ...status.services }).filter(([, v]) => v !== null));
+    const services = Object.fromEntries(
+      Object.entries({
+        ...(p.status as SocialPlatformStatus | undefined)?.services,
+        ...status.services,
+      }).filter(([, v]) => v !== null),
+    );
     this.put({ ...p, status: { ...status, services } });
   }
 

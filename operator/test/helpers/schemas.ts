@@ -30,9 +30,21 @@ const MODELS: Record<string, Model> = {
 const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
 const ajv = new Ajv({ strict: false, allErrors: true });
 const dapr: Record<string, ReturnType<Ajv['compile']>> = {};
-for (const file of ['dapr-components.crd.yaml', 'dapr-configuration.crd.yaml', 'dapr-resiliency.crd.yaml']) {
+for (const file of [
+  'dapr-components.crd.yaml',
+  'dapr-configuration.crd.yaml',
+  'dapr-resiliency.crd.yaml',
+]) {
   const crd = parseAllDocuments(readFileSync(fixture(file), 'utf8'))
-    .map((d) => d.toJS() as { spec?: { names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: object } }[] } })
+    .map(
+      (d) =>
+        d.toJS() as {
+          spec?: {
+            names: { kind: string };
+            versions: { name: string; schema: { openAPIV3Schema: object } }[];
+          };
+        },
+    )
     .find((d) => d?.spec)!;
   const version = crd.spec!.versions.find((v) => v.name === 'v1alpha1')!;
   dapr[crd.spec!.names.kind] = ajv.compile(version.schema.openAPIV3Schema);
@@ -43,7 +55,8 @@ export function validateObject(obj: KubeObject): void {
   if (obj.apiVersion === 'dapr.io/v1alpha1') {
     const validate = dapr[obj.kind];
     if (!validate) throw new Error(`no Dapr schema for ${obj.kind}`);
-    if (!validate(obj)) throw new Error(`${obj.kind}/${obj.metadata.name}: ${ajv.errorsText(validate.errors)}`);
+    if (!validate(obj))
+      throw new Error(`${obj.kind}/${obj.metadata.name}: ${ajv.errorsText(validate.errors)}`);
     return;
   }
   const model = MODELS[`${obj.apiVersion}/${obj.kind}`];

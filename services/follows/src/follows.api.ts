@@ -1,3 +1,47 @@
-import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { graphItem, relationship, userParams } from './follows.schemas.js';
 
-export const api: ServiceApi = { appId: APP_IDS.follows, tag: 'follows', routes: [] };
+/** The public routes of the follows service (`/internal/*` routes are not public). */
+export const api: ServiceApi = {
+  appId: APP_IDS.follows,
+  tag: 'follows',
+  routes: [
+    {
+      method: 'post',
+      path: '/users/:id/follow',
+      access: 'auth',
+      summary:
+        'Follow user :id. Idempotent: following twice is one follow. 400 on self-follow, 404 if the user does not exist.',
+      params: userParams,
+      responses: { 200: relationship },
+    },
+    {
+      method: 'delete',
+      path: '/users/:id/follow',
+      access: 'auth',
+      summary: 'Unfollow user :id. Idempotent: unfollowing someone not followed is a no-op.',
+      params: userParams,
+      responses: { 204: null },
+    },
+    {
+      method: 'get',
+      path: '/users/:id/followers',
+      access: 'public',
+      summary: 'Who follows user :id, newest follow first.',
+      params: userParams,
+      query: pageQuery,
+      responses: { 200: graphItem },
+      paginated: true,
+    },
+    {
+      method: 'get',
+      path: '/users/:id/following',
+      access: 'public',
+      summary: 'Whom user :id follows, newest follow first.',
+      params: userParams,
+      query: pageQuery,
+      responses: { 200: graphItem },
+      paginated: true,
+    },
+  ],
+};

@@ -1,0 +1,469 @@
+import { randomUUID } from 'node:crypto';
+import {
+  AppError,
+  conflict,
+  domainEvent,
+  forbidden,
+  newEventId,
+  notFound,
+  type AuthUser,
+  type DomainEvent,
+  type EventPayload,
+  type Page,
+} from '@flock/kit';
+import {
+  ANCESTORS_CAP,
+  REPLIES_CAP,
+  type AuthorCounts,
+  type AuthorStats,
+  type CreatePostInput,
+  type DeletedPostRecord,
+  type LikeRecord,
+  type LikeState,
+  type LikeView,
+  type PostRecord,
+  type PostView,
+  type StoredPost,
+  type ThreadView,
+  type TombstoneView,
+  type UpdatePostInput,
+} from './posts.schemas.js';
+import { hashtagsOf, mentionsOf } from './posts.text.js';
+
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/** One write of a unit of work; `etag` absent on a post or stats write means "insert only". */
+export type PostWrite =
+  | { type: 'post'; post: StoredPost; etag?: string }
+  | { type: 'like.insert'; like: LikeRecord }
+  | { type: 'like.delete'; postId: string; userId: string }
+  | { type: 'author-stats'; userId: string; stats: AuthorStats; etag?: string }
+  | { type: 'idempotency-key'; userId: string; key: string; postId: string };
+
+/** The storage the domain needs; posts.store.ts implements it over Dapr state. */
+export interface PostRepository {
+  post(id: string): Promise<Versioned<StoredPost> | undefined>;
+  like(postId: string, userId: string): Promise<LikeRecord | undefined>;
+  authorStats(userId: string): Promise<Versioned<AuthorStats> | undefined>;
+  /** The post an idempotency key of this user created within its lifetime (24 h). */
+  idempotentPostId(userId: string, key: string): Promise<string | undefined>;
+  /** Live posts, newest first, with a sort key below `before`. */
+  listPosts(before: string | undefined, limit: number): Promise<PostRecord[]>;
+  /** Live direct replies to a post, oldest first. */
+  listReplies(postId: string, limit: number): Promise<PostRecord[]>;
+  /** Likes of a post, newest first, with a sort key below `before`. */
+  listLikes(postId: string, before: string | undefined, limit: number): Promise<LikeRecord[]>;
+  postsByAuthor(authorId: string, limit: number): Promise<PostRecord[]>;
+  likesByUser(userId: string, limit: number): Promise<LikeRecord[]>;
+  /** Writes and the events they imply, atomically; WriteConflict when an etag or insert lost. */
+  commit(writes: readonly PostWrite[], events: readonly DomainEvent[]): Promise<void>;
+  /** Applies `plan`'s writes once per event id (a redelivery changes nothing). */
+  once(eventId: string, plan: () => Promise<readonly PostWrite[]>): Promise<void>;
+}
+
+/** A concurrent writer changed what a unit of work read: re-read and decide again. */
+export class WriteConflict extends AppError {
+  constructor(cause?: unknown) {
+    super('conflict', 'The post changed concurrently; try again.', 409, { cause });
+  }
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+const MAX_ATTEMPTS = 6;
+const BATCH = 50;
+
+/** Re-runs a read-decide-write unit until it commits without a concurrent change. */
+async function withRetry<T>(unit: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await unit();
+    } catch (error) {
+      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+const isLive = (post: StoredPost | undefined): post is PostRecord => post?.kind === 'post';
+
+export function toView(post: PostRecord): PostView {
+  return {
+    id: post.id,
+    authorId: post.authorId,
+    authorUsername: post.authorUsername,
+    text: post.text,
+    hashtags: post.hashtags,
+    mentions: post.mentions,
+    ...(post.inReplyTo ? { inReplyTo: post.inReplyTo } : {}),
+    createdAt: post.createdAt,
+    updatedAt: post.updatedAt,
+    likesCount: post.likesCount,
+    commentsCount: post.commentsCount,
+    repliesCount: post.repliesCount,
+  };
+}
+
+function toTombstone(post: DeletedPostRecord): TombstoneView {
+  return { id: post.id, deleted: true, ...(post.inReplyTo ? { inReplyTo: post.inReplyTo } : {}) };
+}
+
+export interface Created {
+  post: PostView;
+  /** False when an Idempotency-Key replayed an earlier create. */
+  created: boolean;
+}
+
+export class PostsDomain {
+  constructor(
+    private readonly posts: PostRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  // ---- posts ---------------------------------------------------------------------------------
+
+  create(caller: AuthUser, input: CreatePostInput, idempotencyKey?: string): Promise<Created> {
+    return withRetry(async () => {
+      if (idempotencyKey !== undefined) {
+        const replay = await this.replay(caller.id, idempotencyKey);
+        if (replay) return { post: replay, created: false };
+      }
+      const writes: PostWrite[] = [];
+      if (input.inReplyTo !== undefined) {
+        const parent = await this.posts.post(input.inReplyTo);
+        if (!parent || !isLive(parent.value))
+          throw notFound(`The post ${input.inReplyTo} being replied to does not exist.`);
+        writes.push({
+          type: 'post',
+          post: { ...parent.value, repliesCount: parent.value.repliesCount + 1 },
+          etag: parent.etag,
+        });
+      }
+      const now = this.clock.now().toISOString();
+      const id = randomUUID();
+      const post: PostRecord = {
+        kind: 'post',
+        id,
+        authorId: caller.id,
+        authorUsername: caller.username,
+        text: input.text,
+        hashtags: hashtagsOf(input.text),
+        mentions: mentionsOf(input.text),
+        ...(input.inReplyTo !== undefined ? { inReplyTo: input.inReplyTo } : {}),
+        createdAt: now,
+        updatedAt: now,
+        sortKey: `${now}|${id}`,
+        likesCount: 0,
+        commentsCount: 0,
+        repliesCount: 0,
+      };
+      writes.push({ type: 'post', post }, await this.countWrite(caller.id, +1));
+      if (idempotencyKey !== undefined)
+        writes.push({
+          type: 'idempotency-key',
+          userId: caller.id,
+          key: idempotencyKey,
+          postId: id,
+        });
+      await this.posts.commit(writes, [
+        domainEvent(
+          'post.created',
+          {
+            postId: id,
+            authorId: post.authorId,
+            text: post.text,
+            ...(post.inReplyTo !== undefined ? { inReplyTo: post.inReplyTo } : {}),
+            hashtags: post.hashtags,
+            mentions: post.mentions,
+            createdAt: now,
+          },
+          newEventId(),
+        ),
+      ]);
+      return { post: toView(post), created: true };
+    });
+  }
+
+  async get(id: string): Promise<PostView> {
+    return toView(await this.live(id));
+  }
+
+  async list(before: string | undefined, limit: number): Promise<Page<PostView>> {
+    const found = await this.posts.listPosts(before, limit + 1);
+    return pageOf(found, limit, toView);
+  }
+
+  async thread(id: string): Promise<ThreadView> {
+    const post = await this.live(id);
+    const ancestors: Array<PostView | TombstoneView> = [];
+    let parentId = post.inReplyTo;
+    while (parentId !== undefined && ancestors.length < ANCESTORS_CAP) {
+      const parent = (await this.posts.post(parentId))?.value;
+      if (!parent) break;
+      ancestors.unshift(isLive(parent) ? toView(parent) : toTombstone(parent));
+      parentId = parent.inReplyTo;
+    }
+    const replies = await this.posts.listReplies(id, REPLIES_CAP + 1);
+    return {
+      ancestors,
+      post: toView(post),
+      replies: replies.slice(0, REPLIES_CAP).map(toView),
+      repliesTruncated: replies.length > REPLIES_CAP,
+    };
+  }
+
+  update(caller: AuthUser, id: string, input: UpdatePostInput): Promise<PostView> {
+    return withRetry(async () => {
+      const { value: post, etag } = await this.liveVersioned(id);
+      if (post.authorId !== caller.id) throw forbidden('Only the author may edit a post.');
+      const at = this.clock.now().toISOString();
+      const updated: PostRecord = {
+        ...post,
+        text: input.text,
+        hashtags: hashtagsOf(input.text),
+        mentions: mentionsOf(input.text),
+        updatedAt: at,
+      };
+      await this.posts.commit(
+        [{ type: 'post', post: updated, etag }],
+        [
+          domainEvent(
+            'post.updated',
+            {
+              postId: id,
+              authorId: post.authorId,
+              text: updated.text,
+              hashtags: updated.hashtags,
+              mentions: updated.mentions,
+              at,
+            },
+            newEventId(),
+          ),
+        ],
+      );
+      return toView(updated);
+    });
+  }
+
+  async remove(caller: AuthUser, id: string): Promise<void> {
+    const post = await this.live(id);
+    if (post.authorId !== caller.id) throw forbidden('Only the author may delete a post.');
+    await this.deletePost(id);
+  }
+
+  // ---- likes ---------------------------------------------------------------------------------
+
+  like(caller: AuthUser, postId: string): Promise<LikeState> {
+    return withRetry(async () => {
+      const { value: post, etag } = await this.liveVersioned(postId);
+      if (await this.posts.like(postId, caller.id))
+        return { postId, liked: true, likesCount: post.likesCount };
+      const at = this.clock.now().toISOString();
+      const likesCount = post.likesCount + 1;
+      await this.posts.commit(
+        [
+          {
+            type: 'like.insert',
+            like: {
+              kind: 'like',
+              postId,
+              userId: caller.id,
+              likedAt: at,
+              sortKey: `${at}|${caller.id}`,
+            },
+          },
+          { type: 'post', post: { ...post, likesCount }, etag },
+        ],
+        [likeEvent('like.created', post, caller.id, at)],
+      );
+      return { postId, liked: true, likesCount };
+    });
+  }
+
+  unlike(caller: AuthUser, postId: string): Promise<LikeState> {
+    return withRetry(async () => {
+      const { value: post } = await this.liveVersioned(postId);
+      if (!(await this.posts.like(postId, caller.id)))
+        return { postId, liked: false, likesCount: post.likesCount };
+      const likesCount = await this.removeLike(postId, caller.id);
+      return { postId, liked: false, likesCount: likesCount ?? 0 };
+    });
+  }
+
+  async likes(postId: string, before: string | undefined, limit: number): Promise<Page<LikeView>> {
+    await this.live(postId);
+    const found = await this.posts.listLikes(postId, before, limit + 1);
+    return pageOf(found, limit, (like) => ({ userId: like.userId, likedAt: like.likedAt }));
+  }
+
+  async authorCounts(userId: string): Promise<AuthorCounts> {
+    return { posts: (await this.posts.authorStats(userId))?.value.posts ?? 0 };
+  }
+
+  // ---- reactions to other services' events ---------------------------------------------------
+
+  /** comment.created / comment.deleted move the post's commentsCount, once per event. */
+  async countComment(eventId: string, postId: string, delta: 1 | -1): Promise<void> {
+    await this.posts.once(eventId, async () => {
+      const current = await this.posts.post(postId);
+      if (!current || !isLive(current.value)) return []; // the post is gone: nothing to count
+      const commentsCount = Math.max(0, current.value.commentsCount + delta);
+      return [{ type: 'post', post: { ...current.value, commentsCount }, etag: current.etag }];
+    });
+  }
+
+  /**
+   * user.deleted: every post of the user goes (post.deleted each), every like of the user goes
+   * (like.deleted each, counts adjusted). Idempotent by construction: a redelivery finds nothing
+   * left to delete and publishes nothing.
+   */
+  async removeUser(userId: string): Promise<{ posts: number; likes: number }> {
+    let posts = 0;
+    let likes = 0;
+    for (;;) {
+      const batch = await this.posts.postsByAuthor(userId, BATCH);
+      for (const post of batch) if (await this.deletePost(post.id)) posts++;
+      if (batch.length < BATCH) break;
+    }
+    for (;;) {
+      const batch = await this.posts.likesByUser(userId, BATCH);
+      for (const like of batch) {
+        await withRetry(() => this.removeLike(like.postId, userId));
+        likes++;
+      }
+      if (batch.length < BATCH) break;
+    }
+    return { posts, likes };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** Returns the first post of an idempotency key; 409 if that post has since been deleted. */
+  private async replay(userId: string, key: string): Promise<PostView | undefined> {
+    const postId = await this.posts.idempotentPostId(userId, key);
+    if (postId === undefined) return undefined;
+    const post = (await this.posts.post(postId))?.value;
+    if (!isLive(post))
+      throw conflict('The post created with this Idempotency-Key has since been deleted.');
+    return toView(post);
+  }
+
+  private async countWrite(userId: string, delta: 1 | -1): Promise<PostWrite> {
+    const stats = await this.posts.authorStats(userId);
+    return {
+      type: 'author-stats',
+      userId,
+      stats: { posts: Math.max(0, (stats?.value.posts ?? 0) + delta) },
+      ...(stats ? { etag: stats.etag } : {}),
+    };
+  }
+
+  /**
+   * Replaces a post by its tombstone (post.deleted), adjusts the parent's repliesCount and the
+   * author's count in the same transaction, then removes the post's likes in batches (their
+   * like.deleted events are implied by post.deleted and not published). False if already gone.
+   */
+  private async deletePost(id: string): Promise<boolean> {
+    const deleted = await withRetry(async () => {
+      const current = await this.posts.post(id);
+      if (!current || !isLive(current.value)) return false;
+      const post = current.value;
+      const at = this.clock.now().toISOString();
+      const tombstone: DeletedPostRecord = {
+        kind: 'post-deleted',
+        id,
+        authorId: post.authorId,
+        ...(post.inReplyTo !== undefined ? { inReplyTo: post.inReplyTo } : {}),
+        createdAt: post.createdAt,
+        deletedAt: at,
+        sortKey: post.sortKey,
+      };
+      const writes: PostWrite[] = [{ type: 'post', post: tombstone, etag: current.etag }];
+      if (post.inReplyTo !== undefined) {
+        const parent = await this.posts.post(post.inReplyTo);
+        if (parent && isLive(parent.value))
+          writes.push({
+            type: 'post',
+            post: { ...parent.value, repliesCount: Math.max(0, parent.value.repliesCount - 1) },
+            etag: parent.etag,
+          });
+      }
+      writes.push(await this.countWrite(post.authorId, -1));
+      await this.posts.commit(writes, [
+        domainEvent('post.deleted', { postId: id, authorId: post.authorId, at }, newEventId()),
+      ]);
+      return true;
+    });
+    for (;;) {
+      const likes = await this.posts.listLikes(id, undefined, BATCH);
+      if (likes.length === 0) break;
+      await this.posts.commit(
+        likes.map((like) => ({ type: 'like.delete', postId: id, userId: like.userId })),
+        [],
+      );
+      if (likes.length < BATCH) break;
+    }
+    return deleted;
+  }
+
+  /** Removes one like; on a live post with its count and like.deleted. Returns the new count. */
+  private async removeLike(postId: string, userId: string): Promise<number | undefined> {
+    const current = await this.posts.post(postId);
+    const remove: PostWrite = { type: 'like.delete', postId, userId };
+    if (!current || !isLive(current.value)) {
+      await this.posts.commit([remove], []); // a leftover of a deleted post
+      return undefined;
+    }
+    const post = current.value;
+    const likesCount = Math.max(0, post.likesCount - 1);
+    const at = this.clock.now().toISOString();
+    await this.posts.commit(
+      [remove, { type: 'post', post: { ...post, likesCount }, etag: current.etag }],
+      [likeEvent('like.deleted', post, userId, at)],
+    );
+    return likesCount;
+  }
+
+  private async live(id: string): Promise<PostRecord> {
+    return (await this.liveVersioned(id)).value;
+  }
+
+  private async liveVersioned(id: string): Promise<Versioned<PostRecord>> {
+    const found = await this.posts.post(id);
+    if (!found || !isLive(found.value)) throw notFound(`Post ${id} does not exist.`);
+    return { value: found.value, etag: found.etag };
+  }
+}
+
+function likeEvent(
+  topic: 'like.created' | 'like.deleted',
+  post: PostRecord,
+  userId: string,
+  at: string,
+): DomainEvent {
+  const data: EventPayload<typeof topic> = {
+    postId: post.id,
+    postAuthorId: post.authorId,
+    userId,
+    at,
+  };
+  return domainEvent(topic, data, newEventId());
+}
+
+/** `found` holds up to limit + 1 items; the extra one only says that there is a next page. */
+function pageOf<T extends { sortKey: string }, V>(
+  found: readonly T[],
+  limit: number,
+  view: (item: T) => V,
+): Page<V> {
+  const items = found.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(view),
+    ...(found.length > limit && last ? { nextCursor: last.sortKey } : {}),
+  };
+}

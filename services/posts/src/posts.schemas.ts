@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import { MAX_TEXT_LENGTH, characterCount, normalizeText } from './posts.text.js';
+
+export const postId = z.uuid('a post id');
+export const userId = z.string().min(1).max(128);
+
+/** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
+export const postText = z
+  .string()
+  .transform(normalizeText)
+  .refine((text) => text.length > 0, 'must not be empty or whitespace only')
+  .refine(
+    (text) => characterCount(text) <= MAX_TEXT_LENGTH,
+    `at most ${MAX_TEXT_LENGTH} characters`,
+  );
+
+export const postIdParams = z.object({ id: postId });
+export const userIdParams = z.object({ id: userId });
+
+export const createPostBody = z.object({ text: postText, inReplyTo: postId.optional() });
+export type CreatePostInput = z.infer<typeof createPostBody>;
+
+export const updatePostBody = z.object({ text: postText });
+export type UpdatePostInput = z.infer<typeof updatePostBody>;
+
+/** Mastodon's `Idempotency-Key`: any string up to 255 characters. */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const idempotencyKey = z.string().min(1).max(255, 'at most 255 characters').optional();
+
+// ---- responses ------------------------------------------------------------------------------
+
+export const postView = z.object({
+  id: postId,
+  authorId: userId,
+  authorUsername: z.string(),
+  text: z.string(),
+  hashtags: z.array(z.string()),
+  mentions: z.array(z.string()),
+  /** The post this one replies to; it may since have been deleted (GET answers 404 then). */
+  inReplyTo: postId.optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  likesCount: z.number().int().min(0),
+  commentsCount: z.number().int().min(0),
+  repliesCount: z.number().int().min(0),
+});
+export type PostView = z.infer<typeof postView>;
+
+/** What the thread view shows in place of a deleted ancestor. */
+export const tombstoneView = z.object({
+  id: postId,
+  deleted: z.literal(true),
+  inReplyTo: postId.optional(),
+});
+export type TombstoneView = z.infer<typeof tombstoneView>;
+
+export const REPLIES_CAP = 60;
+export const ANCESTORS_CAP = 40;
+
+export const threadView = z.object({
+  /** Oldest first, at most 40; a deleted ancestor appears as a tombstone. */
+  ancestors: z.array(z.union([postView, tombstoneView])),
+  post: postView,
+  /** Direct replies, oldest first, capped at 60 (`repliesTruncated` says whether more exist). */
+  replies: z.array(postView),
+  repliesTruncated: z.boolean(),
+});
+export type ThreadView = z.infer<typeof threadView>;
+
+export const likeView = z.object({ userId, likedAt: z.iso.datetime() });
+export type LikeView = z.infer<typeof likeView>;
+
+export const likeState = z.object({
+  postId,
+  liked: z.boolean(),
+  likesCount: z.number().int().min(0),
+});
+export type LikeState = z.infer<typeof likeState>;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+export const authorCounts = z.object({ posts: z.number().int().min(0) });
+export type AuthorCounts = z.infer<typeof authorCounts>;
+
+/** List cursors: the sort key of the last item served. */
+export const sortKeyCursor = z.object({ before: z.string().min(1).max(300) });
+
+// ---- what is stored -------------------------------------------------------------------------
+
+export interface PostRecord {
+  kind: 'post';
+  id: string;
+  authorId: string;
+  authorUsername: string;
+  text: string;
+  hashtags: string[];
+  mentions: string[];
+  inReplyTo?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** `<createdAt>|<id>`: a total order for newest-first listing and keyset cursors. */
+  sortKey: string;
+  likesCount: number;
+  commentsCount: number;
+  repliesCount: number;
+}
+
+/** A deleted post leaves this behind, so replies and threads can say what they answered. */
+export interface DeletedPostRecord {
+  kind: 'post-deleted';
+  id: string;
+  authorId: string;
+  inReplyTo?: string;
+  createdAt: string;
+  deletedAt: string;
+  sortKey: string;
+}
+
+export type StoredPost = PostRecord | DeletedPostRecord;
+
+export interface LikeRecord {
+  kind: 'like';
+  postId: string;
+  userId: string;
+  likedAt: string;
+  /** `<likedAt>|<userId>`. */
+  sortKey: string;
+}
+
+export interface AuthorStats {
+  posts: number;
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import {
+  AppError,
+  EtagMismatchError,
+  consumeOnce,
+  type DomainEvent,
+  type Outbox,
+  type StateQuery,
+  type StateStore,
+  type TransactionOperation,
+} from '@flock/kit';
+import {
+  WriteConflict,
+  type PostRepository,
+  type PostWrite,
+  type Versioned,
+} from './posts.domain.js';
+import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.schemas.js';
+
+/**
+ * Key layout of the posts store (one Dapr state store, scoped to the posts app):
+ *   post:<postId>                  PostRecord, or its DeletedPostRecord tombstone
+ *   like:<postId>:<userId>         LikeRecord (insert-only: a second like of the same user fails)
+ *   author:<userId>                AuthorStats (post count, moved in the post's transaction)
+ *   idem:<userId>:<sha256(key)>    {postId}, insert-only, TTL 24 h (Idempotency-Key)
+ *   processed:<eventId>            consumeOnce markers; outbox:<eventId> the kit's outbox
+ * Listings use the state query API over the documents' `kind` and `sortKey` fields, with keyset
+ * cursors (sortKey below the last one served), so concurrent inserts never shift a page.
+ */
+const postKey = (id: string) => `post:${id}`;
+const likeKey = (postId: string, userId: string) => `like:${postId}:${userId}`;
+const authorKey = (userId: string) => `author:${userId}`;
+const idempotencyKey = (userId: string, key: string) =>
+  `idem:${userId}:${createHash('sha256').update(key).digest('hex')}`;
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+interface IdempotencyRecord {
+  postId: string;
+}
+
+type Filter = Record<string, unknown>;
+const eq = (key: string, value: unknown): Filter => ({ EQ: { [key]: value } });
+const and = (...filters: Filter[]): Filter => ({ AND: filters });
+
+export class DaprPostRepository implements PostRepository {
+  constructor(
+    private readonly state: StateStore,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async post(id: string): Promise<Versioned<StoredPost> | undefined> {
+    return this.state.get<StoredPost>(postKey(id));
+  }
+
+  async like(postId: string, userId: string): Promise<LikeRecord | undefined> {
+    return (await this.state.get<LikeRecord>(likeKey(postId, userId)))?.value;
+  }
+
+  async authorStats(userId: string): Promise<Versioned<AuthorStats> | undefined> {
+    return this.state.get<AuthorStats>(authorKey(userId));
+  }
+
+  async idempotentPostId(userId: string, key: string): Promise<string | undefined> {
+    return (await this.state.get<IdempotencyRecord>(idempotencyKey(userId, key)))?.value.postId;
+  }
+
+  listPosts(before: string | undefined, limit: number): Promise<PostRecord[]> {
+    return this.query<PostRecord>(eq('kind', 'post'), 'DESC', before, limit);
+  }
+
+  listReplies(postId: string, limit: number): Promise<PostRecord[]> {
+    return this.query<PostRecord>(
+      and(eq('kind', 'post'), eq('inReplyTo', postId)),
+      'ASC',
+      undefined,
+      limit,
+    );
+  }
+
+  listLikes(postId: string, before: string | undefined, limit: number): Promise<LikeRecord[]> {
+    return this.query<LikeRecord>(
+      and(eq('kind', 'like'), eq('postId', postId)),
+      'DESC',
+      before,
+      limit,
+    );
+  }
+
+  postsByAuthor(authorId: string, limit: number): Promise<PostRecord[]> {
+    return this.query<PostRecord>(
+      and(eq('kind', 'post'), eq('authorId', authorId)),
+      'ASC',
+      undefined,
+      limit,
+    );
+  }
+
+  likesByUser(userId: string, limit: number): Promise<LikeRecord[]> {
+    return this.query<LikeRecord>(
+      and(eq('kind', 'like'), eq('userId', userId)),
+      'ASC',
+      undefined,
+      limit,
+    );
+  }
+
+  async commit(writes: readonly PostWrite[], events: readonly DomainEvent[]): Promise<void> {
+    try {
+      await this.outbox.commit(writes.map(toOperation), events);
+    } catch (error) {
+      throw asConflict(error);
+    }
+  }
+
+  async once(eventId: string, plan: () => Promise<readonly PostWrite[]>): Promise<void> {
+    await consumeOnce(this.state, eventId, async () => (await plan()).map(toOperation));
+  }
+
+  private async query<T>(
+    filter: Filter,
+    order: 'ASC' | 'DESC',
+    before: string | undefined,
+    limit: number,
+  ): Promise<T[]> {
+    const query: StateQuery = {
+      filter: before === undefined ? filter : and(filter, { LT: { sortKey: before } }),
+      sort: [{ key: 'sortKey', order }],
+      page: { limit },
+    };
+    return (await this.state.query<T>(query)).results.map((r) => r.value);
+  }
+}
+
+function toOperation(write: PostWrite): TransactionOperation {
+  switch (write.type) {
+    case 'post':
+      return upsert(postKey(write.post.id), write.post, write.etag);
+    case 'like.insert':
+      return upsert(likeKey(write.like.postId, write.like.userId), write.like, undefined);
+    case 'like.delete':
+      return { operation: 'delete', key: likeKey(write.postId, write.userId) };
+    case 'author-stats':
+      return upsert(authorKey(write.userId), write.stats, write.etag);
+    case 'idempotency-key':
+      return {
+        operation: 'upsert',
+        key: idempotencyKey(write.userId, write.key),
+        value: { postId: write.postId } satisfies IdempotencyRecord,
+        concurrency: 'first-write',
+        ttlInSeconds: IDEMPOTENCY_TTL_SECONDS,
+      };
+  }
+}
+
+/** With an etag: only if unchanged; without: insert only (first-write without an etag). */
+function upsert(key: string, value: unknown, etag: string | undefined): TransactionOperation {
+  return etag === undefined
+    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
+    : { operation: 'upsert', key, value, etag };
+}
+
+/**
+ * A transaction that lost a race: an etag mismatch, or an insert-only key that exists (daprd's
+ * Postgres store reports that as a plain failure, which the kit classifies as a 503). The domain
+ * re-reads and decides again; a real outage fails that re-read.
+ */
+function asConflict(error: unknown): unknown {
+  if (error instanceof EtagMismatchError) return new WriteConflict(error);
+  if (error instanceof AppError && error.name === 'dependency-failed')
+    return new WriteConflict(error);
+  return error;
+}

@@ -152,6 +152,14 @@ export class Controller {
         metrics.reconciles.inc({ result: 'error' });
         metrics.reconcileErrors.inc();
         log.error({ err, key, retryInMs: delay }, 'Reconcile failed');
+        const [namespace, name] = key.split('/') as [string, string];
+        const message = `Reconcile failed, retrying in ${delay} ms: ${err instanceof Error ? err.message : String(err)}`;
+        await events.record(
+          { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace } },
+          'Warning',
+          'ReconcileFailed',
+          message,
+        );
       } finally {
         end();
         this.queue.done(key);

@@ -1,22 +1,11 @@
-import {
-  Dapr,
-  baseConfigSchema,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-} from '@flock/kit';
+import { createLogger, loadConfig, runMain } from '@flock/kit';
+import { buildTimelineService } from './timeline.service.js';
+import { timelineConfigSchema } from './timeline.schemas.js';
 
 const logger = createLogger('timeline');
 
 await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
+  const config = loadConfig(timelineConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const dapr = new Dapr(config, logger);
-  return createService({
-    config,
-    logger,
-    readiness: [dapr.readiness],
-    onShutdown: [() => dapr.close()],
-  }).start();
+  return buildTimelineService(config, logger).start();
 });

@@ -1,0 +1,28 @@
+import type { Express } from 'express';
+import { decodeCursor, encodeCursor, pageQuery, requireCaller, sendPage } from '@flock/kit';
+import type { TimelineDomain } from './timeline.domain.js';
+import { homePosition, userParams, userPosition } from './timeline.schemas.js';
+
+export function timelineRoutes(app: Express, timeline: TimelineDomain): void {
+  app.get('/timeline/home', async (req, res) => {
+    const caller = requireCaller(req);
+    const query = pageQuery.parse(req.query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, homePosition);
+    const page = await timeline.home(caller.id, query.limit, after);
+    sendPage(req, res, {
+      items: page.items,
+      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+    });
+  });
+
+  app.get('/users/:id/timeline', async (req, res) => {
+    const { id } = userParams.parse(req.params);
+    const query = pageQuery.parse(req.query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, userPosition);
+    const page = await timeline.userTimeline(id, query.limit, after);
+    sendPage(req, res, {
+      items: page.items,
+      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+    });
+  });
+}

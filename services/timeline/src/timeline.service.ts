@@ -1,0 +1,36 @@
+import { Dapr, createService, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import { Histogram } from 'prom-client';
+import { TimelineDomain } from './timeline.domain.js';
+import { timelineSubscriptions } from './timeline.events.js';
+import { timelineRoutes } from './timeline.routes.js';
+import type { TimelineConfig } from './timeline.schemas.js';
+import { DaprTimelineRepository, ProcessedEvents } from './timeline.store.js';
+
+/** The timeline service wired to its sidecar; index.ts and the tests share it. */
+export function buildTimelineService(config: TimelineConfig, logger: Logger): Service {
+  const dapr = new Dapr(config, logger);
+  const state = dapr.state(stateStoreOf(config.APP_ID));
+  let observeLag: (seconds: number) => void = () => undefined;
+  const timeline = new TimelineDomain(
+    new DaprTimelineRepository(state),
+    { celebrityFollowers: config.CELEBRITY_FOLLOWERS },
+    { now: () => new Date() },
+    (seconds) => observeLag(seconds),
+  );
+  const service = createService({
+    config,
+    logger,
+    routes: (app) => timelineRoutes(app, timeline),
+    subscriptions: timelineSubscriptions(timeline, new ProcessedEvents(state)),
+    readiness: [dapr.readiness],
+    onShutdown: [() => dapr.close()],
+  });
+  const fanoutLag = new Histogram({
+    name: 'timeline_fanout_lag_seconds',
+    help: 'From post.createdAt to the post landing in a home timeline.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [service.metrics.registry],
+  });
+  observeLag = (seconds) => fanoutLag.observe(Math.max(0, seconds));
+  return service;
+}

@@ -2,12 +2,14 @@ import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import {
   AppError,
+  FORWARDED_PREFIX_HEADER,
   PROBLEM_CONTENT_TYPE,
   USERNAME_HEADER,
   USER_ID_HEADER,
   type Dapr,
   type VerifiedToken,
 } from '@flock/kit';
+import { API_PREFIX } from './gateway.routes.js';
 
 export type Forward = (
   appId: string,
@@ -45,10 +47,15 @@ export function daprForward(dapr: Dapr): Forward {
       if (value !== undefined) headers.set(name, value);
     }
     headers.set('x-request-id', String(res.getHeader('x-request-id')));
+    headers.set(FORWARDED_PREFIX_HEADER, API_PREFIX); // services' Link headers point at the public API
+    if (req.ip) headers.set('x-forwarded-for', req.ip);
     const caller = res.locals.caller as VerifiedToken | undefined;
     if (caller) {
       headers.set(USER_ID_HEADER, caller.id);
       headers.set(USERNAME_HEADER, caller.username);
+      // Logout revokes exactly the token in use.
+      headers.set('x-flock-token-id', caller.tokenId);
+      headers.set('x-flock-token-expires', String(caller.expiresAt));
     }
     const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
     let upstream: globalThis.Response;

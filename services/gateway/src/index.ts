@@ -1,31 +1,70 @@
 import {
+  APP_IDS,
   Dapr,
   SECRETS,
   accessTokenVerifier,
-  baseConfigSchema,
   createLogger,
   createService,
   loadConfig,
   runMain,
 } from '@flock/kit';
-import { bearerAuth } from './gateway.auth.js';
+import { api as comments } from '@flock/comments/api';
+import { api as follows } from '@flock/follows/api';
+import { api as posts } from '@flock/posts/api';
+import { api as timeline } from '@flock/timeline/api';
+import { api as users } from '@flock/users/api';
+import cors from 'cors';
+import { bearerAuth, cachedRevocations } from './gateway.auth.js';
+import { gatewayConfigSchema } from './gateway.config.js';
+import { docsRoutes } from './gateway.docs.js';
+import { rateLimits } from './gateway.limits.js';
+import { openApiDocument } from './gateway.openapi.js';
 import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
 
 const logger = createLogger('gateway');
+const APIS = [users, follows, posts, comments, timeline];
+/** Headers a browser client may read from our answers. */
+const EXPOSED_HEADERS = [
+  'Link',
+  'Location',
+  'Retry-After',
+  'X-Request-Id',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+];
 
 await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
+  const config = loadConfig(gatewayConfigSchema);
   logger.level = config.LOG_LEVEL;
   const dapr = new Dapr(config, logger);
   const publicKey = (await dapr.secret(SECRETS.jwtPublicKey))[SECRETS.jwtPublicKey];
   if (!publicKey) throw new Error(`secret ${SECRETS.jwtPublicKey} is empty`);
-  const authenticate = bearerAuth(await accessTokenVerifier(publicKey));
+  const isRevoked = cachedRevocations(
+    async (tokenId) =>
+      (await dapr.invoke<{ revoked: boolean }>(APP_IDS.users, `internal/tokens/${tokenId}/revoked`))
+        .revoked,
+    config.REVOCATION_CACHE_MS,
+  );
+  const authenticate = bearerAuth(await accessTokenVerifier(publicKey), isRevoked);
   return createService({
     config,
     logger,
     publicEdge: true,
-    routes: (app) => gatewayRoutes(app, authenticate, daprForward(dapr)),
+    routes(app) {
+      app.set('trust proxy', config.TRUST_PROXY_HOPS);
+      app.use(
+        cors({
+          origin:
+            config.CORS_ORIGINS === '*' ? '*' : config.CORS_ORIGINS.split(',').map((o) => o.trim()),
+          exposedHeaders: EXPOSED_HEADERS,
+          maxAge: 600,
+        }),
+      );
+      docsRoutes(app, openApiDocument(APIS, '1.0.0'));
+      gatewayRoutes(app, APIS, authenticate, rateLimits(config), daprForward(dapr));
+    },
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],
   }).start();

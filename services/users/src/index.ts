@@ -1,7 +1,6 @@
 import {
   Dapr,
   SECRETS,
-  accessTokenSigner,
   baseConfigSchema,
   createLogger,
   createService,
@@ -12,7 +11,8 @@ import {
 import { argon2idHasher } from './users.passwords.js';
 import { UsersDomain } from './users.domain.js';
 import { usersRoutes } from './users.routes.js';
-import { DaprUserRepository } from './users.store.js';
+import { DaprSessionRepository, DaprUserRepository } from './users.store.js';
+import { invokedCounts, tokenIssuer } from './users.tokens.js';
 
 const logger = createLogger('users');
 
@@ -22,18 +22,23 @@ await runMain(logger, async () => {
   const dapr = new Dapr(config, logger);
   const privateKey = (await dapr.secret(SECRETS.jwtPrivateKey))[SECRETS.jwtPrivateKey];
   if (!privateKey) throw new Error(`secret ${SECRETS.jwtPrivateKey} is empty`);
+  const state = dapr.state(stateStoreOf(config.APP_ID));
+  const outbox = dapr.outbox(state, logger);
   const users = new UsersDomain(
-    new DaprUserRepository(dapr.state(stateStoreOf(config.APP_ID))),
+    new DaprUserRepository(state, outbox),
+    new DaprSessionRepository(state),
     argon2idHasher,
+    await tokenIssuer(privateKey),
+    invokedCounts(dapr, logger),
     { now: () => new Date() },
     await argon2idHasher.hash(crypto.randomUUID()),
   );
-  const signAccessToken = await accessTokenSigner(privateKey);
+  const stopRelay = outbox.startRelay();
   return createService({
     config,
     logger,
-    routes: (app) => usersRoutes(app, users, signAccessToken),
+    routes: (app) => usersRoutes(app, users),
     readiness: [dapr.readiness],
-    onShutdown: [() => dapr.close()],
+    onShutdown: [async () => stopRelay(), () => dapr.close()],
   }).start();
 });

@@ -7,14 +7,18 @@ export const username = z
   .regex(/^[a-z0-9_]+$/i, 'letters, digits and underscores only')
   .transform((value) => value.toLowerCase());
 
+const password = z.string().min(8, 'at least 8 characters').max(256, 'at most 256 characters');
+const displayName = z.string().trim().min(1, 'not blank').max(50, 'at most 50 characters');
+const bio = z.string().max(160, 'at most 160 characters');
+
 export const registerRequest = z.object({
   username,
   email: z
     .email('a valid email address')
     .max(254)
     .transform((value) => value.toLowerCase()),
-  password: z.string().min(8, 'at least 8 characters').max(256, 'at most 256 characters'),
-  displayName: z.string().trim().min(1).max(50).optional(),
+  password,
+  displayName: displayName.optional(),
 });
 export type RegisterRequest = z.infer<typeof registerRequest>;
 
@@ -25,10 +29,21 @@ export const loginRequest = z.object({
 });
 export type LoginRequest = z.infer<typeof loginRequest>;
 
-export const userId = z.uuid('a user id');
+export const refreshRequest = z.object({ refreshToken: z.string().min(20).max(200) });
+export const logoutRequest = z.object({ refreshToken: z.string().min(20).max(200).optional() });
 
-/** What is stored; `passwordHash` never leaves the users service. */
+export const updateUserRequest = z
+  .object({ displayName: displayName.optional(), bio: bio.optional() })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
+export type UpdateUserRequest = z.infer<typeof updateUserRequest>;
+
+export const userIdParams = z.object({ id: z.uuid('a user id') });
+export const tokenIdParams = z.object({ jti: z.uuid('a token id') });
+
+/** What is stored; `passwordHash` never leaves the users service. `kind` lets queries list users. */
 export interface UserRecord {
+  kind: 'user';
   id: string;
   username: string;
   email: string;
@@ -39,11 +54,29 @@ export interface UserRecord {
   updatedAt: string;
 }
 
-/** What anyone may see of a user. */
-export interface PublicUser {
-  id: string;
-  username: string;
-  displayName: string;
-  bio: string;
-  createdAt: string;
-}
+export const publicUser = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  displayName: z.string(),
+  bio: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type PublicUser = z.infer<typeof publicUser>;
+
+/** Counts come from the services that own them; null when that service could not answer. */
+export const userProfile = publicUser.extend({
+  followers: z.number().int().nullable(),
+  following: z.number().int().nullable(),
+  posts: z.number().int().nullable(),
+});
+export type UserProfile = z.infer<typeof userProfile>;
+
+export const me = publicUser.extend({ email: z.string() });
+
+export const session = z.object({
+  accessToken: z.string(),
+  tokenType: z.literal('Bearer'),
+  expiresIn: z.number().int(),
+  refreshToken: z.string(),
+  user: z.object({ id: z.uuid(), username: z.string() }),
+});

@@ -1,5 +1,17 @@
-import { AppError, type StateStore } from '@flock/kit';
-import { UsernameOrEmailTaken, type UserRepository } from './users.domain.js';
+import {
+  AppError,
+  EtagMismatchError,
+  domainEvent,
+  newEventId,
+  type Outbox,
+  type Page,
+  type StateStore,
+} from '@flock/kit';
+import {
+  UsernameOrEmailTaken,
+  type SessionRepository,
+  type UserRepository,
+} from './users.domain.js';
 import type { UserRecord } from './users.schemas.js';
 
 // Key layout in the users store. Index keys make username and email unique: they are inserted
@@ -7,13 +19,21 @@ import type { UserRecord } from './users.schemas.js';
 const userKey = (id: string) => `user:${id}`;
 const usernameKey = (username: string) => `username:${username}`;
 const emailKey = (email: string) => `email:${email}`;
+const refreshKey = (hash: string) => `refresh:${hash}`;
+const revokedKey = (tokenId: string) => `revoked:${tokenId}`;
+const failuresKey = (login: string) => `login-failures:${login}`;
 
 interface IndexEntry {
   userId: string;
 }
 
+const now = () => new Date().toISOString();
+
 export class DaprUserRepository implements UserRepository {
-  constructor(private readonly state: StateStore) {}
+  constructor(
+    private readonly state: StateStore,
+    private readonly outbox: Outbox,
+  ) {}
 
   async byId(id: string): Promise<UserRecord | undefined> {
     return (await this.state.get<UserRecord>(userKey(id)))?.value;
@@ -27,29 +47,145 @@ export class DaprUserRepository implements UserRepository {
     return (await this.state.get<IndexEntry>(emailKey(email)))?.value.userId;
   }
 
+  async list(limit: number, cursor?: string): Promise<Page<UserRecord>> {
+    const page = await this.state.query<UserRecord>({
+      filter: { EQ: { kind: 'user' } },
+      sort: [{ key: 'createdAt', order: 'DESC' }],
+      page: { limit, ...(cursor ? { token: cursor } : {}) },
+    });
+    return {
+      items: page.results.map((r) => r.value),
+      ...(page.token ? { nextCursor: page.token } : {}),
+    };
+  }
+
   async create(user: UserRecord): Promise<void> {
     const claim = { userId: user.id } satisfies IndexEntry;
     try {
-      await this.state.transact([
-        {
-          operation: 'upsert',
-          key: usernameKey(user.username),
-          value: claim,
-          concurrency: 'first-write',
-        },
-        {
-          operation: 'upsert',
-          key: emailKey(user.email),
-          value: claim,
-          concurrency: 'first-write',
-        },
-        { operation: 'upsert', key: userKey(user.id), value: user, concurrency: 'first-write' },
-      ]);
+      await this.outbox.commit(
+        [
+          {
+            operation: 'upsert',
+            key: usernameKey(user.username),
+            value: claim,
+            concurrency: 'first-write',
+          },
+          {
+            operation: 'upsert',
+            key: emailKey(user.email),
+            value: claim,
+            concurrency: 'first-write',
+          },
+          { operation: 'upsert', key: userKey(user.id), value: user, concurrency: 'first-write' },
+        ],
+        [
+          domainEvent(
+            'user.registered',
+            { userId: user.id, username: user.username, at: user.createdAt },
+            newEventId(),
+          ),
+        ],
+      );
     } catch (error) {
-      // daprd reports any failed transaction as a 500; an insert-only conflict is the likely cause.
-      if (error instanceof AppError && error.status >= 500)
+      // An insert-only claim that lost surfaces as a conflict (or, from daprd, any failed transaction).
+      if (error instanceof AppError && (error.status === 409 || error.status >= 500)) {
         throw new UsernameOrEmailTaken(error.message, { cause: error });
+      }
       throw error;
     }
+  }
+
+  async update(user: UserRecord): Promise<void> {
+    await this.outbox.commit(
+      [{ operation: 'upsert', key: userKey(user.id), value: user }],
+      [
+        domainEvent(
+          'user.updated',
+          {
+            userId: user.id,
+            username: user.username,
+            displayName: user.displayName,
+            bio: user.bio,
+            at: user.updatedAt,
+          },
+          newEventId(),
+        ),
+      ],
+    );
+  }
+
+  async remove(user: UserRecord): Promise<void> {
+    await this.outbox.commit(
+      [
+        { operation: 'delete', key: userKey(user.id) },
+        { operation: 'delete', key: usernameKey(user.username) },
+        { operation: 'delete', key: emailKey(user.email) },
+      ],
+      [
+        domainEvent(
+          'user.deleted',
+          { userId: user.id, username: user.username, at: now() },
+          newEventId(),
+        ),
+      ],
+    );
+  }
+}
+
+/** Refresh tokens, revoked access tokens and failed-login counters: all expire on their own (TTL). */
+export class DaprSessionRepository implements SessionRepository {
+  constructor(private readonly state: StateStore) {}
+
+  async saveRefreshToken(tokenHash: string, userId: string, ttlSeconds: number): Promise<void> {
+    await this.state.save(refreshKey(tokenHash), { userId }, { ttlInSeconds: ttlSeconds });
+  }
+
+  async spendRefreshToken(tokenHash: string): Promise<string | undefined> {
+    const entry = await this.state.get<{ userId: string }>(refreshKey(tokenHash));
+    if (!entry) return undefined;
+    try {
+      // The etag makes spending race-free: of two concurrent refreshes, one wins.
+      await this.state.delete(refreshKey(tokenHash), { etag: entry.etag });
+    } catch (error) {
+      if (error instanceof EtagMismatchError) return undefined;
+      throw error;
+    }
+    return entry.value.userId;
+  }
+
+  async revokeAccessToken(tokenId: string, ttlSeconds: number): Promise<void> {
+    await this.state.save(revokedKey(tokenId), { at: now() }, { ttlInSeconds: ttlSeconds });
+  }
+
+  async isAccessTokenRevoked(tokenId: string): Promise<boolean> {
+    return (await this.state.get(revokedKey(tokenId))) !== undefined;
+  }
+
+  async recordLoginFailure(login: string, windowSeconds: number): Promise<number> {
+    for (;;) {
+      const current = await this.state.get<{ count: number }>(failuresKey(login));
+      const count = (current?.value.count ?? 0) + 1;
+      try {
+        await this.state.save(
+          failuresKey(login),
+          { count },
+          {
+            ttlInSeconds: windowSeconds,
+            ...(current ? { etag: current.etag } : { concurrency: 'first-write' }),
+          },
+        );
+        return count;
+      } catch (error) {
+        if (!(error instanceof EtagMismatchError) && current) throw error; // else: lost a race, count again
+      }
+    }
+  }
+
+  async loginFailures(login: string): Promise<number> {
+    return (await this.state.get<{ count: number }>(failuresKey(login)))?.value.count ?? 0;
+  }
+
+  async clearLoginFailures(login: string): Promise<void> {
+    await this.state.delete(failuresKey(login));
   }
 }

@@ -1,0 +1,15 @@
+import { baseConfigSchema } from '@flock/kit';
+import { z } from 'zod';
+
+export const gatewayConfigSchema = baseConfigSchema.extend({
+  /** Requests a minute per signed-in user, and per client address for anonymous calls. */
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** `*` or a comma-separated list of allowed browser origins. */
+  CORS_ORIGINS: z.string().min(1).default('*'),
+  /** Proxies in front of the gateway (the ingress) whose X-Forwarded-For is trusted. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  /** How long "this token is not revoked" is remembered: a logout takes effect within this. */
+  REVOCATION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
+});
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -75,7 +75,7 @@ export interface Clock {
   now(): Date;
 }
 
-const MAX_ATTEMPTS = 6;
+const MAX_ATTEMPTS = 10;
 const BATCH = 50;
 
 /** Re-runs a read-decide-write unit until it commits without a concurrent change. */
@@ -85,6 +85,8 @@ async function withRetry<T>(unit: () => Promise<T>): Promise<T> {
       return await unit();
     } catch (error) {
       if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      // A little jitter, so contenders for one hot post do not collide again in lockstep.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
   }
 }

@@ -1,3 +1,52 @@
-import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import {
+  commentBody,
+  commentIdParams,
+  commentPage,
+  commentView,
+  postIdParams,
+} from './comments.schemas.js';
 
-export const api: ServiceApi = { appId: APP_IDS.comments, tag: 'comments', routes: [] };
+/** The comments service's public API; the gateway routes and documents by it. */
+export const api: ServiceApi = {
+  appId: APP_IDS.comments,
+  tag: 'comments',
+  routes: [
+    {
+      method: 'post',
+      path: '/posts/:id/comments',
+      access: 'auth',
+      summary: 'Comment on a post (404 if the post does not exist).',
+      params: postIdParams,
+      body: commentBody,
+      responses: { 201: commentView },
+    },
+    {
+      method: 'get',
+      path: '/posts/:id/comments',
+      access: 'public',
+      summary: 'A post’s comments, oldest first.',
+      params: postIdParams,
+      query: pageQuery,
+      responses: { 200: commentPage },
+      paginated: true,
+    },
+    {
+      method: 'patch',
+      path: '/comments/:id',
+      access: 'auth',
+      summary: 'Edit your comment.',
+      params: commentIdParams,
+      body: commentBody,
+      responses: { 200: commentView },
+    },
+    {
+      method: 'delete',
+      path: '/comments/:id',
+      access: 'auth',
+      summary: 'Delete your comment.',
+      params: commentIdParams,
+      responses: { 204: null },
+    },
+  ],
+};

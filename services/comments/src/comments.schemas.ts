@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { MAX_TEXT_LENGTH, characterCount, normalizeText } from './comments.text.js';
+
+export const postId = z.uuid('a post id');
+export const commentId = z.uuid('a comment id');
+
+/** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
+export const commentText = z
+  .string()
+  .transform(normalizeText)
+  .refine((text) => text.length > 0, 'must not be empty or whitespace only')
+  .refine(
+    (text) => characterCount(text) <= MAX_TEXT_LENGTH,
+    `at most ${MAX_TEXT_LENGTH} characters`,
+  );
+
+export const postIdParams = z.object({ id: postId });
+export const commentIdParams = z.object({ id: commentId });
+
+export const commentBody = z.object({ text: commentText });
+export type CommentInput = z.infer<typeof commentBody>;
+
+export const commentView = z.object({
+  id: commentId,
+  postId,
+  authorId: z.string(),
+  authorUsername: z.string(),
+  text: z.string(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type CommentView = z.infer<typeof commentView>;
+
+export const commentPage = z.object({
+  items: z.array(commentView),
+  nextCursor: z.string().optional(),
+});
+
+/** List cursor: the sort key of the last comment served (oldest first, so continue after it). */
+export const afterCursor = z.object({ after: z.string().min(1).max(300) });
+
+// ---- what is stored -------------------------------------------------------------------------
+
+export interface CommentRecord {
+  kind: 'comment';
+  id: string;
+  postId: string;
+  /** Known at creation, so comment.* events can say whose post it was. */
+  postAuthorId: string;
+  authorId: string;
+  authorUsername: string;
+  text: string;
+  createdAt: string;
+  updatedAt: string;
+  /** `<createdAt>|<id>`: a total order for oldest-first listing and keyset cursors. */
+  sortKey: string;
+}
+
+/**
+ * What comments knows of a commented post. Every comment insert rewrites it under its etag and
+ * post.deleted marks it deleted under its etag, so a comment can never slip in after the
+ * deletion cascade read the post's comments.
+ */
+export interface PostRefRecord {
+  kind: 'post-ref';
+  postId: string;
+  postAuthorId: string;
+  deleted: boolean;
+}

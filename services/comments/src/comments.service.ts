@@ -1,0 +1,38 @@
+import {
+  Dapr,
+  createService,
+  stateStoreOf,
+  type BaseConfig,
+  type Logger,
+  type Service,
+} from '@flock/kit';
+import { CommentsDomain, type Clock } from './comments.domain.js';
+import { commentsSubscriptions } from './comments.events.js';
+import { commentsRoutes } from './comments.routes.js';
+import { DaprCommentRepository, DaprPostDirectory } from './comments.store.js';
+
+export interface CommentsDeps {
+  clock?: Clock;
+  relayIntervalMs?: number;
+}
+
+/** The comments service wired to its sidecar; index.ts and the component tests share it. */
+export function buildService(config: BaseConfig, logger: Logger, deps: CommentsDeps = {}): Service {
+  const dapr = new Dapr(config, logger);
+  const state = dapr.state(stateStoreOf(config.APP_ID));
+  const outbox = dapr.outbox(state, logger);
+  const comments = new CommentsDomain(
+    new DaprCommentRepository(state, outbox),
+    new DaprPostDirectory(dapr),
+    deps.clock ?? { now: () => new Date() },
+  );
+  const stopRelay = outbox.startRelay(deps.relayIntervalMs);
+  return createService({
+    config,
+    logger,
+    routes: (app) => commentsRoutes(app, comments),
+    subscriptions: commentsSubscriptions(comments),
+    readiness: [dapr.readiness],
+    onShutdown: [async () => stopRelay(), () => dapr.close()],
+  });
+}

@@ -1,0 +1,114 @@
+import {
+  AppError,
+  EtagMismatchError,
+  type Dapr,
+  type DomainEvent,
+  type Outbox,
+  type StateQuery,
+  type StateStore,
+  type TransactionOperation,
+} from '@flock/kit';
+import {
+  WriteConflict,
+  type CommentRepository,
+  type CommentWrite,
+  type PostDirectory,
+  type Versioned,
+} from './comments.domain.js';
+import type { CommentRecord, PostRefRecord } from './comments.schemas.js';
+
+/**
+ * Key layout of the comments store (one Dapr state store, scoped to the comments app):
+ *   comment:<commentId>    CommentRecord
+ *   post-ref:<postId>      PostRefRecord: the post's author, and whether it was deleted
+ *   outbox:<eventId>       the kit's outbox records
+ * Listings use the state query API over `kind`, `postId`/`authorId` and `sortKey`, with keyset
+ * cursors (sortKey above the last one served).
+ */
+const commentKey = (id: string) => `comment:${id}`;
+const postRefKey = (postId: string) => `post-ref:${postId}`;
+
+type Filter = Record<string, unknown>;
+const eq = (key: string, value: unknown): Filter => ({ EQ: { [key]: value } });
+
+export class DaprCommentRepository implements CommentRepository {
+  constructor(
+    private readonly state: StateStore,
+    private readonly outbox: Outbox,
+  ) {}
+
+  comment(id: string): Promise<Versioned<CommentRecord> | undefined> {
+    return this.state.get<CommentRecord>(commentKey(id));
+  }
+
+  postRef(postId: string): Promise<Versioned<PostRefRecord> | undefined> {
+    return this.state.get<PostRefRecord>(postRefKey(postId));
+  }
+
+  listByPost(postId: string, after: string | undefined, limit: number): Promise<CommentRecord[]> {
+    const filters = [eq('kind', 'comment'), eq('postId', postId)];
+    if (after !== undefined) filters.push({ GT: { sortKey: after } });
+    return this.query({ AND: filters }, limit);
+  }
+
+  listByAuthor(authorId: string, limit: number): Promise<CommentRecord[]> {
+    return this.query({ AND: [eq('kind', 'comment'), eq('authorId', authorId)] }, limit);
+  }
+
+  async commit(writes: readonly CommentWrite[], events: readonly DomainEvent[]): Promise<void> {
+    try {
+      await this.outbox.commit(writes.map(toOperation), events);
+    } catch (error) {
+      // An etag mismatch, or an insert-only key that exists (daprd's Postgres store reports that
+      // as a plain failure, classified 503): the domain re-reads and decides again.
+      if (
+        error instanceof EtagMismatchError ||
+        (error instanceof AppError && error.name === 'dependency-failed')
+      )
+        throw new WriteConflict(error);
+      throw error;
+    }
+  }
+
+  private async query(filter: Filter, limit: number): Promise<CommentRecord[]> {
+    const query: StateQuery = { filter, sort: [{ key: 'sortKey', order: 'ASC' }], page: { limit } };
+    return (await this.state.query<CommentRecord>(query)).results.map((r) => r.value);
+  }
+}
+
+function toOperation(write: CommentWrite): TransactionOperation {
+  switch (write.type) {
+    case 'comment':
+      return upsert(commentKey(write.comment.id), write.comment, write.etag);
+    case 'post-ref':
+      return upsert(postRefKey(write.ref.postId), write.ref, write.etag);
+    case 'comment.delete':
+      return {
+        operation: 'delete',
+        key: commentKey(write.commentId),
+        ...(write.etag !== undefined ? { etag: write.etag } : {}),
+      };
+  }
+}
+
+function upsert(key: string, value: unknown, etag: string | undefined): TransactionOperation {
+  return etag === undefined
+    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
+    : { operation: 'upsert', key, value, etag };
+}
+
+/**
+ * Asks the posts service by service invocation: it is the authority on whether a post exists
+ * right now and who wrote it; its 404 comes back as a 404 AppError.
+ */
+export class DaprPostDirectory implements PostDirectory {
+  constructor(private readonly dapr: Dapr) {}
+
+  async authorOf(postId: string): Promise<string> {
+    const post = await this.dapr.invoke<{ authorId: string }>(
+      'posts',
+      `posts/${encodeURIComponent(postId)}`,
+    );
+    return post.authorId;
+  }
+}

@@ -25,6 +25,8 @@ export interface PlatformOptions {
   /** Database files, generated secrets and logs; default `.data/<profile>` beside the run file. */
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** Extra environment for every app (after dapr.yaml's), e.g. limits for a benchmark. */
+  env?: Record<string, string>;
   logger: Logger;
 }
 
@@ -99,6 +101,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           cwd: p.app.appDir,
           env: {
             ...p.app.env,
+            ...options.env,
             APP_ID: p.app.appId,
             APP_HOST: '127.0.0.1',
             APP_PORT: String(p.address.port),

@@ -8,9 +8,12 @@ import {
   loadConfig,
   runMain,
 } from '@flock/kit';
+import { api as analytics } from '@flock/analytics/api';
 import { api as comments } from '@flock/comments/api';
 import { api as follows } from '@flock/follows/api';
+import { api as notifications } from '@flock/notifications/api';
 import { api as posts } from '@flock/posts/api';
+import { api as search } from '@flock/search/api';
 import { api as timeline } from '@flock/timeline/api';
 import { api as users } from '@flock/users/api';
 import cors from 'cors';
@@ -23,7 +26,7 @@ import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
 
 const logger = createLogger('gateway');
-const APIS = [users, follows, posts, comments, timeline];
+const APIS = [users, follows, posts, comments, timeline, notifications, search, analytics];
 /** Headers a browser client may read from our answers. */
 const EXPOSED_HEADERS = [
   'Link',

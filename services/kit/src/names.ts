@@ -3,8 +3,14 @@
  * operator's renderer use the same strings; change them together.
  */
 
-/** The platform's one pub/sub component. */
+/** The platform's pub/sub component: each event reaches one instance of each subscribing app. */
 export const PUBSUB = 'pubsub';
+
+/**
+ * A pub/sub component whose consumer id is unique per instance (`consumerID: "{uuid}"`), so an
+ * event reaches EVERY instance of a subscribing app — for pushing to streams held in memory.
+ */
+export const BROADCAST_PUBSUB = 'broadcast';
 
 /** The secret store every service reads (JWT keys, database URLs). */
 export const SECRET_STORE = 'secretstore';
@@ -19,10 +25,15 @@ export const APP_IDS = {
   posts: 'posts',
   comments: 'comments',
   timeline: 'timeline',
+  notifications: 'notifications',
+  search: 'search',
+  analytics: 'analytics',
 } as const;
 
 export const SECRETS = {
   /** ES256 key pair (PEM) that signs and verifies access tokens. */
   jwtPrivateKey: 'jwt-private-key',
   jwtPublicKey: 'jwt-public-key',
+  /** A Postgres URL for services that use `pg` directly (search). */
+  postgresUrl: 'postgres-url',
 } as const;

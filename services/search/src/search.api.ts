@@ -1,0 +1,3 @@
+import { APP_IDS, type ServiceApi } from '@flock/kit';
+
+export const api: ServiceApi = { appId: APP_IDS.search, tag: 'search', routes: [] };

@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseComponents, startSidecar, type Sidecar } from '../../../../sidecar/src/index.js';
+
+/** In-memory state for `store` and the in-memory broker, with fast delivery retries. */
+export function testComponents(store: string) {
+  return parseComponents(
+    `apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: ${store}
+spec:
+  type: state.in-memory
+  version: v1
+  metadata: []
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: pubsub
+spec:
+  type: pubsub.in-memory
+  version: v1
+  metadata:
+    - name: deliveryMaxRetries
+      value: "5"
+    - name: deliveryInitialInterval
+      value: "20ms"
+    - name: deliveryMaxInterval
+      value: "200ms"
+`,
+    'test-components.yaml',
+  );
+}
+
+/** A free TCP port on loopback (the sidecar must know its app's port before the app starts). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function bodyOf(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A tiny HTTP app at the edge of the test: answers with `handle`, or 404. */
+export async function edgeApp(
+  handle: (
+    method: string,
+    path: string,
+    body: string,
+  ) => { status: number; body?: unknown } | undefined,
+): Promise<{ port: number; server: Server }> {
+  const server = createServer((req, res) => {
+    void bodyOf(req).then((body) => {
+      const answer = handle(req.method ?? 'GET', req.url ?? '/', body) ?? { status: 404 };
+      res.statusCode = answer.status;
+      if (answer.body === undefined) return res.end();
+      res.setHeader(
+        'content-type',
+        answer.status >= 400 ? 'application/problem+json' : 'application/json',
+      );
+      res.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, server };
+}
+
+export interface Received {
+  id: string;
+  topic: string;
+  data: Record<string, string>;
+}
+
+/** A subscriber on `topics` behind its own sidecar: records every event it is delivered. */
+export async function startProbe(topics: string[]): Promise<{
+  received: Received[];
+  stop(): Promise<void>;
+}> {
+  const received: Received[] = [];
+  const app = await edgeApp((method, path, body) => {
+    if (method === 'GET' && path === '/dapr/subscribe')
+      return {
+        status: 200,
+        body: topics.map((topic) => ({ pubsubname: 'pubsub', topic, route: `/on/${topic}` })),
+      };
+    if (method === 'POST' && path.startsWith('/on/')) {
+      const event = JSON.parse(body) as Received;
+      received.push({ id: event.id, topic: event.topic, data: event.data });
+      return { status: 200, body: { status: 'SUCCESS' } };
+    }
+    return undefined;
+  });
+  const sidecar = await startSidecar({
+    appId: 'probe',
+    app: { host: '127.0.0.1', port: app.port },
+    httpPort: 0,
+    components: testComponents('probe-store'),
+    logLevel: 'silent',
+  });
+  await sidecar.connectApp();
+  return {
+    received,
+    async stop() {
+      await sidecar.stop();
+      await new Promise((resolve) => app.server.close(resolve));
+    },
+  };
+}
+
+/** Publishes through a sidecar, as a producer's sidecar would; `id` becomes the CloudEvent id. */
+export async function publish(
+  sidecar: Sidecar,
+  topic: string,
+  data: unknown,
+  id?: string,
+): Promise<void> {
+  const query = id ? `?metadata.cloudevent.id=${encodeURIComponent(id)}` : '';
+  const response = await fetch(`${sidecar.url}/v1.0/publish/pubsub/${topic}${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(data),
+  });
+  if (response.status !== 204) throw new Error(`publish ${topic}: ${response.status}`);
+}
+
+/** Polls until `check` returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

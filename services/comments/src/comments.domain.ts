@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AppError,
+  retryOnConflict,
   domainEvent,
   forbidden,
   newEventId,
@@ -44,29 +44,11 @@ export interface PostDirectory {
   authorOf(postId: string): Promise<string>;
 }
 
-export class WriteConflict extends AppError {
-  constructor(cause?: unknown) {
-    super('conflict', 'The comment changed concurrently; try again.', 409, { cause });
-  }
-}
-
 export interface Clock {
   now(): Date;
 }
 
-const MAX_ATTEMPTS = 10;
 const BATCH = 50;
-
-async function withRetry<T>(unit: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await unit();
-    } catch (error) {
-      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
-}
 
 export function toView(comment: CommentRecord): CommentView {
   return {
@@ -90,7 +72,7 @@ export class CommentsDomain {
   ) {}
 
   create(caller: AuthUser, postId: string, input: CommentInput): Promise<CommentView> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const ref = await this.comments.postRef(postId);
       if (ref?.value.deleted) throw postGone(postId);
       const postAuthorId = ref?.value.postAuthorId ?? (await this.posts.authorOf(postId));
@@ -148,7 +130,7 @@ export class CommentsDomain {
   }
 
   update(caller: AuthUser, id: string, input: CommentInput): Promise<CommentView> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const { value: comment, etag } = await this.existing(id);
       if (comment.authorId !== caller.id) throw forbidden('Only the author may edit a comment.');
       const updated: CommentRecord = {
@@ -173,7 +155,7 @@ export class CommentsDomain {
    * mark set and no comments left, and publishes nothing.
    */
   async removePost(postId: string, postAuthorId: string): Promise<number> {
-    await withRetry(async () => {
+    await retryOnConflict(async () => {
       const ref = await this.comments.postRef(postId);
       if (ref?.value.deleted) return;
       await this.comments.commit(
@@ -211,7 +193,7 @@ export class CommentsDomain {
 
   /** Deletes a comment with its comment.deleted event; false if it was already gone. */
   private deleteComment(id: string): Promise<boolean> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const current = await this.comments.comment(id);
       if (!current) return false;
       const comment = current.value;

@@ -1,6 +1,4 @@
 import {
-  AppError,
-  EtagMismatchError,
   type Dapr,
   type DomainEvent,
   type Outbox,
@@ -9,7 +7,6 @@ import {
   type TransactionOperation,
 } from '@flock/kit';
 import {
-  WriteConflict,
   type CommentRepository,
   type CommentWrite,
   type PostDirectory,
@@ -56,18 +53,7 @@ export class DaprCommentRepository implements CommentRepository {
   }
 
   async commit(writes: readonly CommentWrite[], events: readonly DomainEvent[]): Promise<void> {
-    try {
-      await this.outbox.commit(writes.map(toOperation), events);
-    } catch (error) {
-      // An etag mismatch, or an insert-only key that exists (daprd's Postgres store reports that
-      // as a plain failure, classified 503): the domain re-reads and decides again.
-      if (
-        error instanceof EtagMismatchError ||
-        (error instanceof AppError && error.name === 'dependency-failed')
-      )
-        throw new WriteConflict(error);
-      throw error;
-    }
+    await this.outbox.commit(writes.map(toOperation), events);
   }
 
   private async query(filter: Filter, limit: number): Promise<CommentRecord[]> {

@@ -1,7 +1,6 @@
-import { AppError, notFound, type DomainEvent } from '@flock/kit';
+import { AppError, WriteConflict, notFound, type DomainEvent } from '@flock/kit';
 import {
   CommentsDomain,
-  WriteConflict,
   type CommentRepository,
   type CommentWrite,
   type Versioned,
@@ -55,7 +54,7 @@ class FakeCommentRepository implements CommentRepository {
       const current = this.items.get(op.key);
       const insertOnly = op.etag === undefined && !('del' in op);
       if (op.etag !== undefined ? current?.etag !== op.etag : insertOnly && current)
-        throw new WriteConflict();
+        throw new WriteConflict('lost a race in the fake repository');
     }
     for (const op of ops)
       if (op.value === undefined) this.items.delete(op.key);

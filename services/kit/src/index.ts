@@ -38,7 +38,11 @@ export {
   type StateQuery,
   type TransactionOperation,
 } from './dapr/state.js';
-export { EtagMismatchError, parseSidecarFailure } from './dapr/errors.js';
+export { WriteConflict, parseSidecarFailure } from './dapr/errors.js';
+/** @deprecated the old name of WriteConflict, kept until every service has moved. */
+export { WriteConflict as EtagMismatchError } from './dapr/errors.js';
+export { retryOnConflict } from './dapr/retry.js';
+export { characterCount, normalizeText, userText } from './text.js';
 export * from './names.js';
 export {
   ACCESS_TOKEN_TTL_SECONDS,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AppError,
+  retryOnConflict,
   conflict,
   domainEvent,
   forbidden,
@@ -64,32 +64,11 @@ export interface PostRepository {
   once(eventId: string, plan: () => Promise<readonly PostWrite[]>): Promise<void>;
 }
 
-/** A concurrent writer changed what a unit of work read: re-read and decide again. */
-export class WriteConflict extends AppError {
-  constructor(cause?: unknown) {
-    super('conflict', 'The post changed concurrently; try again.', 409, { cause });
-  }
-}
-
 export interface Clock {
   now(): Date;
 }
 
-const MAX_ATTEMPTS = 10;
 const BATCH = 50;
-
-/** Re-runs a read-decide-write unit until it commits without a concurrent change. */
-async function withRetry<T>(unit: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await unit();
-    } catch (error) {
-      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
-      // A little jitter, so contenders for one hot post do not collide again in lockstep.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
-    }
-  }
-}
 
 const isLive = (post: StoredPost | undefined): post is PostRecord => post?.kind === 'post';
 
@@ -129,7 +108,7 @@ export class PostsDomain {
   // ---- posts ---------------------------------------------------------------------------------
 
   create(caller: AuthUser, input: CreatePostInput, idempotencyKey?: string): Promise<Created> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       if (idempotencyKey !== undefined) {
         const replay = await this.replay(caller.id, idempotencyKey);
         if (replay) return { post: replay, created: false };
@@ -219,7 +198,7 @@ export class PostsDomain {
   }
 
   update(caller: AuthUser, id: string, input: UpdatePostInput): Promise<PostView> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const { value: post, etag } = await this.liveVersioned(id);
       if (post.authorId !== caller.id) throw forbidden('Only the author may edit a post.');
       const at = this.clock.now().toISOString();
@@ -260,7 +239,7 @@ export class PostsDomain {
   // ---- likes ---------------------------------------------------------------------------------
 
   like(caller: AuthUser, postId: string): Promise<LikeState> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const { value: post, etag } = await this.liveVersioned(postId);
       if (await this.posts.like(postId, caller.id))
         return { postId, liked: true, likesCount: post.likesCount };
@@ -287,7 +266,7 @@ export class PostsDomain {
   }
 
   unlike(caller: AuthUser, postId: string): Promise<LikeState> {
-    return withRetry(async () => {
+    return retryOnConflict(async () => {
       const { value: post } = await this.liveVersioned(postId);
       if (!(await this.posts.like(postId, caller.id)))
         return { postId, liked: false, likesCount: post.likesCount };
@@ -334,7 +313,7 @@ export class PostsDomain {
     for (;;) {
       const batch = await this.posts.likesByUser(userId, BATCH);
       for (const like of batch) {
-        await withRetry(() => this.removeLike(like.postId, userId));
+        await retryOnConflict(() => this.removeLike(like.postId, userId));
         likes++;
       }
       if (batch.length < BATCH) break;
@@ -370,7 +349,7 @@ export class PostsDomain {
    * like.deleted events are implied by post.deleted and not published). False if already gone.
    */
   private async deletePost(id: string): Promise<boolean> {
-    const deleted = await withRetry(async () => {
+    const deleted = await retryOnConflict(async () => {
       const current = await this.posts.post(id);
       if (!current || !isLive(current.value)) return false;
       const post = current.value;

@@ -1,18 +1,11 @@
 import { z } from 'zod';
-import { MAX_TEXT_LENGTH, characterCount, normalizeText } from './posts.text.js';
+import { userText } from '@flock/kit';
 
 export const postId = z.uuid('a post id');
 export const userId = z.string().min(1).max(128);
 
 /** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
-export const postText = z
-  .string()
-  .transform(normalizeText)
-  .refine((text) => text.length > 0, 'must not be empty or whitespace only')
-  .refine(
-    (text) => characterCount(text) <= MAX_TEXT_LENGTH,
-    `at most ${MAX_TEXT_LENGTH} characters`,
-  );
+export const postText = userText(500);
 
 export const postIdParams = z.object({ id: postId });
 export const userIdParams = z.object({ id: userId });

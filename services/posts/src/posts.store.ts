@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  AppError,
-  EtagMismatchError,
   consumeOnce,
   type DomainEvent,
   type Outbox,
@@ -9,12 +7,7 @@ import {
   type StateStore,
   type TransactionOperation,
 } from '@flock/kit';
-import {
-  WriteConflict,
-  type PostRepository,
-  type PostWrite,
-  type Versioned,
-} from './posts.domain.js';
+import { type PostRepository, type PostWrite, type Versioned } from './posts.domain.js';
 import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.schemas.js';
 
 /**
@@ -106,11 +99,7 @@ export class DaprPostRepository implements PostRepository {
   }
 
   async commit(writes: readonly PostWrite[], events: readonly DomainEvent[]): Promise<void> {
-    try {
-      await this.outbox.commit(writes.map(toOperation), events);
-    } catch (error) {
-      throw asConflict(error);
-    }
+    await this.outbox.commit(writes.map(toOperation), events);
   }
 
   async once(eventId: string, plan: () => Promise<readonly PostWrite[]>): Promise<void> {
@@ -158,16 +147,4 @@ function upsert(key: string, value: unknown, etag: string | undefined): Transact
   return etag === undefined
     ? { operation: 'upsert', key, value, concurrency: 'first-write' }
     : { operation: 'upsert', key, value, etag };
-}
-
-/**
- * A transaction that lost a race: an etag mismatch, or an insert-only key that exists (daprd's
- * Postgres store reports that as a plain failure, which the kit classifies as a 503). The domain
- * re-reads and decides again; a real outage fails that re-read.
- */
-function asConflict(error: unknown): unknown {
-  if (error instanceof EtagMismatchError) return new WriteConflict(error);
-  if (error instanceof AppError && error.name === 'dependency-failed')
-    return new WriteConflict(error);
-  return error;
 }

@@ -1,20 +1,4 @@
-/**
- * Post text rules, pure: length in user-perceived characters (grapheme clusters, so an emoji
- * with modifiers or a flag counts once), and the hashtags and mentions a text carries.
- */
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
-
-export const MAX_TEXT_LENGTH = 500;
-
-/** Canonical form of a post or comment text: Unicode NFC, surrounding whitespace trimmed. */
-export function normalizeText(text: string): string {
-  return text.normalize('NFC').trim();
-}
-
-export function characterCount(text: string): number {
-  return Array.from(graphemes.segment(text)).length;
-}
-
+/** The hashtags and mentions a post's text carries (length rules are the kit's userText). */
 // A tag starts after a non-word character (not inside "a#b" or a URL fragment "/#x"), holds
 // letters, digits and underscores, and is not all digits (Mastodon's rule, so "#1" is no tag).
 const HASHTAG = /(?<![\p{L}\p{N}_&/#])#([\p{L}\p{N}_]*[\p{L}_][\p{L}\p{N}_]*)/gu;

@@ -1,10 +1,5 @@
-import type { DomainEvent } from '@flock/kit';
-import {
-  WriteConflict,
-  type PostRepository,
-  type PostWrite,
-  type Versioned,
-} from '../src/posts.domain.js';
+import { WriteConflict, type DomainEvent } from '@flock/kit';
+import { type PostRepository, type PostWrite, type Versioned } from '../src/posts.domain.js';
 import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from '../src/posts.schemas.js';
 
 /** An in-memory PostRepository with etags and insert-only semantics, for fast domain specs. */
@@ -81,7 +76,7 @@ export class FakePostRepository implements PostRepository {
     for (const op of ops) {
       const current = this.items.get(op.key);
       if (op.etag !== undefined ? current?.etag !== op.etag : op.insert && current)
-        throw new WriteConflict();
+        throw new WriteConflict('lost a race in the fake repository');
     }
     for (const op of ops) {
       if (op.value === undefined) this.items.delete(op.key);

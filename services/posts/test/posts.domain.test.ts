@@ -1,7 +1,8 @@
 import { AppError } from '@flock/kit';
 import { PostsDomain } from '../src/posts.domain.js';
 import { createPostBody } from '../src/posts.schemas.js';
-import { characterCount, hashtagsOf, mentionsOf } from '../src/posts.text.js';
+import { characterCount } from '@flock/kit';
+import { hashtagsOf, mentionsOf } from '../src/posts.text.js';
 import { FakePostRepository } from './fake-repository.js';
 
 const alice = { id: 'u-alice', username: 'alice' };

@@ -1,6 +1,6 @@
 import {
   AppError,
-  EtagMismatchError,
+  WriteConflict,
   domainEvent,
   newEventId,
   type Outbox,
@@ -147,7 +147,7 @@ export class DaprSessionRepository implements SessionRepository {
       // The etag makes spending race-free: of two concurrent refreshes, one wins.
       await this.state.delete(refreshKey(tokenHash), { etag: entry.etag });
     } catch (error) {
-      if (error instanceof EtagMismatchError) return undefined;
+      if (error instanceof WriteConflict) return undefined;
       throw error;
     }
     return entry.value.userId;
@@ -176,7 +176,7 @@ export class DaprSessionRepository implements SessionRepository {
         );
         return count;
       } catch (error) {
-        if (!(error instanceof EtagMismatchError) && current) throw error; // else: lost a race, count again
+        if (!(error instanceof WriteConflict) && current) throw error; // else: lost a race, count again
       }
     }
   }

@@ -1,4 +1,4 @@
-import { EtagMismatchError } from './errors.js';
+import { WriteConflict } from './errors.js';
 import type { StateStore, TransactionOperation } from './state.js';
 
 /** How long a consumer remembers an event id: longer than any broker keeps redelivering. */
@@ -33,7 +33,7 @@ export async function consumeOnce(
       return 'applied';
     } catch (error) {
       if (await state.get(marker)) return 'duplicate'; // a concurrent delivery won the race
-      if (!(error instanceof EtagMismatchError) || attempt >= MAX_ATTEMPTS) throw error;
+      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
@@ -59,7 +59,7 @@ export async function updateWithRetry<T>(
       );
       return next;
     } catch (error) {
-      const lostRace = error instanceof EtagMismatchError || (!current && attempt < attempts);
+      const lostRace = error instanceof WriteConflict || (!current && attempt < attempts);
       if (!lostRace || attempt >= attempts) throw error;
     }
   }

@@ -34,25 +34,33 @@ export function parseSidecarFailure(error: unknown): SidecarFailure | undefined 
   }
 }
 
-/** A state write lost an optimistic-concurrency race: re-read and try again. */
-export class EtagMismatchError extends AppError {
-  constructor(detail: string, cause: unknown) {
+/**
+ * A write lost a race: an etag that no longer matches, or an insert-only (first-write) key that
+ * another writer created first. Re-read and decide again (see retryOnConflict).
+ */
+export class WriteConflict extends AppError {
+  constructor(detail: string, cause?: unknown) {
     super('conflict', detail, 409, { cause });
   }
 }
 
+// How the stores word a lost race: daprd answers 409 for save/delete, but inside a transaction
+// every failure is a 500 ERR_STATE_TRANSACTION whose message carries the store's own words —
+// "etag mismatch" (all stores), "no item was updated" (Postgres first-write), "already exists".
+const CONFLICT_WORDING = /etag|no item was updated|already exists/i;
+
 /**
- * Maps a failed sidecar call to an AppError. Etag mismatches become EtagMismatchError (daprd
- * answers 409 on save/delete, and 500 ERR_STATE_TRANSACTION mentioning the etag inside a
- * transaction); everything else is a dependency failure the caller may retry (503).
+ * Maps a failed sidecar call to an AppError: a lost race becomes WriteConflict; everything else
+ * is a dependency failure the caller may retry later (503).
  */
 export function sidecarError(operation: string, error: unknown): AppError {
   if (error instanceof AppError) return error;
   const failure = parseSidecarFailure(error);
-  const mismatch =
+  const lostRace =
     failure?.status === 409 ||
-    (failure?.errorCode === 'ERR_STATE_TRANSACTION' && /etag/i.test(failure.message ?? ''));
-  if (mismatch) return new EtagMismatchError(`${operation}: the item changed concurrently.`, error);
+    (failure?.errorCode === 'ERR_STATE_TRANSACTION' &&
+      CONFLICT_WORDING.test(failure.message ?? ''));
+  if (lostRace) return new WriteConflict(`${operation}: the item changed concurrently.`, error);
   return new AppError('dependency-failed', `${operation} failed; try again.`, 503, {
     cause: error,
     headers: { 'Retry-After': '1' },

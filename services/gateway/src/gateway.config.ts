@@ -1,4 +1,5 @@
 import { baseConfigSchema } from '@flock/kit';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 export const gatewayConfigSchema = baseConfigSchema.extend({
@@ -11,5 +12,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   /** How long "this token is not revoked" is remembered: a logout takes effect within this. */
   REVOCATION_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
+  /** The built web client; its absence only means the gateway serves the API alone. */
+  WEB_DIR: z
+    .string()
+    .min(1)
+    .default(fileURLToPath(new URL('../../../web/dist', import.meta.url))),
 });
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -24,6 +24,7 @@ import { rateLimits } from './gateway.limits.js';
 import { openApiDocument } from './gateway.openapi.js';
 import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
+import { webRoutes } from './gateway.web.js';
 
 const logger = createLogger('gateway');
 const APIS = [users, follows, posts, comments, timeline, notifications, search, analytics];
@@ -67,6 +68,7 @@ await runMain(logger, async () => {
       );
       docsRoutes(app, openApiDocument(APIS, '1.0.0'));
       gatewayRoutes(app, APIS, authenticate, rateLimits(config), daprForward(dapr));
+      webRoutes(app, config.WEB_DIR, logger);
     },
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],

@@ -1,22 +1,11 @@
-import {
-  Dapr,
-  baseConfigSchema,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-} from '@flock/kit';
+import { createLogger, loadConfig, runMain } from '@flock/kit';
+import { notificationsConfigSchema } from './notifications.schemas.js';
+import { buildNotificationsService } from './notifications.service.js';
 
 const logger = createLogger('notifications');
 
 await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
+  const config = loadConfig(notificationsConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const dapr = new Dapr(config, logger);
-  return createService({
-    config,
-    logger,
-    readiness: [dapr.readiness],
-    onShutdown: [() => dapr.close()],
-  }).start();
+  return buildNotificationsService(config, logger).start();
 });

@@ -1,0 +1,77 @@
+import { baseConfigSchema } from '@flock/kit';
+import { z } from 'zod';
+
+export const notificationsConfigSchema = baseConfigSchema.extend({
+  /** Retention: a notification older than this is gone (stored with a TTL, filtered on read). */
+  NOTIFICATION_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** The newest notifications a user keeps; older ones fall off when new ones arrive. */
+  NOTIFICATION_INBOX_CAP: z.coerce.number().int().min(10).max(5000).default(1000),
+  /** SSE heartbeat comment (`: ping`) interval: keeps proxies from closing an idle stream. */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  /**
+   * A stream is closed after this long and the client reconnects with Last-Event-ID: a stream a
+   * proxy failed to close (a vanished client behind it) cannot live for ever.
+   */
+  SSE_MAX_AGE_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .default(30 * 60_000),
+});
+export type NotificationsConfig = z.infer<typeof notificationsConfigSchema>;
+
+export const userId = z.uuid('a user id');
+
+/** Time-ordered ids: 12 hex ms + 4 hex sequence + 8 hex random; sorting them sorts by creation. */
+export const notificationId = z.string().regex(/^[0-9a-f]{24}$/, 'a notification id');
+export const notificationParams = z.object({ id: notificationId });
+
+export const notificationType = z.enum(['follow', 'like', 'comment', 'reply', 'mention']);
+export type NotificationType = z.infer<typeof notificationType>;
+
+export const notification = z.object({
+  id: notificationId,
+  type: notificationType,
+  /** Who did it. */
+  actorId: z.string().min(1),
+  /** The post liked, commented on, replied to (the reply itself) or mentioned in. */
+  postId: z.string().min(1).optional(),
+  commentId: z.string().min(1).optional(),
+  createdAt: z.iso.datetime(),
+  read: z.boolean(),
+});
+export type Notification = z.infer<typeof notification>;
+
+export const listQuery = z.object({
+  cursor: z.string().max(1024).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  unread: z.enum(['true', 'false']).optional(),
+});
+
+/** `?lastEventId=`: Last-Event-ID for clients (and proxies) that cannot send the header. */
+export const streamQuery = z.object({ lastEventId: notificationId.optional() });
+
+/** List cursor: the id of the last notification returned (ids sort by time). */
+export const position = z.object({ id: notificationId });
+
+export const readAllResult = z.object({
+  updated: z.number().int().min(0),
+  unreadCount: z.literal(0),
+});
+
+/** `POST /internal/notifications`: another service asks for a notification (by invocation only). */
+export const createRequest = z
+  .object({
+    userId,
+    type: notificationType,
+    actorId: z.string().min(1).max(64),
+    postId: z.string().min(1).max(64).optional(),
+    commentId: z.string().min(1).max(64).optional(),
+  })
+  .strict();
+export type CreateRequest = z.infer<typeof createRequest>;
+
+/** What travels on the broadcast pub/sub to every instance: who to push to and what. */
+export const LIVE_TOPIC = 'notification.created';
+export const liveMessage = z.object({ userId: z.string().min(1), notification });
+export type LiveMessage = z.infer<typeof liveMessage>;

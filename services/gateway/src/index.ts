@@ -8,26 +8,17 @@ import {
   loadConfig,
   runMain,
 } from '@flock/kit';
-import { api as analytics } from '@flock/analytics/api';
-import { api as comments } from '@flock/comments/api';
-import { api as follows } from '@flock/follows/api';
-import { api as notifications } from '@flock/notifications/api';
-import { api as posts } from '@flock/posts/api';
-import { api as search } from '@flock/search/api';
-import { api as timeline } from '@flock/timeline/api';
-import { api as users } from '@flock/users/api';
 import cors from 'cors';
+import { APIS, apiDocument } from './gateway.apis.js';
 import { bearerAuth, cachedRevocations } from './gateway.auth.js';
 import { gatewayConfigSchema } from './gateway.config.js';
 import { docsRoutes } from './gateway.docs.js';
 import { rateLimits } from './gateway.limits.js';
-import { openApiDocument } from './gateway.openapi.js';
 import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
 import { webRoutes } from './gateway.web.js';
 
 const logger = createLogger('gateway');
-const APIS = [users, follows, posts, comments, timeline, notifications, search, analytics];
 /** Headers a browser client may read from our answers. */
 const EXPOSED_HEADERS = [
   'Link',
@@ -66,7 +57,7 @@ await runMain(logger, async () => {
           maxAge: 600,
         }),
       );
-      docsRoutes(app, openApiDocument(APIS, '1.0.0'));
+      docsRoutes(app, apiDocument());
       gatewayRoutes(app, APIS, authenticate, rateLimits(config), daprForward(dapr));
       webRoutes(app, config.WEB_DIR, logger);
     },

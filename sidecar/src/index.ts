@@ -9,3 +9,5 @@ export {
 export type { StateStore } from './state/store.js';
 export type { PubSub } from './pubsub/pubsub.js';
 export type { SecretStore } from './secrets/store.js';
+export { startPlatform, type Platform, type PlatformOptions } from './runner/platform.js';
+export { ms, summarize, timed, type LatencySummary } from './bench/stats.js';

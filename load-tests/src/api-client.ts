@@ -1,0 +1,51 @@
+/** A minimal client of Flock's public API for seeding and benchmarks. */
+export interface Session {
+  accessToken: string;
+  user: { id: string; username: string };
+}
+
+export class ApiClient {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}/api/v1${route}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async signUp(username: string, password = 'correct horse battery'): Promise<Session> {
+    await this.call('POST', '/auth/register', undefined, {
+      username,
+      email: `${username}@example.com`,
+      password,
+    });
+    return this.call<Session>('POST', '/auth/login', undefined, { login: username, password });
+  }
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight. */
+export async function inParallel<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!, index);
+      }
+    }),
+  );
+  return results;
+}

@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   APP_IDS,
   AppError,
-  EtagMismatchError,
+  retryOnConflict as retryUnit,
   consumeOnce,
   type DomainEvent,
   type Dapr,
@@ -26,7 +25,9 @@ import type { Counts, Direction, GraphItem, Position, Relationship } from './fol
  * also holds the outbox record of its event; a lost race re-reads and retries.
  */
 export const PAGE_SIZE = 50;
+// Hot documents (a popular user's index, a busy home timeline) see many writers at once.
 const MAX_ATTEMPTS = 50;
+const retryOnConflict = <T>(unit: () => Promise<T>) => retryUnit(unit, MAX_ATTEMPTS);
 
 const edgeKey = (followerId: string, followeeId: string) => `edge:${followerId}:${followeeId}`;
 const headKey = (direction: Direction, userId: string) => `${direction}:${userId}`;
@@ -57,18 +58,6 @@ const toRelationship = ({ followerId, followeeId, followedAt }: EdgeRecord): Rel
   followeeId,
   followedAt,
 });
-
-/** Retries `attempt` while it loses optimistic-concurrency races, with a little jittered backoff. */
-async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof EtagMismatchError) || n >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.random() * Math.min(50, 2 * n));
-    }
-  }
-}
 
 export class DaprGraphRepository implements GraphRepository {
   constructor(

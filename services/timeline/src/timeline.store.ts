@@ -1,6 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  EtagMismatchError,
+  retryOnConflict as retryUnit,
   consumeOnce,
   type StateStore,
   type TransactionOperation,
@@ -26,7 +25,9 @@ import type { Entry, UserPosition } from './timeline.schemas.js';
  * Single documents change by read-modify-write under their etag; a lost race re-reads.
  */
 export const PAGE_SIZE = 100;
+// Hot documents (a popular user's index, a busy home timeline) see many writers at once.
 const MAX_ATTEMPTS = 50;
+const retryOnConflict = <T>(unit: () => Promise<T>) => retryUnit(unit, MAX_ATTEMPTS);
 const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
 
 const homeKey = (userId: string) => `home:${userId}`;
@@ -56,17 +57,6 @@ const upsert = (key: string, value: unknown, current?: { etag: string }): Transa
   current
     ? { operation: 'upsert', key, value, etag: current.etag }
     : { operation: 'upsert', key, value, concurrency: 'first-write' };
-
-async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof EtagMismatchError) || n >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.random() * Math.min(50, 2 * n));
-    }
-  }
-}
 
 export class DaprTimelineRepository implements TimelineRepository {
   constructor(private readonly state: StateStore) {}

@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts'],
-    ignores: ['**/test/**'],
+    ignores: ['**/test/**', 'testing/**'],
     languageOptions: { parserOptions: { projectService: true } },
     rules: {
       // An unawaited promise is a lost error or a lost write.
@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**/*.ts', '**/*.config.js', '.ci/**', 'scripts/**'],
+    files: ['**/test/**/*.ts', 'testing/**/*.ts', '**/*.config.js', '.ci/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

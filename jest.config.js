@@ -11,6 +11,7 @@ export default {
   moduleNameMapper: {
     '^@flock/kit$': '<rootDir>/services/kit/src/index.ts',
     '^@flock/sidecar$': '<rootDir>/sidecar/src/index.ts',
+    '^@flock/testing$': '<rootDir>/testing/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,

@@ -1,6 +1,6 @@
 import { EVENTS, type Subscription } from '@flock/kit';
 import type { FollowsDomain } from './follows.domain.js';
-import type { ProcessedEvents } from './follows.store.js';
+import type { ProcessedEvents } from '@flock/kit';
 
 /**
  * `user.deleted` → every edge of the user goes, in both directions, each with its own

@@ -1,5 +1,6 @@
 import {
   Dapr,
+  ProcessedEvents,
   createService,
   newEventId,
   stateStoreOf,
@@ -10,7 +11,7 @@ import {
 import { FollowsDomain, type UserDirectory } from './follows.domain.js';
 import { followsSubscriptions } from './follows.events.js';
 import { followsRoutes } from './follows.routes.js';
-import { DaprGraphRepository, DaprUserDirectory, ProcessedEvents } from './follows.store.js';
+import { DaprGraphRepository, DaprUserDirectory } from './follows.store.js';
 
 export interface FollowsDeps {
   logger: Logger;

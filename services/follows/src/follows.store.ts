@@ -2,7 +2,6 @@ import {
   APP_IDS,
   AppError,
   retryOnConflict as retryUnit,
-  consumeOnce,
   type DomainEvent,
   type Dapr,
   type Outbox,
@@ -251,18 +250,5 @@ export class DaprUserDirectory implements UserDirectory {
       if (error instanceof AppError && error.status === 404) return false;
       throw error;
     }
-  }
-}
-
-/** Remembers which events this consumer has fully handled (the kit's consume-once marker). */
-export class ProcessedEvents {
-  constructor(private readonly state: StateStore) {}
-
-  async seen(eventId: string): Promise<boolean> {
-    return (await this.state.get(`processed:${eventId}`)) !== undefined;
-  }
-
-  async remember(eventId: string): Promise<void> {
-    await consumeOnce(this.state, eventId, async () => []);
   }
 }

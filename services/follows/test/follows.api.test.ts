@@ -11,7 +11,7 @@ import {
   startProbe,
   testComponents,
   type Received,
-} from './support/platform.js';
+} from '@flock/testing';
 
 /** The follows service on port 0 behind a real sidecar; the users service is a stub at the edge. */
 describe('follows service through HTTP', () => {

@@ -57,7 +57,7 @@ export {
 } from './auth.js';
 export { EVENTS, domainEvent, type DomainEvent, type EventPayload, type Topic } from './events.js';
 export { Outbox, newEventId } from './dapr/outbox.js';
-export { consumeOnce, updateWithRetry } from './dapr/consume-once.js';
+export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';
 export {
   FORWARDED_PREFIX_HEADER,
   decodeCursor,

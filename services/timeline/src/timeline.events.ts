@@ -1,7 +1,7 @@
 import { EVENTS, type DeliveredEvent, type Subscription, type Topic } from '@flock/kit';
 import type { z } from 'zod';
 import type { TimelineDomain } from './timeline.domain.js';
-import type { ProcessedEvents } from './timeline.store.js';
+import type { ProcessedEvents } from '@flock/kit';
 
 type Payload<T extends Topic> = z.infer<(typeof EVENTS)[T]>;
 

@@ -1,10 +1,17 @@
-import { Dapr, createService, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import {
+  Dapr,
+  ProcessedEvents,
+  createService,
+  stateStoreOf,
+  type Logger,
+  type Service,
+} from '@flock/kit';
 import { Histogram } from 'prom-client';
 import { TimelineDomain } from './timeline.domain.js';
 import { timelineSubscriptions } from './timeline.events.js';
 import { timelineRoutes } from './timeline.routes.js';
 import type { TimelineConfig } from './timeline.schemas.js';
-import { DaprTimelineRepository, ProcessedEvents } from './timeline.store.js';
+import { DaprTimelineRepository } from './timeline.store.js';
 
 /** The timeline service wired to its sidecar; index.ts and the tests share it. */
 export function buildTimelineService(config: TimelineConfig, logger: Logger): Service {

@@ -1,6 +1,6 @@
 import {
   retryOnConflict as retryUnit,
-  consumeOnce,
+  updateWithRetry,
   type StateStore,
   type TransactionOperation,
 } from '@flock/kit';
@@ -233,29 +233,6 @@ export class DaprTimelineRepository implements TimelineRepository {
 
   /** Read-modify-write of one document under its etag; `change` returning undefined writes nothing. */
   private update<T>(key: string, change: (current: T | undefined) => T | undefined) {
-    return retryOnConflict(async () => {
-      const current = await this.state.get<T>(key);
-      const next = change(current?.value);
-      if (next === undefined) return current?.value;
-      await this.state.save(
-        key,
-        next,
-        current ? { etag: current.etag } : { concurrency: 'first-write' },
-      );
-      return next;
-    });
-  }
-}
-
-/** Remembers which events this consumer has fully handled (the kit's consume-once marker). */
-export class ProcessedEvents {
-  constructor(private readonly state: StateStore) {}
-
-  async seen(eventId: string): Promise<boolean> {
-    return (await this.state.get(`processed:${eventId}`)) !== undefined;
-  }
-
-  async remember(eventId: string): Promise<void> {
-    await consumeOnce(this.state, eventId, async () => []);
+    return updateWithRetry(this.state, key, change, MAX_ATTEMPTS);
   }
 }

@@ -4,7 +4,7 @@ import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
 import { BACKFILL } from '../src/timeline.domain.js';
 import { timelineConfigSchema } from '../src/timeline.schemas.js';
 import { buildTimelineService } from '../src/timeline.service.js';
-import { eventually, freePort, publish, testComponents } from './support/platform.js';
+import { eventually, freePort, publish, testComponents } from '@flock/testing';
 
 interface Item {
   postId: string;

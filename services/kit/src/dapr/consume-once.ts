@@ -1,9 +1,12 @@
 import { WriteConflict } from './errors.js';
+import { retryOnConflict } from './retry.js';
 import type { StateStore, TransactionOperation } from './state.js';
 
 /** How long a consumer remembers an event id: longer than any broker keeps redelivering. */
 const PROCESSED_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_ATTEMPTS = 8;
+
+const markerKey = (eventId: string) => `processed:${eventId}`;
 
 /**
  * Applies an event's effect exactly once per consumer. `plan` reads what it needs and returns the
@@ -15,7 +18,7 @@ export async function consumeOnce(
   eventId: string,
   plan: () => Promise<readonly TransactionOperation[]>,
 ): Promise<'applied' | 'duplicate'> {
-  const marker = `processed:${eventId}`;
+  const marker = markerKey(eventId);
   for (let attempt = 1; ; attempt++) {
     if (await state.get(marker)) return 'duplicate';
     const operations = await plan();
@@ -39,28 +42,38 @@ export async function consumeOnce(
 }
 
 /**
- * Read-modify-write of one item under optimistic concurrency: `change` gets the current value
- * (undefined if absent) and returns the new one; lost races are retried on fresh state.
+ * Read-modify-write of one item under its etag: `change` gets the current value (undefined if
+ * absent) and returns the new one, or undefined to write nothing. Lost races re-run `change` on
+ * fresh state. Resolves to the value now stored.
  */
-export async function updateWithRetry<T>(
+export function updateWithRetry<T>(
   state: StateStore,
   key: string,
-  change: (current: T | undefined) => T,
+  change: (current: T | undefined) => T | undefined,
   attempts = MAX_ATTEMPTS,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+): Promise<T | undefined> {
+  return retryOnConflict(async () => {
     const current = await state.get<T>(key);
     const next = change(current?.value);
-    try {
-      await state.save(
-        key,
-        next,
-        current ? { etag: current.etag } : { concurrency: 'first-write' },
-      );
-      return next;
-    } catch (error) {
-      const lostRace = error instanceof WriteConflict || (!current && attempt < attempts);
-      if (!lostRace || attempt >= attempts) throw error;
-    }
+    if (next === undefined) return current?.value;
+    await state.save(key, next, current ? { etag: current.etag } : { concurrency: 'first-write' });
+    return next;
+  }, attempts);
+}
+
+/**
+ * Remembers events a consumer has fully handled, for handlers whose effect spans several
+ * transactions (a fan-out, a cascade): every step must be idempotent on its own, and the marker
+ * only spares re-running a finished event. Same marker as consumeOnce.
+ */
+export class ProcessedEvents {
+  constructor(private readonly state: StateStore) {}
+
+  async seen(eventId: string): Promise<boolean> {
+    return (await this.state.get(markerKey(eventId))) !== undefined;
+  }
+
+  async remember(eventId: string): Promise<void> {
+    await consumeOnce(this.state, eventId, async () => []);
   }
 }

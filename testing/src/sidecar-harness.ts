@@ -1,6 +1,10 @@
+/**
+ * Helpers for component tests: a service under test behind a real in-process sidecar, fake
+ * edge apps, an event probe and publishing as a producer's sidecar would.
+ */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseComponents, startSidecar, type Sidecar } from '../../../../sidecar/src/index.js';
+import { parseComponents, startSidecar, type Sidecar } from '@flock/sidecar';
 
 /** In-memory state for `store` and the in-memory broker, with fast delivery retries. */
 export function testComponents(store: string) {
@@ -128,18 +132,4 @@ export async function publish(
     body: JSON.stringify(data),
   });
   if (response.status !== 204) throw new Error(`publish ${topic}: ${response.status}`);
-}
-
-/** Polls until `check` returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -11,9 +11,12 @@ WORKDIR /app
 COPY . .
 # Compile the workspace and the workspaces it references (tsc -b follows the references),
 # keep production dependencies only, and drop sources so only package.json + dist remain.
+# The gateway also serves the web client, so its image carries web/dist (empty for the others).
 RUN test -n "$SERVICE" && test -f "$SERVICE/package.json" \
  && npm ci --no-audit --no-fund \
  && npx tsc -b "$SERVICE" \
+ && mkdir -p web/dist \
+ && if [ "$SERVICE" = services/gateway ]; then npm run build --workspace web --if-present; fi \
  && npm ci --omit=dev --no-audit --no-fund \
  && rm -rf services/*/src services/*/test services/*/*.tsbuildinfo "$SERVICE/src" "$SERVICE/test"
 
@@ -27,6 +30,7 @@ COPY --from=build /app/node_modules ./node_modules
 # may import others (the gateway imports the services' schemas): ship the compiled services.
 COPY --from=build /app/services ./services
 COPY --from=build /app/${SERVICE} ./${SERVICE}
+COPY --from=build /app/web/dist ./web/dist
 WORKDIR /app/${SERVICE}
 # The image's `node` user (uid 1000); the pod runs with a read-only root filesystem.
 USER 1000:1000

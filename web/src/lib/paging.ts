@@ -1,0 +1,118 @@
+/**
+ * Cursor pagination as every Flock list does it: `{items, nextCursor?}`, the next page asked
+ * for with `?cursor=<nextCursor>`. Items are de-duplicated by key, so an item that moved
+ * between pages (new posts arriving at the head) is shown once.
+ */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export type PageLoader<T> = (cursor: string | undefined) => Promise<Page<T>>;
+
+export class Pager<T> {
+  items: T[] = [];
+  done = false;
+  loading = false;
+  error: unknown = null;
+  private cursor: string | undefined;
+  private seen = new Set<string>();
+  private generation = 0;
+
+  constructor(
+    private readonly load: PageLoader<T>,
+    private readonly key: (item: T) => string,
+    private readonly onChange: () => void = () => {},
+  ) {}
+
+  /** Loads the next page (no-op while one is loading or after the last one). */
+  async next(): Promise<void> {
+    if (this.loading || this.done) return;
+    const generation = this.generation;
+    this.loading = true;
+    this.error = null;
+    this.onChange();
+    try {
+      const page = await this.load(this.cursor);
+      if (generation !== this.generation) return; // reset meanwhile
+      this.append(page.items);
+      this.cursor = page.nextCursor;
+      this.done = page.nextCursor === undefined || page.items.length === 0;
+    } catch (error) {
+      if (generation === this.generation) this.error = error;
+    } finally {
+      if (generation === this.generation) {
+        this.loading = false;
+        this.onChange();
+      }
+    }
+  }
+
+  /** Starts over from the first page. */
+  reset(): void {
+    this.generation++;
+    this.items = [];
+    this.cursor = undefined;
+    this.done = false;
+    this.loading = false;
+    this.error = null;
+    this.seen.clear();
+    this.onChange();
+  }
+
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
+  /** Puts newer items at the head (e.g. new posts shown after an announcement). */
+  prepend(items: readonly T[]): void {
+    const fresh = items.filter((item) => !this.seen.has(this.key(item)));
+    for (const item of fresh) this.seen.add(this.key(item));
+    this.items = [...fresh, ...this.items];
+    this.onChange();
+  }
+
+  remove(key: string): void {
+    if (!this.seen.delete(key)) return;
+    this.items = this.items.filter((item) => this.key(item) !== key);
+    this.onChange();
+  }
+
+  replace(item: T): void {
+    const key = this.key(item);
+    this.items = this.items.map((existing) => (this.key(existing) === key ? item : existing));
+    this.onChange();
+  }
+
+  private append(items: readonly T[]): void {
+    for (const item of items) {
+      const key = this.key(item);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      this.items.push(item);
+    }
+    this.items = [...this.items];
+  }
+}
+
+/** The items of a fresh head page that are newer than anything shown (they come first). */
+export function newerThanShown<T>(head: readonly T[], isShown: (item: T) => boolean): T[] {
+  const fresh: T[] = [];
+  for (const item of head) {
+    if (isShown(item)) break;
+    fresh.push(item);
+  }
+  return fresh;
+}
+
+/**
+ * Turns id-only entries (timelines) into full items, all requests of a page in parallel and
+ * in the page's order; entries whose item is gone (deleted since: `undefined`) are dropped.
+ */
+export async function hydrate<E, T>(
+  entries: readonly E[],
+  fetchOne: (entry: E) => Promise<T | undefined>,
+): Promise<T[]> {
+  const items: Array<T | undefined> = await Promise.all(entries.map(fetchOne));
+  return items.filter((item): item is T => item !== undefined);
+}

@@ -1,0 +1,234 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, auth, ok, type Comment, type Post, type Thread } from '../api/client';
+import { toApiError, type ApiError } from '../api/problem';
+import { navigate } from '../lib/router';
+import { timeAgo } from '../lib/text';
+import { currentUser, setLiked, useStore } from '../state';
+import {
+  ErrorMessage,
+  InfiniteList,
+  PostCard,
+  RichText,
+  TextComposer,
+  usePager,
+} from '../ui/components';
+
+export function PostPage({ id }: { id: string }) {
+  const me = useStore(currentUser);
+  const [thread, setThread] = useState<Thread | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const load = async () => {
+    try {
+      setThread(await ok(api.GET('/posts/{id}/thread', { params: { path: { id } } })));
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  useEffect(() => {
+    setThread(null);
+    setError(null);
+    void load();
+    // Whether I liked it: the API lists likers (newest first); look for me in the first page.
+    if (auth.user) {
+      const myId = auth.user.id;
+      void api
+        .GET('/posts/{id}/likes', { params: { path: { id }, query: { limit: 100 } } })
+        .then(({ data }) => {
+          const items =
+            (data as unknown as { items?: Array<{ userId: string }> } | undefined)?.items ?? [];
+          if (items.some((like) => like.userId === myId)) setLiked(id, true);
+        });
+    }
+  }, [id]);
+  const comments = usePager<Comment>(
+    async (cursor) =>
+      // The documented body wraps the page twice (services/comments marks a page schema as
+      // paginated); the wire body is one `{items, nextCursor}`.
+      ok(
+        api.GET('/posts/{id}/comments', {
+          params: { path: { id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },
+        }),
+      ) as unknown as Promise<{
+        items: Comment[];
+        nextCursor?: string;
+      }>,
+    (comment) => comment.id,
+    [id],
+  );
+
+  if (error) return <ErrorMessage error={error} />;
+  if (!thread) return <p class="muted">Loading…</p>;
+  const setPost = (post: Post) => setThread({ ...thread, post });
+  return (
+    <>
+      {thread.ancestors.length > 0 && (
+        <section aria-label="Earlier in the thread" class="ancestors">
+          <ul class="list">
+            {thread.ancestors.map((a) => (
+              <li key={a.id}>
+                {'deleted' in a ? (
+                  <p class="tombstone">This post was deleted.</p>
+                ) : (
+                  <PostCard post={a as Post} />
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <h1 class="visually-hidden">Post by @{thread.post.authorUsername}</h1>
+      <PostCard
+        post={thread.post}
+        focus
+        onChange={setPost}
+        onDelete={() => navigate('/', { replace: true })}
+      />
+      <section id="comments" aria-labelledby="comments-title" class="card">
+        <h2 id="comments-title">Comments</h2>
+        {me && (
+          <TextComposer
+            id="comment"
+            label="Write a comment"
+            placeholder="Write a comment"
+            submitLabel="Comment"
+            onSubmit={async (text) => {
+              const comment = await ok(
+                api.POST('/posts/{id}/comments', { params: { path: { id } }, body: { text } }),
+              );
+              comments?.prepend([comment]);
+              setPost({ ...thread.post, commentsCount: thread.post.commentsCount + 1 });
+            }}
+          />
+        )}
+        <InfiniteList
+          pager={comments}
+          label="Comments"
+          itemKey={(c) => c.id}
+          empty="No comments yet."
+          render={(c) => (
+            <CommentView
+              comment={c}
+              onChange={(next) => comments?.replace(next)}
+              onDelete={() => {
+                comments?.remove(c.id);
+                setPost({
+                  ...thread.post,
+                  commentsCount: Math.max(0, thread.post.commentsCount - 1),
+                });
+              }}
+            />
+          )}
+        />
+      </section>
+      <section id="replies" aria-labelledby="replies-title" class="card">
+        <h2 id="replies-title">Replies</h2>
+        {me && (
+          <TextComposer
+            id="reply"
+            label={`Reply to @${thread.post.authorUsername}`}
+            placeholder={`Reply to @${thread.post.authorUsername}`}
+            submitLabel="Reply"
+            onSubmit={async (text) => {
+              const reply = await ok(api.POST('/posts', { body: { text, inReplyTo: id } }));
+              setThread({
+                ...thread,
+                replies: [...thread.replies, reply],
+                post: { ...thread.post, repliesCount: thread.post.repliesCount + 1 },
+              });
+            }}
+          />
+        )}
+        {thread.replies.length === 0 ? (
+          <p class="muted">No replies yet.</p>
+        ) : (
+          <ul class="list">
+            {thread.replies.map((reply) => (
+              <li key={reply.id}>
+                <PostCard
+                  post={reply}
+                  onChange={(p) =>
+                    setThread({
+                      ...thread,
+                      replies: thread.replies.map((r) => (r.id === p.id ? p : r)),
+                    })
+                  }
+                  onDelete={(rid) =>
+                    setThread({ ...thread, replies: thread.replies.filter((r) => r.id !== rid) })
+                  }
+                />
+              </li>
+            ))}
+          </ul>
+        )}
+        {thread.repliesTruncated && <p class="muted">Older replies are not shown.</p>}
+      </section>
+    </>
+  );
+}
+
+function CommentView(props: {
+  comment: Comment;
+  onChange: (c: Comment) => void;
+  onDelete: () => void;
+}) {
+  const { comment } = props;
+  const me = useStore(currentUser);
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const own = me?.id === comment.authorId;
+  const remove = async () => {
+    if (!window.confirm('Delete this comment?')) return;
+    try {
+      await ok(api.DELETE('/comments/{id}', { params: { path: { id: comment.id } } }));
+      props.onDelete();
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  return (
+    <article class="comment" aria-label={`Comment by @${comment.authorUsername}`}>
+      <header class="post-head">
+        <a class="author" href={`/users/${comment.authorId}`}>
+          @{comment.authorUsername}
+        </a>
+        <time dateTime={comment.createdAt}>{timeAgo(comment.createdAt)}</time>
+      </header>
+      {editing ? (
+        <TextComposer
+          id={`edit-comment-${comment.id}`}
+          label="Edit your comment"
+          submitLabel="Save"
+          initial={comment.text}
+          autoFocus
+          onCancel={() => setEditing(false)}
+          onSubmit={async (text) => {
+            props.onChange(
+              await ok(
+                api.PATCH('/comments/{id}', {
+                  params: { path: { id: comment.id } },
+                  body: { text },
+                }),
+              ),
+            );
+            setEditing(false);
+          }}
+        />
+      ) : (
+        <p class="post-text">
+          <RichText text={comment.text} />
+        </p>
+      )}
+      {own && !editing && (
+        <footer class="post-actions">
+          <button type="button" class="action" onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" class="action danger" onClick={() => void remove()}>
+            Delete
+          </button>
+        </footer>
+      )}
+      <ErrorMessage error={error} />
+    </article>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, auth, ok, type Notification } from './api/client';
+import type { SessionUser } from './api/auth';
+import { openEventStream } from './lib/sse';
+
+/** A value components re-render on. */
+export class Store<T> {
+  private listeners = new Set<(value: T) => void>();
+  constructor(private current: T) {}
+  get value(): T {
+    return this.current;
+  }
+  set(value: T): void {
+    this.current = value;
+    for (const listener of this.listeners) listener(value);
+  }
+  subscribe(listener: (value: T) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+export function useStore<T>(store: Store<T>): T {
+  const [value, setValue] = useState(store.value);
+  useEffect(() => {
+    setValue(store.value);
+    return store.subscribe(setValue);
+  }, [store]);
+  return value;
+}
+
+export const currentUser = new Store<SessionUser | null>(auth.user);
+export const unreadCount = new Store(0);
+/** Notifications that arrived on the live stream (the notifications page shows them at once). */
+export const liveNotifications = new Store<Notification[]>([]);
+/** A message shown once on the next screen (e.g. "your account was deleted"). */
+export const flash = new Store<string>('');
+/** Posts this person has liked, as far as this tab knows (the API has no "liked by me" flag). */
+export const liked = new Store<ReadonlySet<string>>(new Set());
+
+export function setLiked(postId: string, value: boolean): void {
+  const next = new Set(liked.value);
+  if (value) next.add(postId);
+  else next.delete(postId);
+  liked.set(next);
+}
+
+let closeStream: (() => void) | null = null;
+
+/** Keeps the unread badge live: the current count, then one more per streamed notification. */
+async function startNotifications(): Promise<void> {
+  closeStream?.();
+  try {
+    const response = await api.GET('/notifications', { params: { query: { limit: 1 } } });
+    const body = response.data as { unreadCount?: number; items?: Notification[] } | undefined;
+    if (body && typeof body.unreadCount === 'number') unreadCount.set(body.unreadCount);
+  } catch {
+    // the badge starts at 0; the stream still counts new ones
+  }
+  if (!auth.signedIn) return;
+  closeStream = openEventStream({
+    url: '/api/v1/notifications/stream',
+    fetch: (url, init) => auth.fetch(url, init),
+    onEvent: (event) => {
+      if (event.event !== 'notification') return;
+      try {
+        const notification = JSON.parse(event.data) as Notification;
+        if (liveNotifications.value.some((n) => n.id === notification.id)) return;
+        liveNotifications.set([notification, ...liveNotifications.value]);
+        if (!notification.read) unreadCount.set(unreadCount.value + 1);
+      } catch {
+        // a malformed event is skipped
+      }
+    },
+  });
+}
+
+auth.subscribe((user) => {
+  currentUser.set(user);
+  liked.set(new Set());
+  liveNotifications.set([]);
+  unreadCount.set(0);
+  closeStream?.();
+  closeStream = null;
+  if (user) void startNotifications();
+});
+
+export async function signOut(): Promise<void> {
+  const refreshToken = auth.refreshToken ?? undefined;
+  try {
+    await ok(api.POST('/auth/logout', { body: refreshToken ? { refreshToken } : {} }));
+  } catch {
+    // signing out locally is what matters; the access token expires by itself
+  }
+  auth.signOut();
+}
+
+/** Users by id, fetched once (notifications, follower lists and search hits carry ids). */
+const users = new Map<
+  string,
+  Promise<{ id: string; username: string; displayName: string } | null>
+>();
+export function userById(id: string) {
+  let entry = users.get(id);
+  if (!entry) {
+    entry = api
+      .GET('/users/{id}', { params: { path: { id } } })
+      .then((r) => r.data ?? null)
+      .catch(() => null);
+    users.set(id, entry);
+  }
+  return entry;
+}
+export function forgetUser(id: string): void {
+  users.delete(id);
+}

@@ -1,0 +1,343 @@
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ok, type Post } from '../api/client';
+import { toApiError, type ApiError } from '../api/problem';
+import { Pager, type PageLoader } from '../lib/paging';
+import { characterCount, MAX_POST_LENGTH, parseText, timeAgo } from '../lib/text';
+import { currentUser, liked, setLiked, useStore } from '../state';
+
+/** The error of a call, said plainly, in a live region so screen readers hear it. */
+export function ErrorMessage({ error }: { error: ApiError | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p class="error" role="alert">
+      {error.message}
+    </p>
+  );
+}
+
+interface FieldProps {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children?: ComponentChildren;
+  input: InputHTMLAttributes;
+}
+
+/** A labelled input with its hint and the API's message for it beside it. */
+export function Field({ id, label, error, hint, input }: FieldProps) {
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <input
+        id={id}
+        name={id}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy || undefined}
+        {...input}
+      />
+      {hint && (
+        <small id={`${id}-hint`} class="hint">
+          {hint}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-error`} class="field-error">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+/** Post text with hashtags, mentions and links as links. */
+export function RichText({ text }: { text: string }) {
+  return (
+    <>
+      {parseText(text).map((part, i) => {
+        switch (part.kind) {
+          case 'tag':
+            return (
+              <a key={i} href={`/tags/${encodeURIComponent(part.tag)}`}>
+                {part.text}
+              </a>
+            );
+          case 'mention':
+            return (
+              <a key={i} href={`/u/${encodeURIComponent(part.username)}`}>
+                {part.text}
+              </a>
+            );
+          case 'link':
+            return (
+              <a key={i} href={part.href} rel="noopener noreferrer nofollow" target="_blank">
+                {part.text}
+              </a>
+            );
+          default:
+            return part.text;
+        }
+      })}
+    </>
+  );
+}
+
+/** A textarea with a live count of user-perceived characters, as the server counts them. */
+export function TextComposer(props: {
+  id: string;
+  label: string;
+  submitLabel: string;
+  initial?: string;
+  placeholder?: string;
+  onSubmit: (text: string) => Promise<void>;
+  onCancel?: () => void;
+  autoFocus?: boolean;
+}) {
+  const [text, setText] = useState(props.initial ?? '');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (props.autoFocus) ref.current?.focus();
+  }, []);
+  const count = characterCount(text);
+  const left = MAX_POST_LENGTH - count;
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onSubmit(text);
+      if (props.initial === undefined) setText('');
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fieldError = error?.fields.text;
+  return (
+    <form class="composer" onSubmit={submit}>
+      <label for={props.id} class="visually-hidden">
+        {props.label}
+      </label>
+      <textarea
+        id={props.id}
+        ref={ref}
+        value={text}
+        rows={3}
+        placeholder={props.placeholder}
+        aria-describedby={`${props.id}-count${fieldError ? ` ${props.id}-error` : ''}`}
+        aria-invalid={left < 0 || fieldError ? 'true' : undefined}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit(e);
+        }}
+      />
+      <div class="composer-bar">
+        <span
+          id={`${props.id}-count`}
+          class={left < 0 ? 'count over' : left <= 20 ? 'count near' : 'count'}
+          aria-live={left <= 20 ? 'polite' : 'off'}
+        >
+          {left < 0 ? `${-left} characters over the limit` : `${left} characters left`}
+        </span>
+        {props.onCancel && (
+          <button type="button" class="secondary" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
+        <button type="submit" disabled={busy || count === 0 || left < 0}>
+          {props.submitLabel}
+        </button>
+      </div>
+      {fieldError && (
+        <small id={`${props.id}-error`} class="field-error">
+          {fieldError}
+        </small>
+      )}
+      {error && !fieldError && <ErrorMessage error={error} />}
+    </form>
+  );
+}
+
+/** One post: author, age, text, like / comment / reply, and edit / delete for its author. */
+export function PostCard(props: {
+  post: Post;
+  onChange?: (post: Post) => void;
+  onDelete?: (id: string) => void;
+  headingLevel?: 2 | 3;
+  focus?: boolean;
+}) {
+  const { post } = props;
+  const me = useStore(currentUser);
+  const likedSet = useStore(liked);
+  const [editing, setEditing] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const isLiked = likedSet.has(post.id);
+  const own = me?.id === post.authorId;
+
+  const toggleLike = async () => {
+    setError(null);
+    try {
+      const state = await ok(
+        isLiked
+          ? api.DELETE('/posts/{id}/like', { params: { path: { id: post.id } } })
+          : api.POST('/posts/{id}/like', { params: { path: { id: post.id } } }),
+      );
+      setLiked(post.id, state.liked);
+      props.onChange?.({ ...post, likesCount: state.likesCount });
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  const remove = async () => {
+    if (!window.confirm('Delete this post? This cannot be undone.')) return;
+    try {
+      await ok(api.DELETE('/posts/{id}', { params: { path: { id: post.id } } }));
+      props.onDelete?.(post.id);
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+
+  return (
+    <article class={props.focus ? 'post focus' : 'post'} aria-labelledby={`post-${post.id}-by`}>
+      <header class="post-head">
+        <a id={`post-${post.id}-by`} class="author" href={`/users/${post.authorId}`}>
+          @{post.authorUsername}
+        </a>
+        <a class="age" href={`/posts/${post.id}`}>
+          <time dateTime={post.createdAt} title={new Date(post.createdAt).toLocaleString()}>
+            {timeAgo(post.createdAt)}
+          </time>
+          <span class="visually-hidden"> — open post</span>
+        </a>
+        {post.inReplyTo && (
+          <a class="reply-to" href={`/posts/${post.inReplyTo}`}>
+            in reply
+          </a>
+        )}
+      </header>
+      {editing ? (
+        <TextComposer
+          id={`edit-${post.id}`}
+          label="Edit your post"
+          submitLabel="Save"
+          initial={post.text}
+          autoFocus
+          onCancel={() => setEditing(false)}
+          onSubmit={async (text) => {
+            const updated = await ok(
+              api.PATCH('/posts/{id}', { params: { path: { id: post.id } }, body: { text } }),
+            );
+            setEditing(false);
+            props.onChange?.(updated);
+          }}
+        />
+      ) : (
+        <p class="post-text">
+          <RichText text={post.text} />
+          {post.updatedAt !== post.createdAt && <span class="edited"> (edited)</span>}
+        </p>
+      )}
+      <footer class="post-actions">
+        <button
+          type="button"
+          class="action"
+          aria-pressed={isLiked}
+          disabled={!me}
+          onClick={() => void toggleLike()}
+        >
+          {isLiked ? '♥ Liked' : '♡ Like'} <span class="n">{post.likesCount}</span>
+          <span class="visually-hidden"> likes</span>
+        </button>
+        <a class="action" href={`/posts/${post.id}#comments`}>
+          Comments <span class="n">{post.commentsCount}</span>
+        </a>
+        <a class="action" href={`/posts/${post.id}#replies`}>
+          Replies <span class="n">{post.repliesCount}</span>
+        </a>
+        {own && !editing && (
+          <>
+            <button type="button" class="action" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <button type="button" class="action danger" onClick={() => void remove()}>
+              Delete
+            </button>
+          </>
+        )}
+      </footer>
+      <ErrorMessage error={error} />
+    </article>
+  );
+}
+
+/** Keeps a `Pager` in component state and re-renders as it changes. */
+export function usePager<T>(load: PageLoader<T>, key: (item: T) => string, deps: unknown[]) {
+  const [, setTick] = useState(0);
+  const pagerRef = useRef<Pager<T> | null>(null);
+  const [pager, setPager] = useState<Pager<T> | null>(null);
+  useEffect(() => {
+    const created = new Pager(load, key, () => setTick((n) => n + 1));
+    pagerRef.current = created;
+    setPager(created);
+    void created.next();
+    return () => created.reset();
+  }, deps);
+  return pager;
+}
+
+/** A list that loads its next page when its end scrolls into view (or on "Load more"). */
+export function InfiniteList<T>(props: {
+  pager: Pager<T> | null;
+  render: (item: T) => ComponentChildren;
+  itemKey: (item: T) => string;
+  empty: string;
+  label: string;
+}) {
+  const { pager } = props;
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const node = sentinel.current;
+    if (!node || !pager) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) void pager.next();
+      },
+      { rootMargin: '600px' },
+    );
+    observer.observe(node);
+    return () => observer.disconnect();
+  }, [pager]);
+  if (!pager) return <p class="muted">Loading…</p>;
+  return (
+    <section aria-label={props.label} aria-busy={pager.loading}>
+      {pager.items.length === 0 && pager.done && !pager.error && <p class="muted">{props.empty}</p>}
+      <ul class="list">
+        {pager.items.map((item) => (
+          <li key={props.itemKey(item)}>{props.render(item)}</li>
+        ))}
+      </ul>
+      {pager.error ? <ErrorMessage error={toApiError(pager.error)} /> : null}
+      <div ref={sentinel} class="sentinel">
+        {pager.loading && <p class="muted">Loading…</p>}
+        {!pager.loading && !pager.done && (
+          <button type="button" class="secondary" onClick={() => void pager.next()}>
+            {pager.error ? 'Try again' : 'Load more'}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** A user's name linking to their profile, resolved from an id. */
+export function UserLink({ id, username }: { id: string; username?: string | undefined }) {
+  return <a href={`/users/${id}`}>{username ? `@${username}` : 'someone'}</a>;
+}

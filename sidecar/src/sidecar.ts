@@ -14,6 +14,8 @@ import { createApiServer } from './http/server.js';
 import { registerStateRoutes } from './http/state.routes.js';
 import { deliveryHandler } from './pubsub/delivery.js';
 import { discoverSubscriptions, type Subscription } from './pubsub/subscriptions.js';
+import { emptyResiliency, type Resiliency } from './resiliency.js';
+import { Outbox, type AfterCommitHook } from './state/outbox.js';
 
 export interface SidecarOptions {
   appId: string;
@@ -29,6 +31,10 @@ export interface SidecarOptions {
   /** DAPR_API_TOKEN: when set every API call must carry it as `dapr-api-token`. */
   apiToken?: string;
   logLevel?: string;
+  /** Resiliency resources of the resources folder (`loadResiliency`). */
+  resiliency?: Resiliency;
+  /** Test seam: runs after an outbox transaction commits, before its events are published. */
+  afterOutboxCommit?: AfterCommitHook;
 }
 
 export interface Sidecar {
@@ -48,7 +54,19 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     `sidecar:${opts.appId}`,
     (opts.logLevel ?? 'info') as Parameters<typeof createLogger>[1],
   );
-  const components = await initComponents(opts.components, opts.appId, logger);
+  const components = await initComponents(
+    opts.components,
+    opts.appId,
+    logger,
+    opts.resiliency ?? emptyResiliency(),
+  );
+  const outbox = new Outbox(components, opts.appId, logger);
+  try {
+    outbox.validate();
+  } catch (err) {
+    await components.close();
+    throw err;
+  }
   const { app, appId } = opts;
   const stopping = new AbortController();
   const agent = new Agent({ keepAlive: true });
@@ -69,7 +87,10 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     extended: new Map(),
     shutdown: () => void sidecar.stop(),
   });
-  registerStateRoutes(router, components);
+  registerStateRoutes(router, components, {
+    outbox,
+    ...(opts.afterOutboxCommit ? { afterOutboxCommit: opts.afterOutboxCommit } : {}),
+  });
   registerPubSubRoutes(router, components, appId);
   registerSecretsRoutes(router, components);
   const fallback = registerInvokeRoutes(router, {
@@ -92,6 +113,9 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, components: components.all().map((c) => c.name) }, 'sidecar listening');
 
+  // Without an app there is nothing to wait for; otherwise the outbox is recovered once the app's
+  // subscriptions are in place (see connectApp).
+  if (!app) outbox.start();
   const sidecar: Sidecar = {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -112,6 +136,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
         );
       }
       appConnected = true;
+      outbox.start();
       logger.info({ subscriptions: subscriptions.length }, 'app connected');
     },
     stop() {
@@ -131,6 +156,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     // Unsubscribing waits for in-flight deliveries (bounded, an app may hang); aborting ends
     // their backoff waits.
     stopping.abort();
+    outbox.stop();
     await Promise.race([
       Promise.allSettled(unsubscribes.map((u) => u())),
       sleep(DRAIN_MS, undefined, { ref: false }),

@@ -169,7 +169,7 @@ describe('secrets, metadata and API token', () => {
           name: 'statestore',
           type: 'state.in-memory',
           version: 'v1',
-          capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'ACTOR'],
+          capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API', 'ACTOR'],
         },
       ]),
     );

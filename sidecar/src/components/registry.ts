@@ -6,10 +6,18 @@ import { ComponentMetadata } from './metadata.js';
 import type { StateStore } from '../state/store.js';
 import { InMemoryStateStore } from '../state/in-memory.js';
 import { createPostgresStateStore } from '../state/postgresql.js';
+import { createRedisStateStore } from '../state/redis.js';
+import { createRedisPubSub } from '../pubsub/redis.js';
+import { createRabbitMqPubSub } from '../pubsub/rabbitmq.js';
+import { createJetStreamPubSub } from '../pubsub/jetstream.js';
+import { createMqttPubSub } from '../pubsub/mqtt.js';
+import { EtagError } from '../state/store.js';
+import { emptyResiliency, PolicyRunner, retryDelayMs, type Resiliency } from '../resiliency.js';
+import { KNOWN_METADATA } from './known-metadata.js';
 import { resolveKeyPrefix } from '../state/keys.js';
 import type { PubSub } from '../pubsub/pubsub.js';
 import { connectInMemoryPubSub } from '../pubsub/in-memory.js';
-import { retryPolicyFrom, type RetryPolicy } from '../pubsub/retry.js';
+import { backoffMs, retryPolicyFrom, type InboundRetry } from '../pubsub/retry.js';
 import type { SecretStore } from '../secrets/store.js';
 import { createLocalEnvSecretStore } from '../secrets/local-env.js';
 import { createLocalFileSecretStore } from '../secrets/local-file.js';
@@ -20,9 +28,14 @@ type Factory<T> = (ctx: ComponentContext) => Promise<T> | T;
 const STATE_STORES: Record<string, Factory<StateStore>> = {
   'state.in-memory': () => new InMemoryStateStore(),
   'state.postgresql': createPostgresStateStore,
+  'state.redis': createRedisStateStore,
 };
 const PUBSUBS: Record<string, Factory<PubSub>> = {
   'pubsub.in-memory': (ctx) => connectInMemoryPubSub(ctx.name, ctx.logger),
+  'pubsub.redis': createRedisPubSub,
+  'pubsub.rabbitmq': createRabbitMqPubSub,
+  'pubsub.jetstream': createJetStreamPubSub,
+  'pubsub.mqtt3': createMqttPubSub,
 };
 const SECRET_STORES: Record<string, Factory<SecretStore>> = {
   'secretstores.local.env': createLocalEnvSecretStore,
@@ -38,11 +51,14 @@ export interface ComponentInfo {
 export interface LoadedStateStore extends ComponentInfo {
   store: StateStore;
   keyPrefix: string;
+  /** `outboxPublishPubsub` / `outboxPublishTopic`: transactions publish their upserts. */
+  outbox?: { pubsub: string; topic: string };
 }
 export interface LoadedPubSub extends ComponentInfo {
   pubsub: PubSub;
   consumerId: string;
-  retry: RetryPolicy;
+  /** Delivery retries: the Resiliency inbound policy when there is one, else the defaults. */
+  retry: InboundRetry;
 }
 export interface LoadedSecretStore extends ComponentInfo {
   store: SecretStore;
@@ -65,6 +81,7 @@ export async function initComponents(
   defs: ComponentDefinition[],
   appId: string,
   logger: Logger,
+  resiliency: Resiliency = emptyResiliency(),
 ): Promise<Components> {
   const mine = defs.filter((d) => d.scopes.length === 0 || d.scopes.includes(appId));
   const seen = new Set<string>();
@@ -100,13 +117,28 @@ export async function initComponents(
       await Promise.allSettled(closing);
     },
   };
-  const context = async (d: ComponentDefinition): Promise<ComponentContext> => ({
-    name: d.name,
-    version: d.version,
-    appId,
-    logger: logger.child({ component: d.name }),
-    metadata: new ComponentMetadata(origin(d), await resolveMetadata(d, appId, components.secrets)),
-  });
+  const context = async (d: ComponentDefinition): Promise<ComponentContext> => {
+    const known = KNOWN_METADATA[d.type];
+    if (known) {
+      const allowed = new Set(known.map((k) => k.toLowerCase()));
+      for (const item of d.metadata) {
+        if (!allowed.has(item.name.toLowerCase()))
+          throw new Error(
+            `${origin(d)}: unknown metadata field "${item.name}" (known: ${known.join(', ')})`,
+          );
+      }
+    }
+    return {
+      name: d.name,
+      version: d.version,
+      appId,
+      logger: logger.child({ component: d.name }),
+      metadata: new ComponentMetadata(
+        origin(d),
+        await resolveMetadata(d, appId, components.secrets),
+      ),
+    };
+  };
 
   try {
     for (const d of mine.filter((c) => c.type in SECRET_STORES)) {
@@ -118,14 +150,42 @@ export async function initComponents(
       const keyPrefix = resolveKeyPrefix(ctx.metadata.get('keyPrefix'), d.name, appId);
       if (keyPrefix.includes('||'))
         throw new Error(`${origin(d)}: keyPrefix must not contain "||"`);
+      const outboxPubsub = ctx.metadata.get('outboxPublishPubsub');
+      const outboxTopic = ctx.metadata.get('outboxPublishTopic');
+      if (Boolean(outboxPubsub) !== Boolean(outboxTopic))
+        throw new Error(
+          `${origin(d)}: metadata fields "outboxPublishPubsub" and "outboxPublishTopic" go together`,
+        );
       const store = await (STATE_STORES[d.type] as Factory<StateStore>)(ctx);
       const actor = ctx.metadata.bool('actorStateStore', false) ? ['ACTOR'] : [];
-      components.state.set(d.name, { ...base(d, [...store.features, ...actor]), store, keyPrefix });
+      const outbound = resiliency.outbound.get(d.name);
+      components.state.set(d.name, {
+        ...base(d, [...store.features, ...actor]),
+        store: outbound ? guardedStore(store, new PolicyRunner(outbound)) : store,
+        keyPrefix,
+        ...(outboxPubsub && outboxTopic
+          ? { outbox: { pubsub: outboxPubsub, topic: outboxTopic } }
+          : {}),
+      });
     }
     for (const d of mine.filter((c) => c.type in PUBSUBS)) {
       const ctx = await context(d);
-      const retry = retryPolicyFrom(ctx.metadata);
-      const pubsub = await (PUBSUBS[d.type] as Factory<PubSub>)(ctx);
+      const defaults = retryPolicyFrom(ctx.metadata);
+      const inbound = resiliency.inbound.get(d.name);
+      const retry: InboundRetry = inbound
+        ? {
+            maxRetries: inbound.retry
+              ? inbound.retry.maxRetries < 0
+                ? Infinity
+                : inbound.retry.maxRetries
+              : 0,
+            delayMs: (attempt) => (inbound.retry ? retryDelayMs(inbound.retry, attempt) : 0),
+            ...(inbound.timeoutMs ? { timeoutMs: inbound.timeoutMs } : {}),
+          }
+        : { maxRetries: defaults.maxRetries, delayMs: (a) => backoffMs(defaults, a) };
+      const outbound = resiliency.outbound.get(d.name);
+      const raw = await (PUBSUBS[d.type] as Factory<PubSub>)(ctx);
+      const pubsub = outbound ? guardedPubSub(raw, new PolicyRunner(outbound)) : raw;
       const consumerId = ctx.metadata.string('consumerID', appId);
       components.pubsub.set(d.name, {
         ...base(d, [...pubsub.features]),
@@ -195,4 +255,31 @@ function base(d: ComponentDefinition, capabilities: string[]): ComponentInfo {
 
 function info(c: ComponentInfo): ComponentInfo {
   return { name: c.name, type: c.type, version: c.version, capabilities: c.capabilities };
+}
+
+const isEtagError = (err: unknown): boolean => err instanceof EtagError;
+
+/** Outbound Resiliency policy around every call to a state store. */
+function guardedStore(store: StateStore, runner: PolicyRunner): StateStore {
+  const guarded: StateStore = {
+    features: store.features,
+    get: (key) => runner.run(() => store.get(key)),
+    set: (req) => runner.run(() => store.set(req), isEtagError),
+    delete: (req) => runner.run(() => store.delete(req), isEtagError),
+    transact: (ops) => runner.run(() => store.transact(ops), isEtagError),
+    close: () => store.close(),
+  };
+  if (store.scan) guarded.scan = (prefix) => runner.run(() => store.scan!(prefix));
+  if (store.query) guarded.query = (prefix, q) => runner.run(() => store.query!(prefix, q));
+  return guarded;
+}
+
+/** Outbound Resiliency policy around publishing. */
+function guardedPubSub(pubsub: PubSub, runner: PolicyRunner): PubSub {
+  return {
+    features: pubsub.features,
+    publish: (msg) => runner.run(() => pubsub.publish(msg)),
+    subscribe: (req, handler) => pubsub.subscribe(req, handler),
+    close: () => pubsub.close(),
+  };
 }

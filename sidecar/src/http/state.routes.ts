@@ -10,9 +10,20 @@ import { ApiError, sendEmpty, sendJson } from './errors.js';
 import { canonicalJson, field, optionalString, parseJsonBody, stringMap } from './json.js';
 import type { RouteRequest, Router } from './router.js';
 import { rfc3339 } from '../time.js';
+import { Outbox, type AfterCommitHook } from '../state/outbox.js';
+import { parseQuery, QueryError } from '../state/query.js';
+
+export interface StateRouteDeps {
+  outbox: Outbox;
+  afterOutboxCommit?: AfterCommitHook;
+}
 
 /** The state API (daprd pkg/api/http/http.go constructStateEndpoints). */
-export function registerStateRoutes(router: Router, components: Components): void {
+export function registerStateRoutes(
+  router: Router,
+  components: Components,
+  deps: StateRouteDeps,
+): void {
   const storeOf = (req: RouteRequest): LoadedStateStore => {
     if (components.state.size === 0)
       throw new ApiError(500, 'ERR_STATE_STORE_NOT_CONFIGURED', 'state store is not configured');
@@ -89,8 +100,12 @@ export function registerStateRoutes(router: Router, components: Components): voi
       };
     });
     if (ops.length === 0) return sendEmpty(res);
+    const pending = deps.outbox.prepare(s, ops, {
+      traceparent: headerOf(req, 'traceparent'),
+      tracestate: headerOf(req, 'tracestate'),
+    });
     try {
-      await s.store.transact(ops);
+      await s.store.transact(pending ? [...ops, ...Outbox.operations(pending)] : ops);
     } catch (err) {
       // Inside a transaction every failure, an etag mismatch included, is a 500.
       throw new ApiError(
@@ -99,7 +114,48 @@ export function registerStateRoutes(router: Router, components: Components): voi
         `error while executing state transaction: ${(err as Error).message}`,
       );
     }
+    if (pending) {
+      await deps.afterOutboxCommit?.();
+      // Committed: a failed publish leaves the record for the sweep, the caller still succeeds.
+      await deps.outbox.flush(pending).catch(() => undefined);
+    }
     sendEmpty(res);
+  });
+
+  router.add(['POST', 'PUT'], '/v1.0-alpha1/state/:store/query', async (req, res) => {
+    const s = storeOf(req);
+    if (!s.store.query)
+      throw new ApiError(
+        500,
+        'ERR_STATE_STORE_NOT_SUPPORTED',
+        `state store ${s.name} doesn't support query`,
+      );
+    let query;
+    try {
+      query = parseQuery(parseJsonBody(await req.body()));
+    } catch (err) {
+      if (err instanceof QueryError) throw new ApiError(400, 'ERR_MALFORMED_REQUEST', err.message);
+      throw err;
+    }
+    let result;
+    try {
+      result = await s.store.query(s.keyPrefix === '' ? '' : `${s.keyPrefix}||`, query);
+    } catch (err) {
+      throw new ApiError(
+        500,
+        'ERR_STATE_QUERY',
+        `failed query in state store ${s.name}: ${(err as Error).message}`,
+      );
+    }
+    if (result.results.length === 0) return sendEmpty(res);
+    sendJson(res, 200, {
+      results: result.results.map((r) => ({
+        key: r.key,
+        data: decodeStored(r.data),
+        etag: r.etag,
+      })),
+      ...(result.token ? { token: result.token } : {}),
+    });
   });
 
   router.add(['GET'], '/v1.0/state/:store/:key', async (req, res) => {
@@ -257,4 +313,9 @@ function decodeStored(data: Buffer): unknown {
   } catch {
     return data.toString('utf8');
   }
+}
+
+function headerOf(req: RouteRequest, name: string): string | undefined {
+  const v = req.raw.headers[name];
+  return Array.isArray(v) ? v[0] : v;
 }

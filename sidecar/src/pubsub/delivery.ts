@@ -5,7 +5,6 @@ import type { LoadedPubSub } from '../components/registry.js';
 import { parseGoBool } from '../components/metadata.js';
 import { hasExpired, wrapRawPayload, type CloudEvent } from './cloudevent.js';
 import type { BrokerMessage, MessageHandler } from './pubsub.js';
-import { backoffMs } from './retry.js';
 import type { Subscription } from './subscriptions.js';
 
 type Outcome = 'success' | 'retry' | 'drop';
@@ -76,7 +75,7 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
         if (sub.deadLetterTopic) return deadLetter(msg, `delivery failed ${attempt + 1} times`);
         throw new Error(`delivery to ${path} failed ${attempt + 1} times`);
       }
-      await sleep(backoffMs(component.retry, attempt), undefined, { signal: deps.signal });
+      await sleep(component.retry.delayMs(attempt), undefined, { signal: deps.signal });
     }
   };
 }
@@ -106,7 +105,13 @@ async function post(
   let res: Response;
   let text: string;
   try {
-    res = await fetch(appUrl(deps.app, path), { method: 'POST', headers, body });
+    const timeoutMs = deps.component.retry.timeoutMs;
+    res = await fetch(appUrl(deps.app, path), {
+      method: 'POST',
+      headers,
+      body,
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+    });
     text = await res.text();
   } catch (err) {
     log.warn({ err, path }, 'delivery failed: app unreachable; will retry');

@@ -30,3 +30,12 @@ export function retryPolicyFrom(md: ComponentMetadata): RetryPolicy {
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.maxIntervalMs, policy.initialIntervalMs * 2 ** attempt);
 }
+
+/** What delivery needs to know about retries, whichever source (defaults or Resiliency) set them. */
+export interface InboundRetry {
+  /** Infinity = retry forever. */
+  maxRetries: number;
+  delayMs(attempt: number): number;
+  /** Per delivery attempt (Resiliency inbound timeout). */
+  timeoutMs?: number;
+}

@@ -6,6 +6,7 @@ import type {
   TransactionOperation,
 } from './store.js';
 import { EtagError } from './store.js';
+import { runQuery, type QueryResult, type StateQuery } from './query.js';
 
 interface Entry {
   data: Buffer;
@@ -18,7 +19,7 @@ interface Entry {
  * (like state.redis), so a non-numeric etag is reported as invalid (400).
  */
 export class InMemoryStateStore implements StateStore {
-  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL'] as const;
+  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API'] as const;
   private readonly items = new Map<string, Entry>();
   private version = 0;
 
@@ -46,6 +47,23 @@ export class InMemoryStateStore implements StateStore {
       }
       throw err;
     }
+  }
+
+  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
+    const out = [];
+    for (const key of [...this.items.keys()]) {
+      const entry = key.startsWith(prefix) ? this.live(key) : undefined;
+      if (entry) out.push({ key, data: entry.data, etag: entry.etag });
+    }
+    return out;
+  }
+
+  async query(prefix: string, q: StateQuery): Promise<QueryResult> {
+    const items = (await this.scan(prefix))
+      .map((i) => ({ ...i, key: i.key.slice(prefix.length) }))
+      .filter((i) => !i.key.includes('||'))
+      .map((i) => ({ ...i, value: decode(i.data) }));
+    return runQuery(items, q);
   }
 
   async close(): Promise<void> {
@@ -81,5 +99,13 @@ export class InMemoryStateStore implements StateStore {
       return undefined;
     }
     return entry;
+  }
+}
+
+function decode(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
   }
 }

@@ -10,6 +10,7 @@ import type {
   TransactionOperation,
 } from './store.js';
 import { EtagError } from './store.js';
+import { pageResult, type Filter, type QueryResult, type StateQuery } from './query.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NOT_EXPIRED = '(expires_at IS NULL OR expires_at > CURRENT_TIMESTAMP)';
@@ -60,7 +61,8 @@ export async function createPostgresStateStore(ctx: ComponentContext): Promise<S
 }
 
 class PostgresStateStore implements StateStore {
-  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL'] as const;
+  /** QUERY_API is ours: daprd's v2 Postgres store has no query (v1 has). */
+  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API'] as const;
   private cleanupTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -142,6 +144,40 @@ class PostgresStateStore implements StateStore {
     } finally {
       client.release();
     }
+  }
+
+  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
+    const { rows } = await this.pool.query<{ key: string; value: Buffer; etag: string }>(
+      `SELECT key, value, etag FROM ${this.table} WHERE key LIKE $1 ESCAPE '\\' AND ${NOT_EXPIRED} ORDER BY key`,
+      [`${likeEscape(prefix)}%`],
+    );
+    return rows.map((r) => ({ key: r.key, data: r.value, etag: r.etag }));
+  }
+
+  /**
+   * The query API on the v2 layout: the value column is bytea holding JSON, so filters and sorts
+   * run on `convert_from(value, 'UTF8')::jsonb`. Only the caller's keys (prefix, and no further
+   * `||`, which excludes outbox records) are visible.
+   */
+  async query(prefix: string, q: StateQuery): Promise<QueryResult> {
+    const params: unknown[] = [`${likeEscape(prefix)}%`, `${likeEscape(prefix)}%||%`];
+    const where = [`key LIKE $1 ESCAPE '\\'`, `key NOT LIKE $2 ESCAPE '\\'`, NOT_EXPIRED];
+    if (q.filter) where.push(sqlFilter(q.filter, params));
+    const order = q.sort.map((s) => `${jsonPath(s.key, params, '#>')} ${s.order}`);
+    order.push('key ASC');
+    let sql = `SELECT key, value, etag FROM (SELECT key, value, etag, expires_at, convert_from(value, 'UTF8')::jsonb AS doc FROM ${this.table} WHERE key LIKE $1 ESCAPE '\\') AS t WHERE ${where.join(' AND ')} ORDER BY ${order.join(', ')}`;
+    if (q.limit !== undefined) sql += ` LIMIT ${q.limit}`;
+    if (q.offset > 0) sql += ` OFFSET ${q.offset}`;
+    const { rows } = await this.pool.query<{ key: string; value: Buffer; etag: string }>(
+      sql,
+      params,
+    );
+    const results = rows.map((r) => ({
+      key: r.key.slice(prefix.length),
+      data: r.value,
+      etag: r.etag,
+    }));
+    return pageResult(results, q);
   }
 
   async close(): Promise<void> {
@@ -235,4 +271,48 @@ export function parseConnectionString(cs: string): pg.PoolConfig {
     }
   }
   return cfg;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** `doc #> '{a,b}'` (jsonb) or `doc #>> '{a,b}'` (text), the path passed as a parameter. */
+function jsonPath(key: string[], params: unknown[], op: '#>' | '#>>'): string {
+  params.push(key);
+  return `(doc ${op} $${params.length}::text[])`;
+}
+
+function sqlFilter(f: Filter, params: unknown[]): string {
+  switch (f.op) {
+    case 'AND':
+    case 'OR':
+      return `(${f.filters.map((c) => sqlFilter(c, params)).join(` ${f.op} `)})`;
+    case 'IN': {
+      const target = jsonPath(f.key, params, '#>');
+      params.push(f.values.map((v) => JSON.stringify(v)));
+      return `${target} = ANY($${params.length}::jsonb[])`;
+    }
+    case 'EQ':
+    case 'NEQ': {
+      const target = jsonPath(f.key, params, '#>');
+      params.push(JSON.stringify(f.value));
+      return f.op === 'EQ'
+        ? `${target} = $${params.length}::jsonb`
+        : `(${target} IS NOT NULL AND ${target} <> $${params.length}::jsonb)`;
+    }
+    default: {
+      const sqlOp = { GT: '>', GTE: '>=', LT: '<', LTE: '<=' }[f.op];
+      if (typeof f.value === 'number') {
+        const typed = jsonPath(f.key, params, '#>');
+        const text = jsonPath(f.key, params, '#>>');
+        params.push(f.value);
+        return `(jsonb_typeof(${typed}) = 'number' AND (CASE WHEN jsonb_typeof(${typed}) = 'number' THEN ${text}::numeric END) ${sqlOp} $${params.length})`;
+      }
+      const typed = jsonPath(f.key, params, '#>');
+      const text = jsonPath(f.key, params, '#>>');
+      params.push(String(f.value));
+      return `(jsonb_typeof(${typed}) = 'string' AND ${text} COLLATE "C" ${sqlOp} $${params.length})`;
+    }
+  }
 }

@@ -3,6 +3,8 @@
  * (`<appId>||<key>`); values are the JSON bytes to keep. To add a backend, write one file
  * exporting a `StateStoreFactory` and add one line to `components/registry.ts`.
  */
+import type { QueryResult, StateQuery } from './query.js';
+
 export type Concurrency = 'first-write' | 'last-write';
 
 /** Capability strings as Dapr's metadata API reports them (components-contrib state/feature.go). */
@@ -41,6 +43,16 @@ export interface StateStore {
   delete(req: DeleteRequest): Promise<void>;
   /** All operations or none. */
   transact(ops: TransactionOperation[]): Promise<void>;
+  /**
+   * Live items whose stored key starts with `prefix` (outbox recovery). Every store Flock runs
+   * on implements it; a store without it cannot host an outbox.
+   */
+  scan?(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>>;
+  /**
+   * The query API over the caller's own keys (stored key = `prefix` + key, no further `||`);
+   * returned keys are without the prefix. Absent → 500 ERR_STATE_STORE_NOT_SUPPORTED.
+   */
+  query?(prefix: string, q: StateQuery): Promise<QueryResult>;
   close(): Promise<void>;
 }
 

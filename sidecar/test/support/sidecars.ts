@@ -34,7 +34,7 @@ export function startTestSidecar(
   return startSidecar({
     httpPort: 0,
     components: parseComponents(yaml, 'test-components.yaml'),
-    logLevel: 'silent',
+    logLevel: process.env.SIDECAR_LOG ?? 'silent',
     ...opts,
   });
 }

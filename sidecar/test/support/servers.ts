@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The real servers on loopback the backend suites use. */
+export const SERVERS = {
+  postgres: 'postgres://postgres@127.0.0.1:5432/test',
+  redis: '127.0.0.1:6379',
+  rabbitmq: 'amqp://guest:guest@127.0.0.1:5672',
+  nats: 'nats://127.0.0.1:4222',
+  mqtt: 'mqtt://127.0.0.1:1883',
+} as const;
+
+export function portOpen(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export const reachable = {
+  redis: await portOpen(6379),
+  rabbitmq: await portOpen(5672),
+  nats: await portOpen(4222),
+  mqtt: await portOpen(1883),
+};
+
+async function waitForPort(port: number, up: boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await portOpen(port)) !== up) {
+    if (Date.now() > deadline) throw new Error(`port ${port} did not go ${up ? 'up' : 'down'}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Restarts Redis. `shutdown save` writes the dataset (streams, consumer groups, pending entries)
+ * to dump.rdb, which the new server loads: the restart of a Redis with persistence. The file is
+ * removed once loaded so later restarts start empty again.
+ */
+export async function restartRedis(downMs = 1000): Promise<void> {
+  await run('redis-cli', ['-p', '6379', 'shutdown', 'save']).catch(() => undefined);
+  await waitForPort(6379, false);
+  await sleep(downMs);
+  await startRedis();
+  await run('rm', ['-f', '/var/lib/redis/dump.rdb']);
+}
+
+export async function startRedis(): Promise<void> {
+  if (await portOpen(6379)) return;
+  await run('redis-server', [
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1 -::1',
+    '--port',
+    '6379',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    '/var/lib/redis',
+    '--logfile',
+    '/var/log/redis/ci.log',
+  ]);
+  await waitForPort(6379, true);
+  // Loading the dump: wait until Redis answers commands.
+  for (let i = 0; i < 100; i++) {
+    const { stdout } = await run('redis-cli', ['-p', '6379', 'ping']).catch(() => ({ stdout: '' }));
+    if (stdout.trim() === 'PONG') return;
+    await sleep(50);
+  }
+}
+
+/** stop_app/start_app: connections dropped, durable queues and persistent messages kept. */
+export async function restartRabbitMq(downMs = 1000): Promise<void> {
+  await run('rabbitmqctl', ['stop_app']);
+  await sleep(downMs);
+  await startRabbitMq();
+}
+
+export async function startRabbitMq(): Promise<void> {
+  await run('rabbitmqctl', ['start_app']);
+  await waitForPort(5672, true);
+}

@@ -7,6 +7,8 @@ import { eventually } from './support/poll.js';
 import { dropTable, findRealPostgres } from './support/postgres.js';
 import { describeIfReachable } from './support/reachable.js';
 import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
+import { reachable, SERVERS } from './support/servers.js';
+import { Redis } from 'ioredis';
 
 const realPostgres = await findRealPostgres();
 // One table per test run, so parallel runs and other suites never collide.
@@ -21,6 +23,21 @@ interface Backend {
   malformedEtagStatus: number;
   /** first-write without an etag on an existing key: in-memory 409, Postgres a plain failure (500). */
   firstWriteConflictStatus: number;
+  /** The query API (in-memory and our Postgres v2; state.redis answers ERR_STATE_STORE_NOT_SUPPORTED). */
+  query: boolean;
+}
+
+// Redis keeps keys across runs: a key prefix of this run's own.
+const redisPrefix = `state-${randomBytes(4).toString('hex')}`;
+
+async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  try {
+    const keys = await redis.keys(`${prefix}||*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const postgresYaml = (connectionString: string): string =>
@@ -42,6 +59,7 @@ const backends: Backend[] = [
     }),
     malformedEtagStatus: 400,
     firstWriteConflictStatus: 409,
+    query: true,
   },
   {
     name: 'state.postgresql v2 on real Postgres',
@@ -54,6 +72,7 @@ const backends: Backend[] = [
     }),
     malformedEtagStatus: 409,
     firstWriteConflictStatus: 500,
+    query: true,
   },
   {
     name: 'state.postgresql v2 on embedded Postgres',
@@ -69,6 +88,22 @@ const backends: Backend[] = [
     },
     malformedEtagStatus: 409,
     firstWriteConflictStatus: 500,
+    query: true,
+  },
+  {
+    name: 'state.redis on real Redis',
+    reachable: reachable.redis,
+    what: `Redis at ${SERVERS.redis}`,
+    start: async () => ({
+      yaml: componentYaml('statestore', 'state.redis', {
+        redisHost: SERVERS.redis,
+        keyPrefix: redisPrefix,
+      }),
+      stop: () => dropRedisKeys(redisPrefix),
+    }),
+    malformedEtagStatus: 400,
+    firstWriteConflictStatus: 409,
+    query: false,
   },
 ];
 
@@ -259,6 +294,106 @@ for (const backend of backends) {
       await client.state.delete('statestore', 'doomed');
       expect(await client.state.get('statestore', 'doomed')).toBe('');
     });
+
+    const query = (body: unknown): Promise<Response> =>
+      fetch(`${sidecar.url}/v1.0-alpha1/state/statestore/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const keysOf = async (res: Response): Promise<string[]> =>
+      ((await res.json()) as { results: Array<{ key: string }> }).results.map((r) => r.key);
+
+    if (backend.query) {
+      describe('query API', () => {
+        beforeAll(async () => {
+          const people = [
+            { key: 'q-ann', value: { name: 'ann', age: 31, city: 'Oslo', org: { team: 'core' } } },
+            { key: 'q-bob', value: { name: 'bob', age: 25, city: 'Rome', org: { team: 'web' } } },
+            { key: 'q-cid', value: { name: 'cid', age: 42, city: 'Oslo', org: { team: 'web' } } },
+            { key: 'q-dan', value: { name: 'dan', age: 19, city: 'Lima', org: { team: 'core' } } },
+          ];
+          expect((await save(people)).status).toBe(204);
+        });
+
+        it('when filtering with EQ on a dotted key, then only matching items come back, keys without the app prefix', async () => {
+          const res = await query({
+            filter: { EQ: { 'org.team': 'web' } },
+            sort: [{ key: 'name' }],
+          });
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as { results: Array<Record<string, unknown>> };
+          expect(body.results.map((r) => r.key)).toEqual(['q-bob', 'q-cid']);
+          expect(body.results[0]).toEqual({
+            key: 'q-bob',
+            data: { name: 'bob', age: 25, city: 'Rome', org: { team: 'web' } },
+            etag: expect.any(String),
+          });
+        });
+
+        it('when combining IN, AND, OR and GT with a DESC sort, then the order and the set follow the query', async () => {
+          const res = await query({
+            filter: {
+              OR: [
+                { AND: [{ IN: { city: ['Oslo', 'Lima'] } }, { GT: { age: 20 } }] },
+                { EQ: { name: 'bob' } },
+              ],
+            },
+            sort: [{ key: 'age', order: 'DESC' }],
+          });
+          expect(await keysOf(res)).toEqual(['q-cid', 'q-ann', 'q-bob']);
+        });
+
+        it('when paging with a limit, then a token leads to the next page', async () => {
+          const filter = { IN: { name: ['ann', 'bob', 'cid', 'dan'] } };
+          const first = await query({ filter, sort: [{ key: 'age' }], page: { limit: 3 } });
+          const body = (await first.json()) as { results: Array<{ key: string }>; token?: string };
+          expect(body.results.map((r) => r.key)).toEqual(['q-dan', 'q-bob', 'q-ann']);
+          expect(body.token).toEqual(expect.any(String));
+          const second = await query({
+            filter,
+            sort: [{ key: 'age' }],
+            page: { limit: 3, token: body.token },
+          });
+          expect(await keysOf(second)).toEqual(['q-cid']);
+        });
+
+        it('when nothing matches, then the API answers 204; a malformed query is 400', async () => {
+          expect((await query({ filter: { EQ: { city: 'Nowhere' } } })).status).toBe(204);
+          const bad = await query({ filter: { LIKE: { city: 'x' } } });
+          expect(bad.status).toBe(400);
+        });
+      });
+    } else {
+      it('when the store has no query support, then the query API answers 500 ERR_STATE_STORE_NOT_SUPPORTED', async () => {
+        const res = await query({ filter: { EQ: { a: 1 } } });
+        expect(res.status).toBe(500);
+        expect(await res.json()).toMatchObject({ errorCode: 'ERR_STATE_STORE_NOT_SUPPORTED' });
+      });
+    }
+
+    if (backend.name.startsWith('state.redis')) {
+      it('when saved, then the key is a Dapr-style hash {data, version} and the etag is the version', async () => {
+        await save([{ key: 'layout', value: { v: 1 } }]);
+        await save([{ key: 'layout', value: { v: 2 } }]);
+        const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+        try {
+          expect(await redis.hgetall(`${redisPrefix}||layout`)).toEqual({
+            data: '{"v":2}',
+            version: '2',
+          });
+        } finally {
+          redis.disconnect();
+        }
+        expect(await etagOf('layout')).toBe('2');
+        // daprd's Redis store: an etag on a missing key succeeds; last-write ignores the etag.
+        expect((await save([{ key: 'fresh-key', value: 1, etag: '7' }])).status).toBe(204);
+        const lastWrite = await save([
+          { key: 'layout', value: 3, etag: '999', options: { concurrency: 'last-write' } },
+        ]);
+        expect(lastWrite.status).toBe(204);
+      });
+    }
 
     if (backend.name.startsWith('state.postgresql')) {
       it('when saved, then the row uses the Dapr v2 layout with the key "<appId>||<key>" and a UUID etag', async () => {

@@ -1,22 +1,10 @@
-import {
-  Dapr,
-  baseConfigSchema,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-} from '@flock/kit';
+import { createLogger, loadConfig, runMain } from '@flock/kit';
+import { buildSearchService, searchConfigSchema } from './search.service.js';
 
 const logger = createLogger('search');
 
 await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
+  const config = loadConfig(searchConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const dapr = new Dapr(config, logger);
-  return createService({
-    config,
-    logger,
-    readiness: [dapr.readiness],
-    onShutdown: [() => dapr.close()],
-  }).start();
+  return (await buildSearchService(config, { logger })).start();
 });

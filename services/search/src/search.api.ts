@@ -1,3 +1,57 @@
-import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import {
+  postHit,
+  postSearchQuery,
+  tagHit,
+  tagParams,
+  tagSearchQuery,
+  userHit,
+  userSearchQuery,
+} from './search.schemas.js';
 
-export const api: ServiceApi = { appId: APP_IDS.search, tag: 'search', routes: [] };
+/** The public routes of the search service: all readable without a token. */
+export const api: ServiceApi = {
+  appId: APP_IDS.search,
+  tag: 'search',
+  routes: [
+    {
+      method: 'get',
+      path: '/search/users',
+      access: 'optional-auth',
+      summary:
+        'Users by username or email (exact and prefix, exact first) or by q (fuzzy over both, best first). At least one of username, email, q.',
+      query: userSearchQuery,
+      responses: { 200: userHit },
+      paginated: true,
+    },
+    {
+      method: 'get',
+      path: '/search/posts',
+      access: 'optional-auth',
+      summary:
+        'Posts by full-text search, best match first. q is web-search syntax: "a phrase", or, -excluded.',
+      query: postSearchQuery,
+      responses: { 200: postHit },
+      paginated: true,
+    },
+    {
+      method: 'get',
+      path: '/search/tags',
+      access: 'optional-auth',
+      summary: 'Hashtags starting with q (without #), alphabetically, with their post counts.',
+      query: tagSearchQuery,
+      responses: { 200: tagHit },
+      paginated: true,
+    },
+    {
+      method: 'get',
+      path: '/tags/:tag',
+      access: 'optional-auth',
+      summary: 'Posts carrying hashtag :tag (without #, any case), newest first.',
+      params: tagParams,
+      query: pageQuery,
+      responses: { 200: postHit },
+      paginated: true,
+    },
+  ],
+};

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { createLogger } from '@flock/kit';
 import { loadComponents, startSidecar } from './index.js';
+import { loadResiliency } from './resiliency.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +40,9 @@ async function main(): Promise<void> {
     httpPort: Number(values['dapr-http-port']),
     listenAddress: values['dapr-listen-addresses'] as string,
     components: values['resources-path'] ? await loadComponents(values['resources-path']) : [],
+    ...(values['resources-path']
+      ? { resiliency: await loadResiliency(values['resources-path']) }
+      : {}),
     ...(process.env.DAPR_API_TOKEN ? { apiToken: process.env.DAPR_API_TOKEN } : {}),
     logLevel: values['log-level'] as string,
   });

@@ -11,3 +11,4 @@ export type { PubSub } from './pubsub/pubsub.js';
 export type { SecretStore } from './secrets/store.js';
 export { startPlatform, type Platform, type PlatformOptions } from './runner/platform.js';
 export { ms, summarize, timed, type LatencySummary } from './bench/stats.js';
+export { loadResiliency, type Resiliency } from './resiliency.js';

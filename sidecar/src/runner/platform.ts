@@ -9,6 +9,7 @@ import type { AppAddress } from '../app-channel.js';
 import { loadComponents, type ComponentDefinition } from '../components/load.js';
 import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from '../embedded-postgres.js';
 import { startSidecar, type Sidecar } from '../sidecar.js';
+import { loadResiliency } from '../resiliency.js';
 import { spawnApp, type AppProcess } from './app-process.js';
 import { readRunFile, type RunApp } from './run-file.js';
 import { ensureSecrets } from './secrets.js';
@@ -57,10 +58,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const profile = options.profile ?? EMBEDDED;
   const dataDir = path.resolve(options.dataDir ?? path.join(runFile.root, '.data', profile));
   await mkdir(dataDir, { recursive: true });
-  const components = withAbsolutePaths(
-    await loadComponents(profileFolder(runFile.root, profile)),
-    dataDir,
-  );
+  const folder = profileFolder(runFile.root, profile);
+  const components = withAbsolutePaths(await loadComponents(folder), dataDir);
+  const resiliency = await loadResiliency(folder);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step();
@@ -88,6 +88,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           resolveApp: (appId) => registry.get(appId),
           apiToken: p.daprApiToken,
           logLevel: 'warn',
+          resiliency,
         }),
       );
     }

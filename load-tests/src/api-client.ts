@@ -1,8 +1,12 @@
 /** A minimal client of Flock's public API for seeding and benchmarks. */
 export interface Session {
   accessToken: string;
+  /** Trades for a new access token (`POST /auth/refresh`) without hashing a password again. */
+  refreshToken: string;
   user: { id: string; username: string };
 }
+
+export const DEFAULT_PASSWORD = 'correct horse battery';
 
 export class ApiClient {
   constructor(readonly baseUrl: string) {}
@@ -21,13 +25,20 @@ export class ApiClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  async signUp(username: string, password = 'correct horse battery'): Promise<Session> {
+  async signUp(username: string, password = DEFAULT_PASSWORD): Promise<Session> {
     await this.call('POST', '/auth/register', undefined, {
       username,
       email: `${username}@example.com`,
       password,
     });
     return this.call<Session>('POST', '/auth/login', undefined, { login: username, password });
+  }
+
+  /** A fresh access token for a session (they live 15 minutes). */
+  async refresh(session: Session): Promise<Session> {
+    return this.call<Session>('POST', '/auth/refresh', undefined, {
+      refreshToken: session.refreshToken,
+    });
   }
 }
 

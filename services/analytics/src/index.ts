@@ -1,22 +1,10 @@
-import {
-  Dapr,
-  baseConfigSchema,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-} from '@flock/kit';
+import { baseConfigSchema, createLogger, loadConfig, runMain } from '@flock/kit';
+import { buildAnalyticsService } from './analytics.service.js';
 
 const logger = createLogger('analytics');
 
 await runMain(logger, async () => {
   const config = loadConfig(baseConfigSchema);
   logger.level = config.LOG_LEVEL;
-  const dapr = new Dapr(config, logger);
-  return createService({
-    config,
-    logger,
-    readiness: [dapr.readiness],
-    onShutdown: [() => dapr.close()],
-  }).start();
+  return buildAnalyticsService(config, { logger }).start();
 });

@@ -82,7 +82,8 @@ auth.subscribe((user) => {
   unreadCount.set(0);
   closeStream?.();
   closeStream = null;
-  if (user) void startNotifications();
+  // The badge can wait a moment; the first screen's requests go first.
+  if (user) setTimeout(() => auth.user?.id === user.id && void startNotifications(), 300);
 });
 
 export async function signOut(): Promise<void> {

@@ -6,6 +6,7 @@ import { flash, forgetUser } from '../state';
 import { ErrorMessage, Field } from '../ui/components';
 
 export function SettingsPage({ userId, username }: { userId: string; username: string }) {
+  const [loaded, setLoaded] = useState<{ displayName: string; bio: string } | null>(null);
   const [displayName, setDisplayName] = useState('');
   const [bio, setBio] = useState('');
   const [saved, setSaved] = useState('');
@@ -13,10 +14,14 @@ export function SettingsPage({ userId, username }: { userId: string; username: s
   const [confirmName, setConfirmName] = useState('');
   const [deleteError, setDeleteError] = useState<ApiError | null>(null);
   useEffect(() => {
-    void ok(api.GET('/users/{id}', { params: { path: { id: userId } } })).then((u) => {
-      setDisplayName(u.displayName);
-      setBio(u.bio);
-    });
+    void ok(api.GET('/users/{id}', { params: { path: { id: userId } } })).then(
+      (u) => {
+        setDisplayName(u.displayName);
+        setBio(u.bio);
+        setLoaded({ displayName: u.displayName, bio: u.bio });
+      },
+      (e: unknown) => setError(toApiError(e)),
+    );
   }, [userId]);
   const save = async (event: Event) => {
     event.preventDefault();
@@ -49,7 +54,8 @@ export function SettingsPage({ userId, username }: { userId: string; username: s
       <h1>Settings</h1>
       <section class="card" aria-labelledby="profile-title">
         <h2 id="profile-title">Profile</h2>
-        <form onSubmit={save} noValidate>
+        {!loaded && !error && <p class="muted">Loading…</p>}
+        <form onSubmit={save} noValidate hidden={!loaded}>
           <Field
             id="displayName"
             label="Display name"

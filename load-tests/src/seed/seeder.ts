@@ -117,7 +117,7 @@ export async function seedGraph(
  * Retries a call answered 409 (a concurrent change of the same document) or 503 (a store read
  * failed; "try again"), with jittered exponential backoff.
  */
-async function retryTransient<T>(call: () => Promise<T>, attempts = 8): Promise<T> {
+async function retryTransient<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -125,7 +125,7 @@ async function retryTransient<T>(call: () => Promise<T>, attempts = 8): Promise<
       const status = /answered (409|503)/.exec((error as Error).message)?.[1];
       if (attempt >= attempts || !status) throw error;
       retried[status as '409' | '503']++;
-      await sleep(10 * 2 ** attempt * Math.random());
+      await sleep(Math.min(1000, 10 * 2 ** attempt) * Math.random());
     }
   }
 }

@@ -469,6 +469,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/analytics/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record an action of the caller (profile.viewed, post.viewed, search.performed, timeline.viewed, link.clicked). 202; with an Idempotency-Key a retry counts once. */
+    post: operations['postAnalyticsEvents'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/analytics/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per-day counters of user :id over [from, to] (UTC dates; default the last 30 days, at most 366): posts, likes given and received, comments, followers gained and lost, actions by type. Only the user themself: 403 otherwise. */
+    get: operations['getAnalyticsUsersId'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2885,6 +2919,183 @@ export interface operations {
               rank?: number;
             }[];
             nextCursor?: string;
+          };
+        };
+      };
+      /** @description The request is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postAnalyticsEvents: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Retries with the same key return the first result. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @enum {string} */
+          action:
+            | 'profile.viewed'
+            | 'post.viewed'
+            | 'search.performed'
+            | 'timeline.viewed'
+            | 'link.clicked';
+          subjectId?: string;
+          /** Format: date-time */
+          at?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            action:
+              | 'profile.viewed'
+              | 'post.viewed'
+              | 'search.performed'
+              | 'timeline.viewed'
+              | 'link.clicked';
+            /** Format: date */
+            date: string;
+          };
+        };
+      };
+      /** @description The request is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAnalyticsUsersId: {
+    parameters: {
+      query?: {
+        from?: string;
+        to?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            userId: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            days: {
+              posts: number;
+              likesGiven: number;
+              likesReceived: number;
+              comments: number;
+              commentsReceived: number;
+              followersGained: number;
+              followersLost: number;
+              actions: {
+                [key: string]: number;
+              };
+              /** Format: date */
+              date: string;
+            }[];
+            totals: {
+              posts: number;
+              likesGiven: number;
+              likesReceived: number;
+              comments: number;
+              commentsReceived: number;
+              followersGained: number;
+              followersLost: number;
+              actions: {
+                [key: string]: number;
+              };
+            };
           };
         };
       };

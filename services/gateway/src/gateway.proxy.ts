@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import {
   AppError,
@@ -25,6 +26,7 @@ const PASSED_REQUEST_HEADERS = [
   'content-type',
   'if-match',
   'idempotency-key',
+  'last-event-id',
   'traceparent',
   'tracestate',
 ];
@@ -58,11 +60,18 @@ export function daprForward(dapr: Dapr): Forward {
       headers.set('x-flock-token-expires', String(caller.expiresAt));
     }
     const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
+    // A client that hangs up (a closed event stream, a cancelled request) cancels the upstream
+    // call, so the service sees the disconnect instead of streaming into the void.
+    const hangUp = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) hangUp.abort();
+    });
     let upstream: globalThis.Response;
     try {
       upstream = await dapr.forward(appId, pathAndQuery, {
         method: req.method,
         headers,
+        signal: hangUp.signal,
         ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
       });
     } catch (error) {
@@ -88,12 +97,10 @@ export function daprForward(dapr: Dapr): Forward {
       if (!DROPPED_RESPONSE_HEADERS.has(name)) res.setHeader(name, value);
     });
     if (!upstream.body) return void res.end();
-    await new Promise<void>((resolve, reject) => {
-      Readable.fromWeb(upstream.body as never)
-        .on('error', reject)
-        .pipe(res)
-        .on('finish', resolve)
-        .on('error', reject);
-    });
+    try {
+      await pipeline(Readable.fromWeb(upstream.body as never), res);
+    } catch (error) {
+      if (!hangUp.signal.aborted) throw error; // the client left: nothing to answer
+    }
   };
 }

@@ -25,6 +25,7 @@ export {
 export type { ReadinessCheck } from './http/health.js';
 export { runMain } from './process.js';
 export {
+  on,
   subscriptionRoute,
   type DeliveredEvent,
   type Outcome,

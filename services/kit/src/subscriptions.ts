@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { classify } from './errors.js';
+import { EVENTS, type EventPayload, type Topic } from './events.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
 import { PUBSUB } from './names.js';
@@ -37,6 +38,25 @@ const envelopeSchema = z.object({
   traceparent: z.string().optional(),
   data: z.unknown(),
 });
+
+/**
+ * A subscription to a catalog topic: the payload schema comes from EVENTS and the handler is
+ * typed by it. `on('post.created', (event) => …)` instead of spelling topic, schema and type.
+ */
+export function on<T extends Topic>(
+  topic: T,
+  handle: (event: DeliveredEvent<EventPayload<T>>, log: Logger) => Promise<Outcome | void>,
+  options: { deadLetterTopic?: string; pubsubName?: string } = {},
+): Subscription {
+  const subscription: Subscription<EventPayload<T>> = {
+    topic,
+    schema: EVENTS[topic] as unknown as z.ZodType<EventPayload<T>>,
+    handle,
+    ...options,
+  };
+  // Safe: the route validates `data` with this same schema before calling `handle`.
+  return subscription as unknown as Subscription;
+}
 
 export function subscriptionRoute(topic: string): string {
   return `/events/${topic.replace(/[^a-zA-Z0-9-]/g, '-')}`;

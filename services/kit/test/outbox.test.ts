@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { startSidecar, parseComponents, type Sidecar } from '../../../sidecar/src/index.js';
 import {
   Dapr,
@@ -8,6 +7,7 @@ import {
   createService,
   domainEvent,
   loadConfig,
+  on,
   type DeliveredEvent,
   type RunningService,
 } from '../src/index.js';
@@ -44,17 +44,13 @@ describe('outbox and consume-once through a real sidecar', () => {
       }),
       logger,
       subscriptions: [
-        {
-          topic: 'user.registered',
-          schema: z.object({ userId: z.string() }).loose(),
-          async handle(event) {
-            received.push(event);
-            const outcome = await consumeOnce(dapr.state('store'), event.id, async () => [
-              { operation: 'upsert', key: `seen:${event.data.userId}`, value: { at: event.time } },
-            ]);
-            if (outcome === 'applied') applied.push(event.id);
-          },
-        },
+        on('user.registered', async (event) => {
+          received.push(event);
+          const outcome = await consumeOnce(dapr.state('store'), event.id, async () => [
+            { operation: 'upsert', key: `seen:${event.data.userId}`, value: { at: event.time } },
+          ]);
+          if (outcome === 'applied') applied.push(event.id);
+        }),
       ],
     });
     consumer = await pending.start();

@@ -5,6 +5,7 @@ import {
   createService,
   loadConfig,
   notFound,
+  type DeliveredEvent,
   type RunningService,
   type Subscription,
 } from '../src/index.js';
@@ -22,20 +23,21 @@ const config = (extra: Record<string, string> = {}) =>
 const itemSchema = z.object({ name: z.string().min(1), size: z.number().int() });
 
 const calls: string[] = [];
-const subscriptions: Subscription[] = [
+const subscriptions = [
   {
     topic: 'thing.happened',
     schema: z.object({ n: z.number() }),
-    async handle(event) {
+    async handle(event: DeliveredEvent<{ n: number }>) {
       calls.push(event.id);
       if (event.data.n === 1) throw new Error('database hiccup');
       if (event.data.n === 2) throw notFound('gone');
       if (event.data.n === 3) return 'RETRY';
     },
   },
-];
+] as Subscription[];
 
 let release: () => void = () => undefined;
+let arrived: () => void = () => undefined;
 
 async function start(extra: Record<string, string> = {}): Promise<RunningService> {
   const service = createService({
@@ -53,6 +55,7 @@ async function start(extra: Record<string, string> = {}): Promise<RunningService
         throw new Error('secret internals at /srv/app.ts:42');
       });
       app.get('/slow', async (_req, res) => {
+        arrived();
         await new Promise<void>((resolve) => (release = resolve));
         res.json({ done: true });
       });
@@ -201,8 +204,9 @@ describe('service kit: sidecar-only access and shutdown', () => {
 
   test('when stopping with a request in flight, then it completes and new connections are refused', async () => {
     const service = await start();
+    const reachedHandler = new Promise<void>((resolve) => (arrived = resolve));
     const inFlight = fetch(`${service.url}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await reachedHandler;
     const stopped = service.stop();
     release();
     const response = await inFlight;

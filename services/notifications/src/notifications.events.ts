@@ -1,16 +1,7 @@
-import {
-  BROADCAST_PUBSUB,
-  EVENTS,
-  type DeliveredEvent,
-  type Subscription,
-  type Topic,
-} from '@flock/kit';
-import type { z } from 'zod';
+import { BROADCAST_PUBSUB, on, type Subscription } from '@flock/kit';
 import type { NotificationsDomain } from './notifications.domain.js';
 import { LIVE_TOPIC, liveMessage, type LiveMessage } from './notifications.schemas.js';
 import type { StreamHub } from './notifications.stream.js';
-
-type Payload<T extends Topic> = z.infer<(typeof EVENTS)[T]>;
 
 /**
  * Platform events → notifications. Each notifying event is applied once by its CloudEvent id
@@ -22,19 +13,6 @@ export function notificationsSubscriptions(
   notifications: NotificationsDomain,
   hub: StreamHub,
 ): Subscription[] {
-  const on = <T extends Topic>(
-    topic: T,
-    apply: (data: Payload<T>, eventId: string) => Promise<unknown>,
-  ): Subscription =>
-    ({
-      topic,
-      schema: EVENTS[topic],
-      async handle(event: DeliveredEvent<Payload<T>>) {
-        await apply(event.data, event.id);
-        return 'SUCCESS';
-      },
-    }) as Subscription;
-
   /** From the broadcast pub/sub: every instance gets it and pushes to its own streams. */
   const live: Subscription<LiveMessage> = {
     topic: LIVE_TOPIC,
@@ -42,17 +20,16 @@ export function notificationsSubscriptions(
     schema: liveMessage,
     async handle(event) {
       hub.push(event.data.userId, event.data.notification);
-      return 'SUCCESS';
     },
   };
 
   return [
-    on('follow.created', (e, id) => notifications.followCreated(id, e)),
-    on('like.created', (e, id) => notifications.likeCreated(id, e)),
-    on('comment.created', (e, id) => notifications.commentCreated(id, e)),
-    on('post.created', (e, id) => notifications.postCreated(id, e)),
-    on('user.registered', (e) => notifications.userRegistered(e)),
-    on('user.deleted', (e) => notifications.userDeleted(e)),
-    live as Subscription,
+    on('follow.created', (e) => notifications.followCreated(e.id, e.data).then(() => undefined)),
+    on('like.created', (e) => notifications.likeCreated(e.id, e.data).then(() => undefined)),
+    on('comment.created', (e) => notifications.commentCreated(e.id, e.data).then(() => undefined)),
+    on('post.created', (e) => notifications.postCreated(e.id, e.data).then(() => undefined)),
+    on('user.registered', (e) => notifications.userRegistered(e.data).then(() => undefined)),
+    on('user.deleted', (e) => notifications.userDeleted(e.data).then(() => undefined)),
+    live as unknown as Subscription,
   ];
 }

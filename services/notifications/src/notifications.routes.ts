@@ -1,11 +1,11 @@
-import type { Express, Request, Response } from 'express';
+import type { Express, Request } from 'express';
 import {
-  FORWARDED_PREFIX_HEADER,
   badRequest,
   decodeCursor,
   encodeCursor,
   handleError,
   requireCaller,
+  sendPage,
   type Logger,
 } from '@flock/kit';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +35,13 @@ export function notificationsRoutes(
       ...(before === undefined ? {} : { before }),
       unreadOnly: query.unread === 'true',
     });
-    sendPageWithCount(req, res, page.items, page.unreadCount, page.next);
+    const nextCursor = page.next === undefined ? undefined : encodeCursor({ id: page.next });
+    sendPage(
+      req,
+      res,
+      { items: page.items, ...(nextCursor ? { nextCursor } : {}) },
+      { unreadCount: page.unreadCount },
+    );
   });
 
   app.post('/notifications/read-all', async (req, res) => {
@@ -83,25 +89,4 @@ function lastEventIdOf(req: Request): string | undefined {
       { path: 'Last-Event-ID', message: 'a notification id' },
     ]);
   return parsed.data;
-}
-
-/**
- * The kit's `sendPage` with `unreadCount` next to `items` (sendPage writes `{items, nextCursor}`
- * only; lifting an `extra` argument into it would remove this copy).
- */
-function sendPageWithCount(
-  req: Request,
-  res: Response,
-  items: unknown[],
-  unreadCount: number,
-  nextId: string | undefined,
-): void {
-  const nextCursor = nextId === undefined ? undefined : encodeCursor({ id: nextId });
-  if (nextCursor !== undefined) {
-    const url = new URL(req.originalUrl, 'http://flock.invalid');
-    url.searchParams.set('cursor', nextCursor);
-    const prefix = req.get(FORWARDED_PREFIX_HEADER) ?? '';
-    res.setHeader('Link', `<${prefix}${url.pathname}${url.search}>; rel="next"`);
-  }
-  res.json({ items, ...(nextCursor === undefined ? {} : { nextCursor }), unreadCount });
 }

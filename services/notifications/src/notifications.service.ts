@@ -46,22 +46,10 @@ export function buildNotificationsService(
     routes: (app) => notificationsRoutes(app, notifications, hub, logger),
     subscriptions: notificationsSubscriptions(notifications, hub),
     readiness: [dapr.readiness],
+    // Open streams never finish on their own: end them first, or draining waits them out.
+    onDrain: [() => hub.close()],
     onShutdown: [() => dapr.close()],
   });
   hub.registerMetrics(service.metrics.registry);
-  return {
-    ...service,
-    hub,
-    async start() {
-      const running = await service.start();
-      // Open streams never finish on their own: end them first, or draining waits them out.
-      return {
-        ...running,
-        stop: async () => {
-          hub.close();
-          await running.stop();
-        },
-      };
-    },
-  };
+  return { ...service, hub };
 }

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   APP_IDS,
   AppError,
   BROADCAST_PUBSUB,
-  EtagMismatchError,
+  WriteConflict,
   consumeOnce,
+  retryOnConflict as retryUnit,
   type Dapr,
   type Logger,
   type StateEntry,
@@ -37,6 +37,7 @@ const goneKey = (userId: string) => `gone:${userId}`;
 const usernameKey = (name: string) => `username:${name}`;
 const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
 const MAX_ATTEMPTS = 50;
+const retryOnConflict = <T>(unit: () => Promise<T>) => retryUnit(unit, MAX_ATTEMPTS);
 
 interface Inbox {
   items: Notification[];
@@ -45,17 +46,6 @@ interface Inbox {
 export interface RetentionSettings {
   ttlSeconds: number;
   cap: number;
-}
-
-async function retryOnConflict<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!(error instanceof EtagMismatchError) || n >= MAX_ATTEMPTS) throw error;
-      await sleep(Math.random() * Math.min(50, 2 * n));
-    }
-  }
 }
 
 export class DaprInboxRepository implements InboxRepository {
@@ -167,7 +157,7 @@ export class DaprUsernameDirectory implements UsernameDirectory {
     try {
       await this.state.delete(usernameKey(username), { etag: found.etag });
     } catch (error) {
-      if (!(error instanceof EtagMismatchError)) throw error; // re-registered meanwhile: keep it
+      if (!(error instanceof WriteConflict)) throw error; // re-registered meanwhile: keep it
     }
   }
 
@@ -209,7 +199,6 @@ export class DaprPostDirectory implements PostDirectory {
  * Publishes stored notifications on the broadcast pub/sub (every instance gets each one). Right
  * after the write, not through the outbox: the stored notification is the truth, the push is a
  * courtesy — a lost push is recovered by the list or by a reconnect with Last-Event-ID.
- * The kit's `Dapr.publish` only speaks the platform pub/sub and its catalog, hence the SDK call.
  */
 export class BroadcastLiveChannel implements LiveChannel {
   constructor(
@@ -220,10 +209,7 @@ export class BroadcastLiveChannel implements LiveChannel {
   async publish(userId: string, notification: Notification): Promise<void> {
     const message: LiveMessage = { userId, notification };
     try {
-      const result = await this.dapr.client.pubsub.publish(BROADCAST_PUBSUB, LIVE_TOPIC, message, {
-        metadata: { 'cloudevent.id': notification.id },
-      });
-      if (result.error) throw result.error;
+      await this.dapr.publishTo(BROADCAST_PUBSUB, LIVE_TOPIC, message, notification.id);
     } catch (error) {
       this.log.warn({ err: error, notificationId: notification.id }, 'live push not published');
     }

@@ -97,6 +97,11 @@ function proxy(
       else sendError(res, fail(err.message));
       resolve();
     });
+    // The caller hung up before the answer was complete (a closed event stream): hang up on the
+    // app too, so it notices instead of streaming into the void.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     req.raw.pipe(upstream);
   });
 }

@@ -76,4 +76,11 @@ export class ProcessedEvents {
   async remember(eventId: string): Promise<void> {
     await consumeOnce(this.state, eventId, async () => []);
   }
+
+  /** Runs `work` unless the event was already fully handled, then remembers it. */
+  async once(eventId: string, work: () => Promise<unknown>): Promise<void> {
+    if (await this.seen(eventId)) return;
+    await work();
+    await this.remember(eventId);
+  }
 }

@@ -54,11 +54,16 @@ export class Dapr {
   }
 
   /** Publishes a domain event; its id becomes the CloudEvent id consumers dedupe by. */
-  async publish(event: DomainEvent): Promise<void> {
-    const result = await this.client.pubsub.publish(PUBSUB, event.topic, event.data, {
-      metadata: { 'cloudevent.id': event.id },
+  publish(event: DomainEvent): Promise<void> {
+    return this.publishTo(PUBSUB, event.topic, event.data, event.id);
+  }
+
+  /** Publishes any message on any pub/sub component (e.g. the broadcast one), with its id. */
+  async publishTo(pubsubName: string, topic: string, data: object, id: string): Promise<void> {
+    const result = await this.client.pubsub.publish(pubsubName, topic, data, {
+      metadata: { 'cloudevent.id': id },
     });
-    if (result.error) throw sidecarError(`Publishing ${event.topic}`, result.error);
+    if (result.error) throw sidecarError(`Publishing ${topic}`, result.error);
   }
 
   /** The service's store with its outbox: writes and the events they imply commit together. */

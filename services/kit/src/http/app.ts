@@ -26,6 +26,11 @@ export interface ServiceDefinition {
    * does not demand APP_API_TOKEN. Every other service accepts only its sidecar when it is set.
    */
   publicEdge?: boolean;
+  /**
+   * Runs as shutdown begins, before draining: ends what never finishes on its own (open event
+   * streams), or the drain waits it out.
+   */
+  onDrain?: ReadonlyArray<() => void>;
   /** Closes clients once in-flight requests have drained, in order. */
   onShutdown?: ReadonlyArray<() => Promise<void>>;
 }
@@ -84,6 +89,7 @@ export function createService(definition: ServiceDefinition): Service {
   async function shutdown(server: Server): Promise<void> {
     draining = true;
     logger.info('shutting down: draining in-flight requests');
+    for (const end of definition.onDrain ?? []) end();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const deadline = new Promise<'timeout'>((resolve) =>

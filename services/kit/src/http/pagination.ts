@@ -32,8 +32,16 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
 /** The gateway tells services the public path prefix, so links point at the public API. */
 export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';
 
-/** Sends `{items, nextCursor}` and, when there is a next page, `Link: <…>; rel="next"`. */
-export function sendPage<T>(req: Request, res: Response, page: Page<T>): void {
+/**
+ * Sends `{items, nextCursor, ...extra}` and, when there is a next page, `Link: <…>; rel="next"`.
+ * `extra` carries list-wide facts such as an unread count.
+ */
+export function sendPage<T>(
+  req: Request,
+  res: Response,
+  page: Page<T>,
+  extra: Record<string, unknown> = {},
+): void {
   if (page.nextCursor !== undefined) {
     const url = new URL(req.originalUrl, 'http://flock.invalid');
     url.searchParams.set('cursor', page.nextCursor);
@@ -43,5 +51,6 @@ export function sendPage<T>(req: Request, res: Response, page: Page<T>): void {
   res.json({
     items: page.items,
     ...(page.nextCursor !== undefined ? { nextCursor: page.nextCursor } : {}),
+    ...extra,
   });
 }

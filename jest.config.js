@@ -4,8 +4,14 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  testMatch: ['<rootDir>/{services/*,sidecar,operator}/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{services/*,sidecar,operator,load-tests,web}/test/**/*.test.ts'],
   transform: {
+    // The web client compiles with its own tsconfig (DOM types, JSX); everything else, and the
+    // browser test that starts the platform from source, with the root one.
+    '^.+/web/(src|scripts|test/unit)/.+\\.ts$': [
+      'ts-jest',
+      { useESM: true, tsconfig: '<rootDir>/web/tsconfig.test.json' },
+    ],
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
   moduleNameMapper: {

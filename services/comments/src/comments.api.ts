@@ -1,11 +1,5 @@
 import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
-import {
-  commentBody,
-  commentIdParams,
-  commentPage,
-  commentView,
-  postIdParams,
-} from './comments.schemas.js';
+import { commentBody, commentIdParams, commentView, postIdParams } from './comments.schemas.js';
 
 /** The comments service's public API; the gateway routes and documents by it. */
 export const api: ServiceApi = {
@@ -28,7 +22,7 @@ export const api: ServiceApi = {
       summary: 'A post’s comments, oldest first.',
       params: postIdParams,
       query: pageQuery,
-      responses: { 200: commentPage },
+      responses: { 200: commentView },
       paginated: true,
     },
     {

@@ -1,4 +1,4 @@
-import { EVENTS, type EventPayload, type Subscription } from '@flock/kit';
+import { on, type Subscription } from '@flock/kit';
 import type { CommentsDomain } from './comments.domain.js';
 
 /**
@@ -7,21 +7,14 @@ import type { CommentsDomain } from './comments.domain.js';
  * retry after a crash half-way, publishes nothing twice.
  */
 export function commentsSubscriptions(comments: CommentsDomain): Subscription[] {
-  const postDeleted: Subscription<EventPayload<'post.deleted'>> = {
-    topic: 'post.deleted',
-    schema: EVENTS['post.deleted'],
-    async handle(event, log) {
+  return [
+    on('post.deleted', async (event, log) => {
       const removed = await comments.removePost(event.data.postId, event.data.authorId);
       log.debug({ postId: event.data.postId, removed }, 'removed a deleted post’s comments');
-    },
-  };
-  const userDeleted: Subscription<EventPayload<'user.deleted'>> = {
-    topic: 'user.deleted',
-    schema: EVENTS['user.deleted'],
-    async handle(event, log) {
+    }),
+    on('user.deleted', async (event, log) => {
       const removed = await comments.removeUser(event.data.userId);
       log.info({ userId: event.data.userId, removed }, 'removed a deleted user’s comments');
-    },
-  };
-  return [postDeleted, userDeleted] as Subscription[];
+    }),
+  ];
 }

@@ -24,11 +24,6 @@ export const commentView = z.object({
 });
 export type CommentView = z.infer<typeof commentView>;
 
-export const commentPage = z.object({
-  items: z.array(commentView),
-  nextCursor: z.string().optional(),
-});
-
 /** List cursor: the sort key of the last comment served (oldest first, so continue after it). */
 export const afterCursor = z.object({ after: z.string().min(1).max(300) });
 

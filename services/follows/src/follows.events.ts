@@ -1,6 +1,5 @@
-import { EVENTS, type Subscription } from '@flock/kit';
+import { on, type ProcessedEvents, type Subscription } from '@flock/kit';
 import type { FollowsDomain } from './follows.domain.js';
-import type { ProcessedEvents } from '@flock/kit';
 
 /**
  * `user.deleted` → every edge of the user goes, in both directions, each with its own
@@ -11,16 +10,12 @@ export function followsSubscriptions(
   follows: FollowsDomain,
   processed: ProcessedEvents,
 ): Subscription[] {
-  const userDeleted: Subscription<(typeof EVENTS)['user.deleted']['_output']> = {
-    topic: 'user.deleted',
-    schema: EVENTS['user.deleted'],
-    async handle(event, log) {
-      if (await processed.seen(event.id)) return 'SUCCESS';
-      const removed = await follows.removeUser(event.data.userId);
-      await processed.remember(event.id);
-      log.info({ userId: event.data.userId, removed }, 'removed the edges of a deleted user');
-      return 'SUCCESS';
-    },
-  };
-  return [userDeleted as Subscription];
+  return [
+    on('user.deleted', (event, log) =>
+      processed.once(event.id, async () => {
+        const removed = await follows.removeUser(event.data.userId);
+        log.info({ userId: event.data.userId, removed }, 'removed the edges of a deleted user');
+      }),
+    ),
+  ];
 }

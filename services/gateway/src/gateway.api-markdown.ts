@@ -51,13 +51,16 @@ function describe(schema: Schema): string {
 function fields(schema: Schema): string[] {
   const required = new Set(schema.required ?? []);
   return Object.entries(schema.properties ?? {}).map(
-    ([name, property]) => `| \`${name}\` | ${describe(property)} | ${required.has(name) ? 'yes' : 'no'} |`,
+    ([name, property]) =>
+      `| \`${name}\` | ${describe(property)} | ${required.has(name) ? 'yes' : 'no'} |`,
   );
 }
 
 function access(operation: Operation): string {
   if (operation.security.length === 0) return 'public';
-  return operation.security.some((s) => Object.keys(s).length === 0) ? 'token optional' : 'token required';
+  return operation.security.some((s) => Object.keys(s).length === 0)
+    ? 'token optional'
+    : 'token required';
 }
 
 export function apiMarkdown(document: Document): string {
@@ -89,13 +92,26 @@ export function apiMarkdown(document: Document): string {
     if (routes.length === 0) continue;
     lines.push(`## ${name}`, '');
     for (const { path, method, operation } of routes) {
-      lines.push(`### \`${method.toUpperCase()} ${path}\``, '', `${operation.summary} (${access(operation)})`, '');
+      lines.push(
+        `### \`${method.toUpperCase()} ${path}\``,
+        '',
+        `${operation.summary} (${access(operation)})`,
+        '',
+      );
       const parameters = operation.parameters.map(
         (p) => `| \`${p.name}\` (${p.in}) | ${describe(p.schema)} | ${p.required ? 'yes' : 'no'} |`,
       );
-      const body = operation.requestBody ? fields(operation.requestBody.content['application/json'].schema) : [];
+      const body = operation.requestBody
+        ? fields(operation.requestBody.content['application/json'].schema)
+        : [];
       if (parameters.length || body.length) {
-        lines.push('| field | type | required |', '| --- | --- | --- |', ...parameters, ...body, '');
+        lines.push(
+          '| field | type | required |',
+          '| --- | --- | --- |',
+          ...parameters,
+          ...body,
+          '',
+        );
       }
       const statuses = Object.keys(operation.responses).filter((status) => status !== 'default');
       lines.push(`Answers: ${statuses.join(', ')}.`, '');

@@ -80,13 +80,15 @@ function responses(route: ApiRoute): Record<string, unknown> {
       out[status] = { description: 'No content' };
       continue;
     }
+    const extras = route.pageExtras ? responseSchema(route.pageExtras) : {};
     const body = route.paginated
       ? {
           type: 'object',
-          required: ['items'],
+          required: ['items', ...((extras.required as string[] | undefined) ?? [])],
           properties: {
             items: { type: 'array', items: responseSchema(schema) },
             nextCursor: { type: 'string' },
+            ...(extras.properties as Record<string, unknown> | undefined),
           },
         }
       : responseSchema(schema);

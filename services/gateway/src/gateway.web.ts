@@ -32,7 +32,10 @@ export function webRoutes(app: Express, webDir: string, logger: Logger): void {
   );
   app.use(express.static(webDir, { index: false, maxAge: 0 }));
   app.use((req, res, next) => {
-    const serverPath = req.path.startsWith(`${API_PREFIX}/`) || SERVER_PATHS.has(req.path);
+    const serverPath =
+      req.path.startsWith(`${API_PREFIX}/`) ||
+      req.path.startsWith('/dapr/') || // the sidecar asks the app for its subscriptions here
+      SERVER_PATHS.has(req.path);
     if (req.method !== 'GET' || serverPath) return next();
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(index);

@@ -24,6 +24,8 @@ export interface ApiRoute {
    * schema of one item; the documented body is `{items: [item], nextCursor?}`.
    */
   paginated?: boolean;
+  /** List-wide fields a paginated body carries next to `items` (e.g. an unread count). */
+  pageExtras?: z.ZodObject;
 }
 
 export interface ServiceApi {

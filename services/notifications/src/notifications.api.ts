@@ -1,4 +1,5 @@
 import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { z } from 'zod';
 import {
   listQuery,
   notification,
@@ -27,6 +28,7 @@ export const api: ServiceApi = {
       query: listQuery,
       responses: { 200: notification },
       paginated: true,
+      pageExtras: z.object({ unreadCount: z.number().int().min(0) }),
     },
     {
       method: 'get',

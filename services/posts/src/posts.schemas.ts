@@ -70,9 +70,6 @@ export const likeState = z.object({
 });
 export type LikeState = z.infer<typeof likeState>;
 
-export const pageOf = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional() });
-
 export const authorCounts = z.object({ posts: z.number().int().min(0) });
 export type AuthorCounts = z.infer<typeof authorCounts>;
 

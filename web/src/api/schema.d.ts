@@ -1359,25 +1359,22 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              items: {
-                /** Format: uuid */
-                id: string;
-                authorId: string;
-                authorUsername: string;
-                text: string;
-                hashtags: string[];
-                mentions: string[];
-                /** Format: uuid */
-                inReplyTo?: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-                likesCount: number;
-                commentsCount: number;
-                repliesCount: number;
-              }[];
-              nextCursor?: string;
+              /** Format: uuid */
+              id: string;
+              authorId: string;
+              authorUsername: string;
+              text: string;
+              hashtags: string[];
+              mentions: string[];
+              /** Format: uuid */
+              inReplyTo?: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              likesCount: number;
+              commentsCount: number;
+              repliesCount: number;
             }[];
             nextCursor?: string;
           };
@@ -1988,12 +1985,9 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              items: {
-                userId: string;
-                /** Format: date-time */
-                likedAt: string;
-              }[];
-              nextCursor?: string;
+              userId: string;
+              /** Format: date-time */
+              likedAt: string;
             }[];
             nextCursor?: string;
           };
@@ -2050,20 +2044,17 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              items: {
-                /** Format: uuid */
-                id: string;
-                /** Format: uuid */
-                postId: string;
-                authorId: string;
-                authorUsername: string;
-                text: string;
-                /** Format: date-time */
-                createdAt: string;
-                /** Format: date-time */
-                updatedAt: string;
-              }[];
-              nextCursor?: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: uuid */
+              postId: string;
+              authorId: string;
+              authorUsername: string;
+              text: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
             }[];
             nextCursor?: string;
           };
@@ -2465,6 +2456,7 @@ export interface operations {
               read: boolean;
             }[];
             nextCursor?: string;
+            unreadCount: number;
           };
         };
       };

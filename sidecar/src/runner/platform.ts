@@ -50,6 +50,7 @@ export interface Platform {
 }
 
 const EMBEDDED = 'embedded';
+const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const STOP_GRACE_MS = 10_000;
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
@@ -72,7 +73,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       stops.push(() => postgres!.stop());
     }
     for (const file of secretFiles(components)) {
-      await ensureSecrets(file, postgres ? { 'postgres-url': postgres.connectionString } : {});
+      // Local profiles use the Postgres on localhost (database `test`) unless told otherwise.
+      const url = postgres?.connectionString ?? process.env.FLOCK_POSTGRES_URL;
+      await ensureSecrets(
+        file,
+        url ? { 'postgres-url': url } : {},
+        url ? {} : { 'postgres-url': LOCAL_POSTGRES },
+      );
     }
     const plans = await Promise.all(runFile.apps.map((app) => plan(app, options.ports ?? 'fixed')));
     const registry = new Map<string, AppAddress>(plans.map((p) => [p.app.appId, p.address]));

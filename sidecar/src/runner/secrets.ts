@@ -9,6 +9,8 @@ import path from 'node:path';
 export async function ensureSecrets(
   file: string,
   overrides: Record<string, string>,
+  /** Written only when the file has no value yet (a hand-edited value is kept). */
+  defaults: Record<string, string> = {},
 ): Promise<void> {
   let secrets: Record<string, string> = {};
   try {
@@ -21,6 +23,7 @@ export async function ensureSecrets(
     secrets['jwt-private-key'] = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     secrets['jwt-public-key'] = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   }
+  for (const [k, v] of Object.entries(defaults)) secrets[k] ??= v;
   Object.assign(secrets, overrides);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

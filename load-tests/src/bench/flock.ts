@@ -1,10 +1,13 @@
 /** Starts the whole platform for a benchmark: ephemeral ports, a throwaway data folder. */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
+import pg from 'pg';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createLogger } from '@flock/kit';
 import { startPlatform, type Platform } from '@flock/sidecar';
 
@@ -30,9 +33,16 @@ export interface RunningFlock {
 }
 
 export async function startFlock(options: FlockOptions): Promise<RunningFlock> {
+  // The runner pipes an app's stdout and stderr into one log file and ends it with whichever
+  // closes first; a late stderr line then throws ERR_STREAM_WRITE_AFTER_END from a stream event.
+  // It loses a log line, not a measurement: keep the benchmark alive and say so.
+  process.on('uncaughtException', (error: Error & { code?: string }) => {
+    if (error.code !== 'ERR_STREAM_WRITE_AFTER_END') throw error;
+    process.stderr.write(`(an app log line was lost: ${error.message})\n`);
+  });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flock-bench-'));
-  let runFile = path.join(repoRoot, 'dapr.yaml');
-  if (options.without?.length) runFile = await filteredRunFile(dataDir, options.without);
+  const runFile = await isolatedRunFile(dataDir, options.profile, options.without ?? []);
+  const servers = await isolatedServers(options.profile, path.join(dataDir, 'data'));
   try {
     const platform = await startPlatform({
       runFile,
@@ -51,26 +61,115 @@ export async function startFlock(options: FlockOptions): Promise<RunningFlock> {
       platform,
       stop: async () => {
         await platform.stop();
+        await servers.cleanup();
         await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
+    await servers.cleanup();
     throw new Error(
       `${(error as Error).message}\n(app logs are kept in ${path.join(dataDir, 'data')})`,
     );
   }
 }
 
-/** dapr.yaml minus some apps, beside a link to components/ so profiles still resolve. */
-async function filteredRunFile(dir: string, without: readonly string[]): Promise<string> {
+/**
+ * A copy of dapr.yaml (minus `without`) and of the profile's components in a throwaway folder,
+ * with every Redis component moved to a Redis database nobody else uses: a benchmark must not
+ * share streams and consumer groups with a developer's `npm start` or a test run on the same
+ * servers.
+ */
+async function isolatedRunFile(dir: string, profile: string, without: readonly string[]) {
   const source = parse(await readFile(path.join(repoRoot, 'dapr.yaml'), 'utf8')) as {
     apps: Array<{ appID: string; appDirPath: string }>;
   };
   source.apps = source.apps
     .filter((app) => !without.includes(app.appID))
     .map((app) => ({ ...app, appDirPath: path.resolve(repoRoot, app.appDirPath) }));
-  await symlink(path.join(repoRoot, 'components'), path.join(dir, 'components'));
+  const relative = existsSync(path.join(repoRoot, 'components', profile))
+    ? profile
+    : path.join('local', profile);
+  const from = path.join(repoRoot, 'components', relative);
+  const to = path.join(dir, 'components', relative);
+  await mkdir(to, { recursive: true });
+  const redisDb = profile === 'embedded' ? 0 : await freeRedisDb();
+  for (const file of await readdir(from)) {
+    const text = await readFile(path.join(from, file), 'utf8');
+    const docs = parseAllDocuments(text).map((doc) => {
+      const component = doc.toJS() as {
+        spec?: { type?: string; metadata?: Array<{ name: string; value?: string }> };
+      };
+      const metadata = component.spec?.metadata;
+      if (redisDb && /^(pubsub|state)\.redis/.test(component.spec?.type ?? '') && metadata) {
+        if (!metadata.some((m) => m.name === 'redisDB'))
+          metadata.push({ name: 'redisDB', value: String(redisDb) });
+      }
+      return stringify(component);
+    });
+    await writeFile(path.join(to, file), docs.join('---\n'));
+  }
   const file = path.join(dir, 'dapr.yaml');
   await writeFile(file, stringify(source));
   return file;
+}
+
+const PG_ADMIN = process.env.FLOCK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * For a profile on real servers: a fresh Postgres database for the run (its URL written as the
+ * `postgres-url` secret the components read), dropped afterwards with the Redis database.
+ */
+async function isolatedServers(profile: string, dataDir: string) {
+  if (profile === 'embedded') return { cleanup: async () => undefined };
+  const database = `flock_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`).finally(() => admin.end());
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${database}`;
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(
+    path.join(dataDir, 'secrets.json'),
+    `${JSON.stringify({ 'postgres-url': url.toString() })}\n`,
+  );
+  let done = false;
+  return {
+    cleanup: async () => {
+      if (done) return;
+      done = true;
+      const client = new pg.Client({ connectionString: PG_ADMIN });
+      await client.connect();
+      await client
+        .query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+        .catch(() => undefined)
+        .finally(() => client.end());
+      if (usedRedisDb) await redis([['SELECT', String(usedRedisDb)], ['FLUSHDB']]);
+    },
+  };
+}
+
+let usedRedisDb = 0;
+
+/** An empty Redis database among 1–15 (db 0 is the developers'). */
+async function freeRedisDb(): Promise<number> {
+  const info = await redis([['INFO', 'keyspace']]);
+  const used = new Set([...info.matchAll(/^db(\d+):/gm)].map((m) => Number(m[1])));
+  const free = Array.from({ length: 15 }, (_, i) => 15 - i).filter((db) => !used.has(db));
+  if (!free.length) throw new Error('no empty Redis database (1–15) for the benchmark');
+  usedRedisDb = free[Math.floor(Math.random() * free.length)]!;
+  return usedRedisDb;
+}
+
+/** A few Redis commands over RESP on 127.0.0.1:6379; resolves with the raw replies. */
+function redis(commands: string[][]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(6379, '127.0.0.1');
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('end', () => resolve(reply));
+    const encode = (args: string[]) =>
+      `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+    socket.write(commands.map(encode).join('') + encode(['QUIT']));
+  });
 }

@@ -178,7 +178,7 @@ function maxRateWithin(l: Ladder | undefined): number {
   return best;
 }
 
-const graph = reed98Graph();
+const graph = reed98Graph(98, 20, quick ? 0.25 : 1);
 out(
   `Reed98-sized graph (Chung–Lu, seed 98): ${graph.users} users, ${graph.follows.length / 2} edges → ${graph.follows.length} follows, ${graph.posts.reduce((a, b) => a + b, 0)} posts`,
 );
@@ -194,7 +194,12 @@ const flock = await startFlock({
   profile: values.profile!,
   without: values.without!.split(',').filter(Boolean),
   ...(profDir
-    ? { env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-interval=10000 --cpu-prof-dir=${profDir}` } }
+    ? {
+        env: {
+          NODE_OPTIONS: `--import=${path.join(repoRoot, 'load-tests/dist/bench/cpu-prof-preload.js')}`,
+          CPU_PROF_DIR: profDir,
+        },
+      }
     : {}),
 });
 const report: Record<string, unknown> = {
@@ -326,7 +331,7 @@ try {
     out(`${clock()} home-timeline reads at 10, 100 and 1,000 followees`);
     await freshUsers();
     const extra = await inParallel(
-      Array.from({ length: 1000 - graph.users }, (_, i) => `poster_${i}`),
+      Array.from({ length: Math.max(0, 1000 - graph.users) }, (_, i) => `poster_${i}`),
       8,
       (name) => api.signUp(name),
     );

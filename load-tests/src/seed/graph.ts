@@ -70,10 +70,14 @@ export function chungLu(options: ChungLuOptions): Array<[number, number]> {
   return result;
 }
 
-/** socfb-Reed98's size, followed both ways, 0–20 posts per user. */
-export function reed98Graph(seed = 98, maxPostsPerUser = 20): SeedGraph {
+/**
+ * socfb-Reed98's size, followed both ways, 0–20 posts per user. `scale` < 1 shrinks users and
+ * edges alike (same mean degree) for smoke runs such as `npm run bench -- --quick`.
+ */
+export function reed98Graph(seed = 98, maxPostsPerUser = 20, scale = 1): SeedGraph {
   const random = new Random(seed ^ 0x5eed);
-  const edges = chungLu({ nodes: REED98.users, edges: REED98.edges, seed });
+  const users = Math.round(REED98.users * scale);
+  const edges = chungLu({ nodes: users, edges: Math.round(REED98.edges * scale), seed });
   const follows = shuffled(
     edges.flatMap(([a, b]): Array<[number, number]> => [
       [a, b],
@@ -81,8 +85,9 @@ export function reed98Graph(seed = 98, maxPostsPerUser = 20): SeedGraph {
     ]),
     random,
   );
-  const posts = Array.from({ length: REED98.users }, () => random.int(0, maxPostsPerUser));
-  return { name: 'reed98', prefix: 'r98_', users: REED98.users, follows, posts };
+  const posts = Array.from({ length: users }, () => random.int(0, maxPostsPerUser));
+  const name = scale === 1 ? 'reed98' : `reed98×${scale}`;
+  return { name, prefix: 'r98_', users, follows, posts };
 }
 
 export interface ZipfOptions {

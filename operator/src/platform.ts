@@ -42,6 +42,17 @@ export function specProblems(platform: SocialPlatform): string[] {
       );
     }
   }
+  const redisState = [
+    ['backends.state', platform.spec.backends.state] as const,
+    ...Object.entries(platform.spec.services ?? {}).map(
+      ([svc, s]) => [`services.${svc}.state`, s.state] as const,
+    ),
+  ].filter(([, state]) => state?.type === 'redis');
+  for (const [where] of redisState) {
+    problems.push(
+      `spec.${where}.type is redis, but Flock's services list their data and relay their outbox through the state query API, which Dapr's Redis store serves only from RediSearch indexes this operator does not render yet; use postgresql or mongodb`,
+    );
+  }
   if (platform.spec.ingress && !platform.spec.services?.gateway) {
     problems.push(
       'spec.ingress is set but spec.services.gateway is missing; add the gateway or remove spec.ingress',

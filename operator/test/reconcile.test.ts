@@ -14,12 +14,17 @@ const KEY = 'flock/flock';
 function setup(platform: SocialPlatform = samplePlatform('dev')) {
   const client = new FakeClient();
   client.put(platform as KubeObject);
-  client.put({
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name: 'flock-redis', namespace: 'flock' },
-    data: { redisHost: 'eA==', redisPassword: '' },
-  });
+  // The dev sample's backends, and what the services read by name through the secret store.
+  const secrets: Record<string, Record<string, string>> = {
+    'flock-redis': { redisHost: 'eA==', redisPassword: '' },
+    'flock-postgres': { connectionString: 'eA==' },
+    'jwt-private-key': { 'jwt-private-key': 'eA==' },
+    'jwt-public-key': { 'jwt-public-key': 'eA==' },
+    'postgres-url': { 'postgres-url': 'eA==' },
+  };
+  for (const [name, data] of Object.entries(secrets)) {
+    client.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'flock' }, data });
+  }
   const deps: ReconcileDeps = {
     client,
     clock,
@@ -115,6 +120,25 @@ describe('reconcile', () => {
     );
     expect([...client.objects.values()].some((o) => o.kind === 'Deployment')).toBe(false);
     expect(client.events.map((e) => e.type)).toEqual(['Warning']);
+  });
+
+  test('when the token keys the services read are missing, then Degraded names the Secret to create', async () => {
+    const { client, deps, current } = setup();
+    client.objects.delete('Secret/flock/jwt-private-key');
+    await reconcile(KEY, deps);
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /Secret "jwt-private-key" \(for the access tokens\) not found; create it with keys jwt-private-key/,
+    );
+  });
+
+  test('when state is on Redis, then Degraded explains the query API needs Postgres or MongoDB', async () => {
+    const platform = samplePlatform('dev');
+    platform.spec.backends.state = { type: 'redis', secretRef: { name: 'flock-redis' } };
+    const { deps, current } = setup(platform);
+    await reconcile(KEY, deps);
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /spec\.backends\.state\.type is redis.*state query API.*use postgresql or mongodb/,
+    );
   });
 
   test('when min > max replicas, then Degraded explains the fix', async () => {

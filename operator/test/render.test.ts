@@ -97,6 +97,17 @@ describe('render', () => {
     }
   });
 
+  test('when notifications run, then a broadcast pub/sub reaches every pod (one consumer group each)', () => {
+    const comps = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Component') as Any[];
+    const broadcast = comps.find((c) => c.metadata.name === 'broadcast');
+    expect(broadcast.scopes).toEqual(['notifications']);
+    expect(broadcast.spec.metadata).toContainEqual({ name: 'consumerID', value: '{podName}' });
+    const platform = samplePlatform('dev');
+    delete platform.spec.services.notifications;
+    const without = byKind(renderPlatform(platform, LATEST_CAPS), 'Component') as Any[];
+    expect(without.map((c) => c.metadata.name)).not.toContain('broadcast');
+  });
+
   test('when tracing has an endpoint, then the Configuration sends spans there at the sampling rate', () => {
     const [cfg] = byKind(
       renderPlatform(samplePlatform('prod'), LATEST_CAPS),

@@ -3,6 +3,7 @@
  * Secret by `secretKeyRef` only (never copied into the component); `secretKeys` lists what that
  * Secret must contain, which the reconciler checks before applying anything.
  */
+import { SECRETS } from '@flock/kit';
 import type { ServiceName, SocialPlatformSpec, StateBackend } from '../types.js';
 
 type StateType = StateBackend['type'];
@@ -50,6 +51,13 @@ export const PUBSUB_BACKENDS: Record<PubsubType, Backend> = {
   jetstream: { type: 'pubsub.jetstream', secretKeys: { natsURL: 'natsURL' }, values: {} },
 };
 
+/** Secrets the services read by name (the kit's SECRETS), and who needs them. */
+const PLATFORM_SECRETS: ReadonlyArray<{ name: string; for: string }> = [
+  { name: SECRETS.jwtPrivateKey, for: 'all services' },
+  { name: SECRETS.jwtPublicKey, for: 'all services' },
+  { name: SECRETS.postgresUrl, for: 'search' },
+];
+
 /** A service's state backend: its own, or the platform's. */
 export function stateOf(spec: SocialPlatformSpec, svc: ServiceName): StateBackend {
   return spec.services[svc]?.state ?? spec.backends.state;
@@ -76,6 +84,18 @@ export function requiredSecretKeys(
       for: `${pubsub.type} pub/sub`,
     },
   ];
+  // What the services themselves read through the secret store (daprd's Kubernetes store maps a
+  // secret name to the Secret of that name): token keys always, a Postgres URL for search.
+  const enabled = Object.keys(spec.services);
+  needs.push(
+    ...PLATFORM_SECRETS.filter((s) => s.for === 'all services' || enabled.includes(s.for)).map(
+      (s) => ({
+        secret: s.name,
+        keys: [s.name],
+        for: s.for === 'all services' ? 'access tokens' : `the ${s.for} service`,
+      }),
+    ),
+  );
   // One check per Secret and backend type, however many services share it.
   return [...new Map(needs.map((n) => [`${n.secret}/${n.for}`, n])).values()];
 }

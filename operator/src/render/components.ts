@@ -1,12 +1,16 @@
 /**
  * Dapr Components: one state store per service named `<svc>-store` and scoped to that app-id
- * (no service can read another's data), one `pubsub` for all, and the secret store.
+ * (no service can read another's data), one `pubsub` for all, a per-pod `broadcast` for
+ * notifications, and the secret store.
  */
+import { BROADCAST_PUBSUB } from '@flock/kit';
 import type { KubeObject, SocialPlatform } from '../types.js';
 import { PUBSUB_BACKENDS, STATE_BACKENDS, metadata, stateOf } from './backends.js';
 import { childMeta, enabledServices } from './meta.js';
 
 export const PUBSUB_NAME = 'pubsub';
+/** Reaches every replica of a subscriber: notifications push to SSE streams held in memory. */
+export const BROADCAST_NAME = BROADCAST_PUBSUB;
 export const SECRET_STORE_NAME = 'secretstore';
 /** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
 const K8S_SECRETS = 'kubernetes';
@@ -50,11 +54,29 @@ export function render(platform: SocialPlatform): KubeObject[] {
     },
     services,
   );
+  // Same broker, but each pod is its own consumer group ({podName}), so all replicas get each event.
+  const broadcast = services.includes('notifications')
+    ? [
+        component(
+          platform,
+          BROADCAST_NAME,
+          {
+            type: PUBSUB_BACKENDS[pubsub.type].type,
+            version: 'v1',
+            metadata: [
+              ...metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name),
+              { name: 'consumerID', value: '{podName}' },
+            ],
+          },
+          ['notifications'],
+        ),
+      ]
+    : [];
   const secrets = component(
     platform,
     SECRET_STORE_NAME,
     { type: 'secretstores.kubernetes', version: 'v1', metadata: [] },
     services,
   );
-  return [...stores, bus, secrets];
+  return [...stores, bus, ...broadcast, secrets];
 }

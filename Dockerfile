@@ -34,4 +34,4 @@ COPY --from=build /app/web/dist ./web/dist
 WORKDIR /app/${SERVICE}
 # The image's `node` user (uid 1000); the pod runs with a read-only root filesystem.
 USER 1000:1000
-ENTRYPOINT ["node", "dist/index.js"]
+ENTRYPOINT ["node", "--import", "@flock/kit/tracing", "dist/index.js"]

@@ -32,11 +32,20 @@ export async function runMain(logger: Logger, start: () => Promise<RunningServic
   }
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
-    service.stop().then(
-      () => process.exit(0),
-      (error: unknown) => crash(error),
-    );
+    service
+      .stop()
+      .then(flushTraces)
+      .then(
+        () => process.exit(0),
+        (error: unknown) => crash(error),
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Exports the spans still buffered when tracing (`@flock/kit/tracing`) is on; never fails. */
+async function flushTraces(): Promise<void> {
+  const shutdown = (globalThis as Record<symbol, unknown>)[Symbol.for('flock.tracing.shutdown')];
+  if (typeof shutdown === 'function') await (shutdown as () => Promise<void>)().catch(() => {});
 }

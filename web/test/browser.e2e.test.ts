@@ -340,7 +340,11 @@ interface AxeViolation {
     await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
     await bob.reload();
     await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
-    expect(await bob.evaluate(() => Object.keys(globalThis.sessionStorage))).toEqual([]);
+    // The page runs in the browser, where globalThis has sessionStorage; the test's types are Node's.
+    const stored = await bob.evaluate(() =>
+      Object.keys((globalThis as unknown as { sessionStorage: object }).sessionStorage),
+    );
+    expect(stored).toEqual([]);
   }, 30_000);
 
   test('every main screen: no serious or critical accessibility violations (axe-core)', () => {

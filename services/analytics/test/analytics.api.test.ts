@@ -235,6 +235,7 @@ for (const backend of backends) {
       await publish('user.registered', {
         userId: ann,
         username: 'ann',
+        email: 'ann@example.com',
         at: '2026-03-10T08:00:00.000Z',
       });
       await publish('post.created', {

@@ -75,7 +75,12 @@ describe('analytics domain', () => {
       }),
     ).toEqual([]);
     expect(
-      incrementsOf('user.registered', { userId: 'a', username: 'a', at: now.toISOString() }),
+      incrementsOf('user.registered', {
+        userId: 'a',
+        username: 'a',
+        email: 'a@example.com',
+        at: now.toISOString(),
+      }),
     ).toEqual([]);
   });
 

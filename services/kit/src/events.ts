@@ -9,10 +9,11 @@ const id = z.string().min(1);
 const time = z.iso.datetime();
 
 export const EVENTS = {
-  'user.registered': z.object({ userId: id, username: z.string(), at: time }),
+  'user.registered': z.object({ userId: id, username: z.string(), email: z.string(), at: time }),
   'user.updated': z.object({
     userId: id,
     username: z.string(),
+    email: z.string(),
     displayName: z.string(),
     bio: z.string(),
     at: time,

@@ -16,6 +16,8 @@ export {
   type Problem,
 } from './errors.js';
 export { ServiceMetrics } from './metrics.js';
+/** prom-client's primitives, for metrics that are not a service's (the local sidecar's). */
+export { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 export {
   createService,
   type RunningService,

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { classify } from './errors.js';
+import { WriteConflict } from './dapr/errors.js';
 import { EVENTS, type EventPayload, type Topic } from './events.js';
 import type { Logger } from './logger.js';
 import type { ServiceMetrics } from './metrics.js';
@@ -116,7 +117,10 @@ async function deliver(subscription: Subscription, body: unknown, log: Logger): 
     return (await subscription.handle(event, eventLog)) ?? 'SUCCESS';
   } catch (error) {
     const appError = classify(error);
-    const outcome: Outcome = appError.status >= 400 && appError.status < 500 ? 'DROP' : 'RETRY';
+    // A lost write race is transient, not the event's fault: retry it, never drop it.
+    const permanent =
+      appError.status >= 400 && appError.status < 500 && !(error instanceof WriteConflict);
+    const outcome: Outcome = permanent ? 'DROP' : 'RETRY';
     eventLog.warn({ err: appError.options.cause ?? appError, outcome }, 'event handler failed');
     return outcome;
   }

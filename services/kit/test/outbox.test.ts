@@ -85,7 +85,7 @@ describe('outbox and consume-once through a real sidecar', () => {
   const event = (userId: string) =>
     domainEvent(
       'user.registered',
-      { userId, username: userId, at: new Date().toISOString() },
+      { userId, username: userId, email: `${userId}@example.com`, at: new Date().toISOString() },
       `evt-${userId}`,
     );
 

@@ -5,6 +5,7 @@ import {
   createService,
   loadConfig,
   notFound,
+  WriteConflict,
   type DeliveredEvent,
   type RunningService,
   type Subscription,
@@ -32,6 +33,7 @@ const subscriptions = [
       if (event.data.n === 1) throw new Error('database hiccup');
       if (event.data.n === 2) throw notFound('gone');
       if (event.data.n === 3) return 'RETRY';
+      if (event.data.n === 4) throw new WriteConflict('lost a race, retries exhausted');
     },
   },
 ] as Subscription[];
@@ -175,6 +177,10 @@ describe('service kit: subscriptions', () => {
 
   test('when the handler throws a permanent 4xx error, then DROP', async () => {
     expect(await deliver({ n: 2 })).toBe('DROP');
+  });
+
+  test('when the handler lost a write race (409), then RETRY: a race is no reason to drop an event', async () => {
+    expect(await deliver({ n: 4 })).toBe('RETRY');
   });
 
   test('when the handler asks for RETRY, then RETRY', async () => {

@@ -160,8 +160,18 @@ describe('notifications service through HTTP', () => {
   test('when a post mentions registered users, then each is notified once; never the author, never unknown names', async () => {
     const [carol, dave, erin] = [randomUUID(), randomUUID(), randomUUID()];
     const names = { carol: `carol${carol.slice(0, 8)}`, dave: `dave${dave.slice(0, 8)}` };
-    await publish(sidecar, 'user.registered', { userId: carol, username: names.carol, at: at() });
-    await publish(sidecar, 'user.registered', { userId: dave, username: names.dave, at: at() });
+    await publish(sidecar, 'user.registered', {
+      userId: carol,
+      username: names.carol,
+      email: `${names.carol}@example.com`,
+      at: at(),
+    });
+    await publish(sidecar, 'user.registered', {
+      userId: dave,
+      username: names.dave,
+      email: `${names.dave}@example.com`,
+      at: at(),
+    });
     await eventually(async () => {
       // a mention of dave alone tells us the projection is ready
       await postCreated(erin, { mentions: [names.dave] });

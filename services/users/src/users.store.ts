@@ -81,7 +81,7 @@ export class DaprUserRepository implements UserRepository {
         [
           domainEvent(
             'user.registered',
-            { userId: user.id, username: user.username, at: user.createdAt },
+            { userId: user.id, username: user.username, email: user.email, at: user.createdAt },
             newEventId(),
           ),
         ],
@@ -104,6 +104,7 @@ export class DaprUserRepository implements UserRepository {
           {
             userId: user.id,
             username: user.username,
+            email: user.email,
             displayName: user.displayName,
             bio: user.bio,
             at: user.updatedAt,

@@ -1,10 +1,10 @@
-import { WriteConflict } from './errors.js';
 import { retryOnConflict } from './retry.js';
 import type { StateStore, TransactionOperation } from './state.js';
 
 /** How long a consumer remembers an event id: longer than any broker keeps redelivering. */
 const PROCESSED_TTL_SECONDS = 7 * 24 * 3600;
-const MAX_ATTEMPTS = 8;
+/** Hot documents (one user's day, a popular post) see many writers: be patient before failing. */
+const MAX_ATTEMPTS = 30;
 
 const markerKey = (eventId: string) => `processed:${eventId}`;
 
@@ -19,26 +19,24 @@ export async function consumeOnce(
   plan: () => Promise<readonly TransactionOperation[]>,
 ): Promise<'applied' | 'duplicate'> {
   const marker = markerKey(eventId);
-  for (let attempt = 1; ; attempt++) {
+  const markerWrite: TransactionOperation = {
+    operation: 'upsert',
+    key: marker,
+    value: { at: new Date().toISOString() },
+    concurrency: 'first-write',
+    ttlInSeconds: PROCESSED_TTL_SECONDS,
+  };
+  return retryOnConflict(async () => {
     if (await state.get(marker)) return 'duplicate';
     const operations = await plan();
     try {
-      await state.transact([
-        ...operations,
-        {
-          operation: 'upsert',
-          key: marker,
-          value: { at: new Date().toISOString() },
-          concurrency: 'first-write',
-          ttlInSeconds: PROCESSED_TTL_SECONDS,
-        },
-      ]);
+      await state.transact([...operations, markerWrite]);
       return 'applied';
     } catch (error) {
       if (await state.get(marker)) return 'duplicate'; // a concurrent delivery won the race
-      if (!(error instanceof WriteConflict) || attempt >= MAX_ATTEMPTS) throw error;
+      throw error; // a lost etag race (WriteConflict) re-plans on fresh state, after a jitter
     }
-  }
+  }, MAX_ATTEMPTS);
 }
 
 /**

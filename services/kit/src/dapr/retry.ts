@@ -16,7 +16,9 @@ export async function retryOnConflict<T>(
       return await unit();
     } catch (error) {
       if (!(error instanceof WriteConflict) || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(50, 5 * attempt)),
+      );
     }
   }
 }

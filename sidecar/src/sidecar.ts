@@ -1,4 +1,4 @@
-import { Agent } from 'node:http';
+import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, type Logger } from '@flock/kit';
@@ -10,6 +10,7 @@ import { registerMetaRoutes } from './http/meta.routes.js';
 import { registerPubSubRoutes } from './http/pubsub.routes.js';
 import { Router } from './http/router.js';
 import { registerSecretsRoutes } from './http/secrets.routes.js';
+import { SidecarMetrics } from './http/metrics.js';
 import { createApiServer } from './http/server.js';
 import { registerStateRoutes } from './http/state.routes.js';
 import { deliveryHandler } from './pubsub/delivery.js';
@@ -35,6 +36,8 @@ export interface SidecarOptions {
   resiliency?: Resiliency;
   /** Test seam: runs after an outbox transaction commits, before its events are published. */
   afterOutboxCommit?: AfterCommitHook;
+  /** Prometheus `/metrics` on this port (daprd's `--metrics-port`, 9090 there); 0 or absent = off. */
+  metricsPort?: number;
 }
 
 export interface Sidecar {
@@ -98,14 +101,18 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     agent,
     resolve: (id) => (id === appId ? app : opts.resolveApp?.(id)),
   });
-  const server = createApiServer({ router, fallback, apiToken: opts.apiToken, logger });
+  const metrics = opts.metricsPort ? new SidecarMetrics(appId) : undefined;
+  const server = createApiServer({ router, fallback, apiToken: opts.apiToken, logger, metrics });
+  let metricsServer: Server | undefined;
 
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(opts.httpPort, opts.listenAddress ?? '127.0.0.1', () => resolve());
     });
+    metricsServer = await metrics?.listen(opts.metricsPort!, opts.listenAddress ?? '127.0.0.1');
   } catch (err) {
+    if (server.listening) server.close();
     await components.close();
     throw err;
   }
@@ -165,6 +172,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     clearInterval(sweep);
     clearTimeout(drain);
     agent.destroy();
+    metricsServer?.close();
     await components.close();
     logger.info('sidecar stopped');
   }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '@flock/kit';
 import { ApiError, sendError, sendPlain } from './errors.js';
+import type { SidecarMetrics } from './metrics.js';
 import { parseTarget, readBody, type Handler, type Router } from './router.js';
 
 /** Health endpoints stay reachable without the API token, as in daprd's APITokenAuthMiddleware. */
@@ -12,10 +13,19 @@ export interface ServerDeps {
   fallback: Handler;
   apiToken: string | undefined;
   logger: Logger;
+  /** Counts every API request by group and status (served on the metrics port). */
+  metrics?: SidecarMetrics;
 }
 
-export function createApiServer({ router, fallback, apiToken, logger }: ServerDeps): Server {
+export function createApiServer({
+  router,
+  fallback,
+  apiToken,
+  logger,
+  metrics,
+}: ServerDeps): Server {
   return createServer((raw, res) => {
+    metrics?.observe(raw, res);
     const method = raw.method ?? 'GET';
     const { rawSegments, query, metadata } = parseTarget(raw.url ?? '/');
     const path = `/${rawSegments.join('/')}`;

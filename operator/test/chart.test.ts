@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
@@ -10,7 +10,7 @@ import {
   Role,
   RoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { crdYaml } from '../src/offline.js';
 import { SERVICE_NAMES } from '../src/types.js';
 import { helm } from './helpers/helm.js';
@@ -68,6 +68,152 @@ describe('chart', () => {
   });
 });
 
+/** Metric names a PromQL expression reads (label matchers, ranges, groupings and functions removed). */
+function metricsIn(expr: string): string[] {
+  const stripped = expr
+    .replace(/"[^"]*"/g, ' ')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, ' ');
+  const words = new Set(['sum', 'max', 'min', 'avg', 'count', 'rate', 'irate', 'increase']);
+  words.add('histogram_quantile').add('and').add('or').add('unless');
+  return [...new Set(stripped.match(/[a-zA-Z_:][a-zA-Z0-9_:]*/g) ?? [])].filter(
+    (w) => !words.has(w),
+  );
+}
+
+/** Every metric name the code registers (`name: '…'` in services and sidecar, prom-client's defaults). */
+function exportedMetrics(): Set<string> {
+  const names = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts'))
+        for (const m of readFileSync(path, 'utf8').matchAll(/name: '([a-z][a-z0-9]*_[a-z0-9_]+)'/g))
+          names.add(m[1]!);
+    }
+  };
+  for (const s of readdirSync(new URL('services/', root))) {
+    const src = new URL(`services/${s}/src`, root).pathname;
+    if (existsSync(src)) walk(src);
+  }
+  walk(new URL('sidecar/src', root).pathname);
+  const defaults = new URL('node_modules/prom-client/lib/metrics/', root).pathname;
+  for (const file of readdirSync(defaults).filter((f) => f.endsWith('.js')))
+    for (const m of readFileSync(join(defaults, file), 'utf8').matchAll(
+      /'((?:nodejs|process)_[a-z0-9_]+)'/g,
+    ))
+      names.add(m[1]!);
+  return names;
+}
+
+describe('monitoring (dashboard and alert rules in the chart)', () => {
+  const exported = exportedMetrics();
+  const known = (metric: string) =>
+    exported.has(metric) || exported.has(metric.replace(/_(bucket|count|sum)$/, ''));
+  const dashboard = JSON.parse(read('charts/flock-operator/dashboards/flock.json')) as Any;
+  const panels: Any[] = dashboard.panels.filter((p: Any) => p.type !== 'row');
+  const rendered = (...set: string[]) =>
+    parseAllDocuments(
+      helm([
+        'template',
+        'flock',
+        chart,
+        '--namespace',
+        'flock-system',
+        ...set.flatMap((s) => ['--set', s]),
+      ]),
+    )
+      .map((d) => d.toJS() as Any)
+      .filter(Boolean);
+
+  test('metricsIn reads metric names, not labels or functions', () => {
+    expect(
+      metricsIn(
+        'histogram_quantile(0.99, sum by (service, le) (rate(http_request_duration_seconds_bucket{service=~"$service"}[$__rate_interval])))',
+      ),
+    ).toEqual(['http_request_duration_seconds_bucket']);
+    for (const m of ['http_requests_total', 'events_handled_total', 'timeline_fanout_lag_seconds'])
+      expect(exported.has(m)).toBe(true);
+    expect(known('no_such_metric_total')).toBe(false);
+  });
+
+  test('when the dashboard is parsed, then it is a modern Grafana dashboard whose every panel queries metrics the code exports', () => {
+    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(36);
+    expect(new Set(dashboard.panels.map((p: Any) => p.id)).size).toBe(dashboard.panels.length);
+    const titles = panels.map((p) => p.title);
+    for (const t of [
+      'Request rate',
+      '5xx error ratio',
+      'Duration p50',
+      'Duration p99',
+      'Event outcomes by topic',
+      'Timeline fan-out lag',
+      'Open SSE streams',
+      'CPU',
+      'Memory',
+    ])
+      expect(titles).toContain(t);
+    for (const panel of panels) {
+      expect(panel.targets.length).toBeGreaterThan(0);
+      for (const { expr } of panel.targets) {
+        const metrics = metricsIn(expr);
+        expect(metrics.length).toBeGreaterThan(0);
+        expect({ panel: panel.title, unknown: metrics.filter((m) => !known(m)) }).toEqual({
+          panel: panel.title,
+          unknown: [],
+        });
+      }
+    }
+    const all = panels.flatMap((p) => p.targets.map((t: Any) => t.expr as string)).join('\n');
+    for (const m of [
+      'open_sse_streams',
+      'timeline_fanout_lag_seconds_bucket',
+      'process_cpu_seconds_total',
+    ])
+      expect(all).toContain(m);
+  });
+
+  test('when dashboards are enabled, then a ConfigMap labelled for the Grafana sidecar carries the dashboard', () => {
+    const map = rendered('monitoring.dashboards.enabled=true').find((o) => o.kind === 'ConfigMap');
+    new ConfigMap(map as never).validate();
+    expect(map.metadata.labels.grafana_dashboard).toBe('1');
+    expect(JSON.parse(map.data['flock.json'])).toEqual(dashboard);
+  });
+
+  test('when the PrometheusRule is enabled, then it renders valid rules for 5xx, latency, events, fan-out lag and readiness', () => {
+    expect(rendered().map((o) => o.kind)).not.toContain('PrometheusRule');
+    expect(
+      helm(['lint', '--strict', chart, '--set', 'monitoring.prometheusRule.enabled=true']),
+    ).toMatch(/0 chart\(s\) failed/);
+    const rule = rendered(
+      'monitoring.prometheusRule.enabled=true',
+      'monitoring.prometheusRule.labels.release=kube-prometheus-stack',
+    ).find((o) => o.kind === 'PrometheusRule');
+    expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule.metadata.labels.release).toBe('kube-prometheus-stack');
+    const rules: Any[] = rule.spec.groups.flatMap((g: Any) => g.rules);
+    expect(rules.map((r) => r.alert).sort()).toEqual([
+      'FlockEventsDropped',
+      'FlockEventsRetrying',
+      'FlockFanoutLagHigh',
+      'FlockHighErrorRatio',
+      'FlockHighLatencyP99',
+      'FlockPodsNotReady',
+    ]);
+    const external = new Set(['kube_deployment_status_replicas_unavailable']); // kube-state-metrics
+    for (const r of rules) {
+      expect(r.labels.severity).toMatch(/^(warning|critical)$/);
+      expect(r.annotations.summary).toContain('{{ $');
+      const unknown = metricsIn(r.expr).filter((m) => !known(m) && !external.has(m));
+      expect({ alert: r.alert, unknown }).toEqual({ alert: r.alert, unknown: [] });
+    }
+    const pods = rules.find((r) => r.alert === 'FlockPodsNotReady').expr as string;
+    for (const svc of SERVICE_NAMES) expect(pods).toContain(svc);
+  });
+});
+
 describe('skaffold.yaml', () => {
   const docs = parseAllDocuments(read('skaffold.yaml')).map((d) => d.toJS() as Any);
 
@@ -118,6 +264,9 @@ describe('Dockerfile', () => {
     expect(text).toMatch(/ARG SERVICE/);
     expect(text).toMatch(/npm ci --omit=dev/);
     expect(text).toMatch(/^USER 1000:1000$/m);
-    expect(text).toMatch(/^ENTRYPOINT \["node", "dist\/index.js"\]$/m);
+    // Tracing is preloaded (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set): docs/observability.md.
+    expect(text).toMatch(
+      /^ENTRYPOINT \["node", "--import", "@flock\/kit\/tracing", "dist\/index.js"\]$/m,
+    );
   });
 });

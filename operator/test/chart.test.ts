@@ -182,8 +182,26 @@ describe('monitoring (dashboard and alert rules in the chart)', () => {
     expect(JSON.parse(map.data['flock.json'])).toEqual(dashboard);
   });
 
+  test('when the PodMonitor is enabled, then it scrapes the service pods the operator labels, app and sidecar', () => {
+    const monitor = rendered(
+      'monitoring.podMonitor.enabled=true',
+      'monitoring.podMonitor.labels.release=kube-prometheus-stack',
+    ).find((o) => o.kind === 'PodMonitor');
+    expect(monitor.metadata.labels.release).toBe('kube-prometheus-stack');
+    expect(monitor.spec.selector.matchExpressions).toContainEqual({
+      key: 'flock.dev/service',
+      operator: 'Exists',
+    });
+    expect(monitor.spec.podMetricsEndpoints.map((e: Any) => e.port)).toEqual([
+      'http',
+      'dapr-metrics',
+    ]);
+  });
+
   test('when the PrometheusRule is enabled, then it renders valid rules for 5xx, latency, events, fan-out lag and readiness', () => {
-    expect(rendered().map((o) => o.kind)).not.toContain('PrometheusRule');
+    const kinds = rendered().map((o) => o.kind);
+    for (const kind of ['PrometheusRule', 'PodMonitor', 'ConfigMap'])
+      expect(kinds).not.toContain(kind);
     expect(
       helm(['lint', '--strict', chart, '--set', 'monitoring.prometheusRule.enabled=true']),
     ).toMatch(/0 chart\(s\) failed/);

@@ -4,120 +4,258 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@flock/kit';
 import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
+import { eventually } from '@flock/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** The whole embedded platform, as `npm start` runs it, on free ports and a throwaway data folder. */
-describe('platform end to end (npm start, embedded profile)', () => {
+interface Session {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; username: string };
+}
+
+/**
+ * The social core as a newcomer meets it with curl: two people, a follow, a post in the
+ * follower's home timeline, a like, a comment, an unfollow, an account deletion — all through
+ * the gateway of the whole embedded platform.
+ */
+describe('social core end to end (through the gateway)', () => {
   let platform: Platform;
   let dataDir: string;
   let api: string;
+  let alice: Session;
+  let bob: Session;
+
+  const call = async (method: string, route: string, token?: string, body?: unknown) => {
+    const response = await fetch(`${api}${route}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  };
+
+  const signUp = async (username: string): Promise<Session> => {
+    const password = 'correct horse battery';
+    expect(
+      (
+        await call('POST', '/auth/register', undefined, {
+          username,
+          email: `${username}@example.com`,
+          password,
+        })
+      ).status,
+    ).toBe(201);
+    const login = await call('POST', '/auth/login', undefined, { login: username, password });
+    expect(login.status).toBe(200);
+    return login.body as unknown as Session;
+  };
+
+  const homeTimeline = async (session: Session) =>
+    (
+      (await call('GET', '/timeline/home', session.accessToken)).body.items as Array<{
+        postId: string;
+      }>
+    ).map((i) => i.postId);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'flock-e2e-'));
+    dataDir = await mkdtemp(path.join(tmpdir(), 'flock-social-'));
     platform = await startPlatform({
       runFile: path.join(root, 'dapr.yaml'),
       ports: 'ephemeral',
       dataDir,
+      env: { REVOCATION_CACHE_MS: '0' },
       logger: createLogger('e2e', 'silent'),
     });
     api = `${platform.gatewayUrl}/api/v1`;
-  }, 90_000);
+    alice = await signUp('alice');
+    bob = await signUp('bob');
+  }, 120_000);
 
   afterAll(async () => {
     await platform?.stop();
     await rm(dataDir, { recursive: true, force: true });
   }, 30_000);
 
-  const post = (route: string, body: unknown) =>
-    fetch(`${api}${route}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-
-  const alice = {
-    username: 'Alice_1',
-    email: 'Alice@Example.com',
-    password: 'correct horse battery',
-  };
-
-  test('when a newcomer registers, logs in and reads their profile, then each step answers as documented', async () => {
-    const registered = await post('/auth/register', alice);
-    expect(registered.status).toBe(201);
-    const user = (await registered.json()) as { id: string; username: string };
-    expect(user.username).toBe('alice_1');
-    expect(registered.headers.get('location')).toBe(`/api/v1/users/${user.id}`);
-    expect(JSON.stringify(user)).not.toMatch(/password|email/i);
-
-    const login = await post('/auth/login', {
-      login: 'alice@example.com',
-      password: alice.password,
-    });
-    expect(login.status).toBe(200);
-    const session = (await login.json()) as { accessToken: string; expiresIn: number };
-    expect(session.expiresIn).toBeLessThanOrEqual(900);
-
-    const profile = await fetch(`${api}/users/${user.id}`, {
-      headers: { authorization: `Bearer ${session.accessToken}` },
-    });
-    expect(profile.status).toBe(200);
-    expect(await profile.json()).toMatchObject({ id: user.id, username: 'alice_1' });
-  });
-
-  test('when the username is taken in another case, then 409', async () => {
-    const response = await post('/auth/register', {
-      ...alice,
-      username: 'ALICE_1',
-      email: 'other@example.com',
-    });
-    expect(response.status).toBe(409);
-    expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
-  });
-
-  test('when the password is wrong or the user unknown, then the same 401', async () => {
-    const wrong = await post('/auth/login', { login: 'alice_1', password: 'not the password' });
-    const unknown = await post('/auth/login', {
-      login: 'nobody_here',
-      password: 'not the password',
-    });
-    expect(wrong.status).toBe(401);
-    expect(unknown.status).toBe(401);
-    expect(((await wrong.json()) as { detail: string }).detail).toBe(
-      ((await unknown.json()) as { detail: string }).detail,
+  test('when bob follows alice and she posts, then the post reaches his home timeline; likes and comments count', async () => {
+    expect((await call('POST', `/users/${alice.user.id}/follow`, bob.accessToken)).status).toBe(
+      200,
     );
-  });
-
-  test('when registration input is bad, then 400 names the fields', async () => {
-    const response = await post('/auth/register', {
-      username: 'x',
-      email: 'not-an-email',
-      password: 'short',
+    const posted = await call('POST', '/posts', alice.accessToken, {
+      text: 'hello #Flock, hi @bob',
     });
-    expect(response.status).toBe(400);
-    const problem = (await response.json()) as { errors: Array<{ path: string }> };
-    expect(problem.errors.map((e) => e.path).sort()).toEqual(['email', 'password', 'username']);
+    expect(posted.status).toBe(201);
+    const postId = posted.body.id as string;
+    expect(posted.body).toMatchObject({ hashtags: ['flock'], mentions: ['bob'] });
+
+    await eventually(async () => ((await homeTimeline(bob)).includes(postId) ? true : undefined));
+
+    expect((await call('POST', `/posts/${postId}/like`, bob.accessToken)).status).toBe(200);
+    expect((await call('POST', `/posts/${postId}/like`, bob.accessToken)).body).toMatchObject({
+      liked: true,
+      likesCount: 1,
+    });
+    const comment = await call('POST', `/posts/${postId}/comments`, bob.accessToken, {
+      text: 'welcome!',
+    });
+    expect(comment.status).toBe(201);
+    const comments = await call('GET', `/posts/${postId}/comments`);
+    expect((comments.body.items as Array<{ text: string }>).map((c) => c.text)).toEqual([
+      'welcome!',
+    ]);
+    await eventually(async () => {
+      const post = (await call('GET', `/posts/${postId}`)).body;
+      return post.likesCount === 1 && post.commentsCount === 1 ? post : undefined;
+    });
+    const profile = await eventually(async () => {
+      const body = (await call('GET', `/users/${alice.user.id}`)).body;
+      return body.followers === 1 && body.posts === 1 ? body : undefined;
+    });
+    expect(profile).toMatchObject({ username: 'alice', followers: 1, following: 0, posts: 1 });
   });
 
-  test('when the user does not exist or the id is malformed, then 404 or 400', async () => {
-    expect((await fetch(`${api}/users/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
-    expect((await fetch(`${api}/users/not-a-uuid`)).status).toBe(400);
+  test('when bob unfollows alice, then her posts vanish from his home timeline', async () => {
+    const postId = (await call('POST', '/posts', alice.accessToken, { text: 'second post' })).body
+      .id as string;
+    await eventually(async () => ((await homeTimeline(bob)).includes(postId) ? true : undefined));
+    expect((await call('DELETE', `/users/${alice.user.id}/follow`, bob.accessToken)).status).toBe(
+      204,
+    );
+    await eventually(async () => ((await homeTimeline(bob)).length === 0 ? true : undefined));
   });
 
-  test('when the token is forged or alg none, then 401', async () => {
-    const none = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"x","username":"x"}').toString('base64url')}.`;
-    for (const token of [none, 'abc.def.ghi']) {
-      const response = await fetch(`${api}/users/00000000-0000-4000-8000-000000000000`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(response.status).toBe(401);
+  test("when someone edits or deletes another person's post, then 403; unknown ids 404; no token 401", async () => {
+    const postId = (await call('POST', '/posts', alice.accessToken, { text: 'mine' })).body
+      .id as string;
+    expect(
+      (await call('PATCH', `/posts/${postId}`, bob.accessToken, { text: 'yours now' })).status,
+    ).toBe(403);
+    expect((await call('DELETE', `/posts/${postId}`, bob.accessToken)).status).toBe(403);
+    expect(
+      (await call('PATCH', `/users/${alice.user.id}`, bob.accessToken, { bio: 'hacked' })).status,
+    ).toBe(403);
+    expect((await call('GET', '/posts/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await call('POST', '/posts', undefined, { text: 'anonymous' })).status).toBe(401);
+    expect(
+      (await call('POST', '/posts', alice.accessToken, { text: 'x'.repeat(501) })).status,
+    ).toBe(400);
+  });
+
+  test('when a session is refreshed and then logged out, then the old tokens stop working', async () => {
+    const carol = await signUp('carol');
+    const refreshed = await call('POST', '/auth/refresh', undefined, {
+      refreshToken: carol.refreshToken,
+    });
+    expect(refreshed.status).toBe(200);
+    expect(
+      (await call('POST', '/auth/refresh', undefined, { refreshToken: carol.refreshToken })).status,
+    ).toBe(401);
+    const session = refreshed.body as unknown as Session;
+    expect((await call('GET', '/me', session.accessToken)).body).toMatchObject({
+      username: 'carol',
+      email: 'carol@example.com',
+    });
+    expect(
+      (
+        await call('POST', '/auth/logout', session.accessToken, {
+          refreshToken: session.refreshToken,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await call('GET', '/me', session.accessToken)).status).toBe(401);
+    expect(
+      (await call('POST', '/auth/refresh', undefined, { refreshToken: session.refreshToken }))
+        .status,
+    ).toBe(401);
+  });
+
+  test('when alice deletes her account, then her profile, posts, follows and comments are gone everywhere', async () => {
+    const dave = await signUp('dave');
+    expect((await call('POST', `/users/${alice.user.id}/follow`, dave.accessToken)).status).toBe(
+      200,
+    );
+    const postId = (await call('POST', '/posts', alice.accessToken, { text: 'last words' })).body
+      .id as string;
+    await call('POST', `/posts/${postId}/comments`, dave.accessToken, { text: 'noted' });
+    const ownComment = await call('POST', `/posts/${postId}/comments`, alice.accessToken, {
+      text: 'my own',
+    });
+    expect(ownComment.status).toBe(201);
+    await eventually(async () => ((await homeTimeline(dave)).includes(postId) ? true : undefined));
+
+    expect((await call('DELETE', `/users/${alice.user.id}`, alice.accessToken)).status).toBe(204);
+
+    expect((await call('GET', `/users/${alice.user.id}`)).status).toBe(404);
+    await eventually(async () =>
+      (await call('GET', `/posts/${postId}`)).status === 404 ? true : undefined,
+    );
+    await eventually(async () => ((await homeTimeline(dave)).includes(postId) ? undefined : true));
+    await eventually(async () => {
+      const following = (await call('GET', `/users/${dave.user.id}/following`)).body
+        .items as unknown[];
+      return following.length === 0 ? true : undefined;
+    });
+    await eventually(async () => {
+      const comments = await call('GET', `/posts/${postId}/comments`);
+      return comments.status === 404 || (comments.body.items as unknown[]).length === 0
+        ? true
+        : undefined;
+    });
+    expect(
+      (
+        await call('POST', '/auth/login', undefined, {
+          login: 'alice',
+          password: 'correct horse battery',
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  test('when a client asks for the API description, then OpenAPI 3.1 lists every public route', async () => {
+    const document = (await (await fetch(`${platform.gatewayUrl}/openapi.json`)).json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(document.openapi).toBe('3.1.0');
+    for (const route of [
+      '/auth/register',
+      '/posts/{id}',
+      '/users/{id}/follow',
+      '/timeline/home',
+      '/posts/{id}/comments',
+    ]) {
+      expect(Object.keys(document.paths)).toContain(route);
     }
+    expect((await fetch(`${platform.gatewayUrl}/docs`)).status).toBe(200);
   });
 
-  test('when someone calls a service directly without its sidecar token, then 401', async () => {
-    const users = platform.apps.find((app) => app.appId === 'users')!;
-    expect((await fetch(`${users.url}/users/00000000-0000-4000-8000-000000000000`)).status).toBe(
-      401,
-    );
+  test('when lists are paged, then nextCursor and a Link header lead to the next page', async () => {
+    const first = await call('GET', '/users?limit=1');
+    expect((first.body.items as unknown[]).length).toBe(1);
+    const link = first.headers.get('link');
+    expect(link).toMatch(/^<\/api\/v1\/users\?limit=1&cursor=[^>]+>; rel="next"$/);
+    const next = await fetch(`${platform.gatewayUrl}${/<([^>]+)>/.exec(link!)![1]}`);
+    expect(next.status).toBe(200);
+    expect((await call('GET', '/users?cursor=garbage')).status).toBe(400);
+  });
+
+  test('when a browser calls from another origin or a client is busy, then CORS and RateLimit headers answer', async () => {
+    const preflight = await fetch(`${api}/posts`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    const limited = await fetch(`${api}/posts`);
+    expect(limited.headers.get('ratelimit-limit')).toBe('300');
+    expect(Number(limited.headers.get('ratelimit-remaining'))).toBeLessThan(300);
   });
 });

@@ -131,7 +131,7 @@ interface AxeViolation {
     });
     alice = await aliceContext.newPage();
     bob = await bobContext.newPage();
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();

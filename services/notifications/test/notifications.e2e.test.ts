@@ -81,7 +81,7 @@ describe('notifications end to end (through the gateway)', () => {
     api = `${platform.gatewayUrl}/api/v1`;
     alice = await signUp('alice');
     bob = await signUp('bob');
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     for (const s of streams) s.close();

@@ -61,7 +61,7 @@ describe('search and analytics end to end (through the gateway)', () => {
       logger: createLogger('e2e', 'silent'),
     });
     api = `${platform.gatewayUrl}/api/v1`;
-  }, 120_000);
+  }, 240_000);
 
   afterAll(async () => {
     await platform?.stop();

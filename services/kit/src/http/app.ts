@@ -81,6 +81,8 @@ export function createService(definition: ServiceDefinition): Service {
     });
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'service listening');
+    // A runner that started us on port 0 learns the port over IPC (no guessing of free ports).
+    process.send?.({ type: 'flock:listening', port });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= shutdown(server));
     return { port, url: `http://127.0.0.1:${port}`, server, stop };

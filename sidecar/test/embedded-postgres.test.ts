@@ -11,7 +11,7 @@ describe('embedded postgres (PGlite over the wire protocol)', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'flock-pglite-'));
     postgres = await startEmbeddedPostgres({ dataDir });
-  });
+  }, 120_000); // PGlite's first start runs initdb in WebAssembly: slow on a busy machine
   afterAll(async () => {
     await postgres.stop();
     await rm(dataDir, { recursive: true, force: true });

@@ -79,8 +79,16 @@ describe('timeline service through HTTP and events', () => {
       body: (await response.json()) as { items: Item[]; nextCursor?: string },
     };
   };
-  const home = async (userId: string) =>
-    (await read('/timeline/home?limit=100', userId)).body.items.map((i) => i.postId);
+  /** A home page's post ids; a transient refusal (503 while the machine is saturated) is retried. */
+  const home = async (userId: string): Promise<string[]> => {
+    for (let attempt = 1; ; attempt++) {
+      const { status, body } = await read('/timeline/home?limit=100', userId);
+      if (status === 200) return body.items.map((i) => i.postId);
+      if (status !== 503 || attempt >= 20)
+        throw new Error(`home timeline answered ${status}: ${JSON.stringify(body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
   const homeIs = (userId: string, expected: string[]) =>
     eventually(async () => {
       const ids = await home(userId);

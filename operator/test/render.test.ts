@@ -3,6 +3,7 @@ import { renderYaml } from '../src/offline.js';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../src/types.js';
+import { baseConfigSchema, loadConfig } from '@flock/kit';
 import { samplePath, samplePlatform } from './helpers/platforms.js';
 import { validateObject } from './helpers/schemas.js';
 
@@ -106,6 +107,30 @@ describe('render', () => {
     delete platform.spec.services.notifications;
     const without = byKind(renderPlatform(platform, LATEST_CAPS), 'Component') as Any[];
     expect(without.map((c) => c.metadata.name)).not.toContain('broadcast');
+  });
+
+  test("when a Deployment is rendered, then its env satisfies the services' own config schema", () => {
+    for (const d of byKind(
+      renderPlatform(samplePlatform('prod'), LATEST_CAPS),
+      'Deployment',
+    ) as Any[]) {
+      const container = d.spec.template.spec.containers[0];
+      const env: Record<string, string> = Object.fromEntries(
+        container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      // daprd's injector adds DAPR_HTTP_PORT to the app container.
+      const config = loadConfig(baseConfigSchema, { ...env, DAPR_HTTP_PORT: '3500' });
+      expect(config.APP_ID).toBe(d.spec.template.metadata.annotations['dapr.io/app-id']);
+      expect(String(config.APP_PORT)).toBe(
+        d.spec.template.metadata.annotations['dapr.io/app-port'],
+      );
+      expect(env).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector.observability:4317',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.05',
+      });
+    }
   });
 
   test('when tracing has an endpoint, then the Configuration sends spans there at the sampling rate', () => {

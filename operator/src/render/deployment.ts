@@ -32,15 +32,39 @@ function daprAnnotations(platform: SocialPlatform, svc: ServiceName): Record<str
   return a;
 }
 
+/**
+ * The services' OpenTelemetry SDK reads the standard OTEL_* variables: an OTLP/gRPC endpoint as a
+ * URL (the spec holds host:port), the platform's sampling rate, parent-based so a trace started
+ * at the gateway is kept or dropped as a whole. No endpoint: the SDK is not even loaded.
+ */
+function tracingEnv(
+  platform: SocialPlatform,
+  svc: ServiceName,
+): Array<{ name: string; value: string }> {
+  const { otlpEndpoint, otlpInsecure, samplingRate } = platform.spec.observability;
+  if (!otlpEndpoint) return [];
+  const url = /^https?:\/\//.test(otlpEndpoint)
+    ? otlpEndpoint
+    : `${otlpInsecure ? 'http' : 'https'}://${otlpEndpoint}`;
+  return [
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: url },
+    { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'grpc' },
+    { name: 'OTEL_SERVICE_NAME', value: svc },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+    { name: 'OTEL_TRACES_SAMPLER_ARG', value: samplingRate },
+  ];
+}
+
 function deployment(platform: SocialPlatform, svc: ServiceName): KubeObject {
   const spec = platform.spec.services[svc]!;
   const name = workloadName(platform, svc);
+  // The kit's configuration (services/kit/src/config.ts); daprd's injector adds DAPR_HTTP_PORT
+  // and, with the api-token annotation, DAPR_API_TOKEN.
   const env = [
-    { name: 'PORT', value: String(APP_PORT) },
-    { name: 'SERVICE_NAME', value: svc },
-    ...(platform.spec.observability.otlpEndpoint
-      ? [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: platform.spec.observability.otlpEndpoint }]
-      : []),
+    { name: 'APP_ID', value: svc },
+    { name: 'APP_PORT', value: String(APP_PORT) },
+    { name: 'APP_HOST', value: '0.0.0.0' },
+    ...tracingEnv(platform, svc),
   ];
   const probe = (path: string, period: number) => ({
     httpGet: { path, port: 'http' },

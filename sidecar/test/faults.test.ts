@@ -8,6 +8,7 @@ import { describeIfReachable } from './support/reachable.js';
 import {
   reachable,
   restartRabbitMq,
+  holdServersDuringSuite,
   restartRedis,
   SERVERS,
   startRabbitMq,
@@ -74,6 +75,7 @@ const brokers: Broker[] = [
 
 for (const broker of brokers) {
   describeIfReachable(broker.reachable, broker.what)(`faults on ${broker.type}`, () => {
+    holdServersDuringSuite();
     const PUBSUB = `faults-${randomUUID().slice(0, 8)}`;
     const TOPIC = `stream-${randomUUID().slice(0, 8)}`;
     const yaml = componentYaml(PUBSUB, broker.type, broker.metadata);
@@ -174,7 +176,7 @@ for (const broker of brokers) {
       process.stderr.write(
         `${broker.type}: ${MESSAGES} delivered, ${redelivered} redelivered, ${failedAttempts} publish attempts refused during the restart\n`,
       );
-    }, 180_000);
+    }, 300_000);
   });
 }
 
@@ -182,6 +184,7 @@ describeIfReachable(reachable.redis, `Redis at ${SERVERS.redis}`)(
   'Resiliency inbound policy on pubsub.redis',
   () => {
     const PUBSUB = `dlq-${randomUUID().slice(0, 8)}`;
+    holdServersDuringSuite();
     const TOPIC = `poison-${randomUUID().slice(0, 8)}`;
     const DEAD = `${TOPIC}-dead`;
     const resiliency = parseResiliency(

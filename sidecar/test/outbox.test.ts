@@ -5,7 +5,7 @@ import type { Sidecar } from '../src/index.js';
 import { eventually } from './support/poll.js';
 import { dropTable, findRealPostgres } from './support/postgres.js';
 import { describeIfReachable } from './support/reachable.js';
-import { reachable, SERVERS } from './support/servers.js';
+import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { componentYaml, startTestSidecar } from './support/sidecars.js';
 import { json, TestApp, type Received } from './support/test-app.js';
 
@@ -68,6 +68,7 @@ for (const store of stores) {
   describeIfReachable(store.reachable, store.what)(`transactional outbox on ${store.name}`, () => {
     const PUBSUB = `outbox-bus-${randomUUID().slice(0, 8)}`;
     const TOPIC = 'user.events';
+    if (store.type === 'state.redis') holdServersDuringSuite();
     const bus = componentYaml(PUBSUB, 'pubsub.in-memory');
     const storeYaml = componentYaml(
       'users-store',

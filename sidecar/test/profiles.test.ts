@@ -9,7 +9,7 @@ import { loadResiliency } from '../src/resiliency.js';
 import { eventually } from './support/poll.js';
 import { findRealPostgres } from './support/postgres.js';
 import { describeIfReachable } from './support/reachable.js';
-import { reachable } from './support/servers.js';
+import { holdServersDuringSuite, reachable } from './support/servers.js';
 import { json, TestApp } from './support/test-app.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../components');
@@ -41,6 +41,7 @@ for (const profile of profiles) {
     `the ${profile.name} profile's users-store and pubsub`,
     () => {
       const topic = `profile-check-${randomUUID().slice(0, 8)}`;
+      if (/redis|rabbitmq/.test(profile.name)) holdServersDuringSuite();
       const app = new TestApp({
         'GET /dapr/subscribe': () => json([{ pubsubname: 'pubsub', topic, route: '/in' }]),
         'POST /in': () => json({ status: 'SUCCESS' }),

@@ -3,7 +3,7 @@ import type { DaprClient } from '@dapr/dapr';
 import type { Sidecar } from '../src/index.js';
 import { eventually } from './support/poll.js';
 import { describeIfReachable } from './support/reachable.js';
-import { reachable, SERVERS } from './support/servers.js';
+import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
 import { json, TestApp, type Received } from './support/test-app.js';
 
@@ -59,6 +59,7 @@ for (const broker of brokers) {
     const T = `t${randomUUID().slice(0, 8)}-`;
     const t = (topic: string) => `${T}${topic}`;
     const yaml = componentYaml(PUBSUB, broker.type, { ...RETRIES, ...broker.metadata });
+    if (['pubsub.redis', 'pubsub.rabbitmq'].includes(broker.type)) holdServersDuringSuite();
     let retryCalls = 0;
     const subscriber = new TestApp({
       'GET /dapr/subscribe': () =>

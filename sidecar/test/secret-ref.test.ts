@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describeIfReachable } from './support/reachable.js';
-import { reachable, SERVERS } from './support/servers.js';
+import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { startTestSidecar } from './support/sidecars.js';
 
 const rabbitWithSecret = (secretsFile: string) => `apiVersion: dapr.io/v1alpha1
@@ -38,6 +38,7 @@ auth:
 describeIfReachable(reachable.rabbitmq, `RabbitMQ at ${SERVERS.rabbitmq}`)(
   'secretKeyRef resolved from a local.file store into a real broker password',
   () => {
+    holdServersDuringSuite();
     let dir: string;
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'secret-ref-'));

@@ -7,7 +7,7 @@ import { eventually } from './support/poll.js';
 import { dropTable, findRealPostgres } from './support/postgres.js';
 import { describeIfReachable } from './support/reachable.js';
 import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
-import { reachable, SERVERS } from './support/servers.js';
+import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { Redis } from 'ioredis';
 
 const realPostgres = await findRealPostgres();
@@ -112,6 +112,7 @@ for (const backend of backends) {
     let sidecar: Sidecar;
     let client: DaprClient;
     let stopBackend: () => Promise<void>;
+    if (backend.name.startsWith('state.redis')) holdServersDuringSuite();
     let connectionString: string | undefined;
     const url = (path: string): string => `${sidecar.url}/v1.0/state/statestore${path}`;
     const save = (items: unknown[], query = ''): Promise<Response> =>

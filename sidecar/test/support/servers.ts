@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -92,4 +93,47 @@ export async function restartRabbitMq(downMs = 1000): Promise<void> {
 export async function startRabbitMq(): Promise<void> {
   await run('rabbitmqctl', ['start_app']);
   await waitForPort(5672, true);
+}
+
+const LOCK = '/tmp/flock-sidecar-tests-redis-rabbitmq.lock';
+
+/**
+ * The fault tests restart Redis and RabbitMQ; suites on other jest workers using those servers
+ * would see the restart. Every suite touching them holds this cross-process lock (a directory
+ * holding the owner's pid; a dead owner's lock is taken over) from beforeAll to afterAll.
+ */
+export async function lockServers(): Promise<() => Promise<void>> {
+  for (;;) {
+    try {
+      await mkdir(LOCK);
+      await writeFile(`${LOCK}/pid`, String(process.pid));
+      return () => rm(LOCK, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(await readFile(`${LOCK}/pid`, 'utf8').catch(() => '0'));
+      if (owner > 0 && owner !== process.pid && !alive(owner))
+        await rm(LOCK, { recursive: true, force: true });
+      else await sleep(200);
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** beforeAll/afterAll hooks holding the lock (a long wait: the fault tests take a while). */
+export function holdServersDuringSuite(): void {
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    release = await lockServers();
+  }, 600_000);
+  afterAll(async () => {
+    await release?.();
+  });
 }

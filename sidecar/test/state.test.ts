@@ -397,6 +397,26 @@ for (const backend of backends) {
     }
 
     if (backend.name.startsWith('state.postgresql')) {
+      it('when a row has expired, then the periodic cleanup (cleanupInterval 1s) deletes it from the table', async () => {
+        await save([{ key: 'short-lived', value: 1, metadata: { ttlInSeconds: '1' } }]);
+        const db = new pg.Client({ connectionString });
+        await db.connect();
+        const count = async () =>
+          Number(
+            (
+              await db.query(`SELECT count(*) AS n FROM ${tablePrefix}state WHERE key = $1`, [
+                'state-app||short-lived',
+              ])
+            ).rows[0].n,
+          );
+        try {
+          expect(await count()).toBe(1);
+          await eventually(async () => ((await count()) === 0 ? true : undefined), 10_000);
+        } finally {
+          await db.end();
+        }
+      });
+
       it('when saved, then the row uses the Dapr v2 layout with the key "<appId>||<key>" and a UUID etag', async () => {
         await save([{ key: 'layout', value: { v: 1 } }]);
         const db = new pg.Client({ connectionString });

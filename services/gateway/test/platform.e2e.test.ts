@@ -96,7 +96,7 @@ describe('the platform end to end, through the gateway (npm start, embedded prof
 
     const newcomer = {
       username: 'Alice_1',
-      email: 'Alice@Example.com',
+      email: 'Alice_1@Example.com',
       password: 'correct horse battery',
     };
 
@@ -109,7 +109,7 @@ describe('the platform end to end, through the gateway (npm start, embedded prof
       expect(JSON.stringify(user)).not.toMatch(/password|email/i);
 
       const login = await post('/auth/login', {
-        login: 'alice@example.com',
+        login: 'alice_1@example.com',
         password: newcomer.password,
       });
       expect(login.status).toBe(200);

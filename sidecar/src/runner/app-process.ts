@@ -4,6 +4,8 @@ import type { Logger } from '@flock/kit';
 
 export interface AppProcess {
   readonly pid: number;
+  /** The port the app reports once it listens (the kit sends it over IPC). */
+  readonly listening: Promise<number>;
   /** Resolves with the exit code when the process ends, however it ends. */
   readonly exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`. */
@@ -25,7 +27,18 @@ export function spawnApp(options: SpawnAppOptions): AppProcess {
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', options.logFile ? 'pipe' : 'inherit', options.logFile ? 'pipe' : 'inherit'],
+    stdio: [
+      'ignore',
+      options.logFile ? 'pipe' : 'inherit',
+      options.logFile ? 'pipe' : 'inherit',
+      'ipc',
+    ],
+  });
+  const listening = new Promise<number>((resolve) => {
+    child.on('message', (message: { type?: string; port?: number }) => {
+      if (message?.type === 'flock:listening' && typeof message.port === 'number')
+        resolve(message.port);
+    });
   });
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });
@@ -41,6 +54,7 @@ export function spawnApp(options: SpawnAppOptions): AppProcess {
   });
   return {
     pid: child.pid ?? -1,
+    listening,
     exited,
     async stop(graceMs) {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
@@ -81,7 +80,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         url ? {} : { 'postgres-url': LOCAL_POSTGRES },
       );
     }
-    const plans = await Promise.all(runFile.apps.map((app) => plan(app, options.ports ?? 'fixed')));
+    const plans = runFile.apps.map((app) => plan(app, options.ports ?? 'fixed'));
     const registry = new Map<string, AppAddress>(plans.map((p) => [p.app.appId, p.address]));
     const sidecars: Sidecar[] = [];
     stops.push(async () => void (await Promise.all(sidecars.map((s) => s.stop()))));
@@ -127,12 +126,17 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     await Promise.all(
       plans.map(async (p, i) => {
-        await Promise.race([sidecars[i]!.connectApp(), exitAsFailure(p.app.appId, processes[i]!)]);
+        const failure = exitAsFailure(p.app.appId, processes[i]!);
+        // On ephemeral ports the app picks its own and reports it; the sidecar holds this same
+        // address object and reads the port when it first calls the app (connectApp, below).
+        if (p.address.port === 0)
+          p.address.port = await Promise.race([processes[i]!.listening, failure]);
+        await Promise.race([sidecars[i]!.connectApp(), failure]);
         await waitUntilReady(
           p.app.appId,
           `http://127.0.0.1:${p.address.port}/readyz`,
           processes[i]!,
-          options.readyTimeoutMs ?? 60_000,
+          options.readyTimeoutMs ?? 120_000,
         );
       }),
     );
@@ -200,29 +204,16 @@ interface AppPlan {
   daprApiToken: string;
 }
 
-async function plan(app: RunApp, ports: 'fixed' | 'ephemeral'): Promise<AppPlan> {
+function plan(app: RunApp, ports: 'fixed' | 'ephemeral'): AppPlan {
   // Fresh tokens per run: each app's sidecar accepts only its app, each app only its sidecar.
   const token = () => randomBytes(24).toString('base64url');
   return {
     app,
-    address: {
-      host: '127.0.0.1',
-      port: ports === 'fixed' ? app.appPort : await freePort(),
-      appApiToken: token(),
-    },
+    // 0: the app binds a free port itself and reports it (guessing one is racy with parallel runs).
+    address: { host: '127.0.0.1', port: ports === 'fixed' ? app.appPort : 0, appApiToken: token() },
     daprHttpPort: ports === 'fixed' ? app.daprHttpPort : 0,
     daprApiToken: token(),
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Rejects if the app exits: waiting for its port would otherwise wait forever. */

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
-import { eventually } from './support/poll.js';
+import { eventually } from '@flock/testing';
 import { sdkClient } from './support/sidecars.js';
 
 const secretsJson = { db: { password: 's3cret', user: 'flock' }, 'api-key': 'k-123' };

@@ -3,8 +3,6 @@ import amqp from 'amqplib';
 import { parseDocument } from 'yaml';
 import type { Sidecar } from '../src/index.js';
 import { parseResiliency } from '../src/resiliency.js';
-import { eventually } from './support/poll.js';
-import { describeIfReachable } from './support/reachable.js';
 import {
   reachable,
   restartRabbitMq,
@@ -16,6 +14,7 @@ import {
 } from './support/servers.js';
 import { componentYaml, startTestSidecar } from './support/sidecars.js';
 import { json, TestApp } from './support/test-app.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const MESSAGES = 10_000;
 const IN_FLIGHT = 4;

@@ -2,12 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Sidecar } from '../src/index.js';
-import { eventually } from './support/poll.js';
 import { dropTable, findRealPostgres } from './support/postgres.js';
-import { describeIfReachable } from './support/reachable.js';
 import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { componentYaml, startTestSidecar } from './support/sidecars.js';
 import { json, TestApp, type Received } from './support/test-app.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 const run = randomBytes(4).toString('hex');

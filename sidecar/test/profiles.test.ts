@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
 import { loadResiliency } from '../src/resiliency.js';
-import { eventually } from './support/poll.js';
 import { findRealPostgres } from './support/postgres.js';
-import { describeIfReachable } from './support/reachable.js';
 import { holdServersDuringSuite, reachable } from './support/servers.js';
 import { json, TestApp } from './support/test-app.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../components');
 const realPostgres = await findRealPostgres();

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DaprClient } from '@dapr/dapr';
 import type { Sidecar } from '../src/index.js';
-import { eventually } from './support/poll.js';
-import { describeIfReachable } from './support/reachable.js';
 import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
 import { json, TestApp, type Received } from './support/test-app.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const APP_TOKEN = 'app-secret-token';
 // Bounded, fast delivery retries (Flock's defaults are ~50 s), on every broker.

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describeIfReachable } from './support/reachable.js';
+import { describeIfReachable } from '@flock/testing';
 import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { startTestSidecar } from './support/sidecars.js';
 

@@ -3,12 +3,11 @@ import pg from 'pg';
 import type { DaprClient } from '@dapr/dapr';
 import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
 import type { Sidecar } from '../src/index.js';
-import { eventually } from './support/poll.js';
 import { dropTable, findRealPostgres } from './support/postgres.js';
-import { describeIfReachable } from './support/reachable.js';
 import { componentYaml, sdkClient, startTestSidecar } from './support/sidecars.js';
 import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { Redis } from 'ioredis';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 // One table per test run, so parallel runs and other suites never collide.

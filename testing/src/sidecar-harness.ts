@@ -6,7 +6,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseComponents, startSidecar, type Sidecar } from '@flock/sidecar';
 
-/** In-memory state for `store` and the in-memory broker, with fast delivery retries. */
+/**
+ * In-memory state for `store`, the platform broker and the broadcast broker (consumer id unique
+ * per sidecar, as in components/embedded/broadcast.yaml), with fast delivery retries. Brokers are
+ * shared by name within the test process, so several sidecars exchange events.
+ */
 export function testComponents(store: string) {
   return parseComponents(
     `apiVersion: dapr.io/v1alpha1
@@ -32,6 +36,17 @@ spec:
       value: "20ms"
     - name: deliveryMaxInterval
       value: "200ms"
+---
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: broadcast
+spec:
+  type: pubsub.in-memory
+  version: v1
+  metadata:
+    - name: consumerID
+      value: "{uuid}"
 `,
     'test-components.yaml',
   );

@@ -3,11 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger, loadConfig, baseConfigSchema, type RunningService } from '@flock/kit';
 import type { Sidecar } from '../../../sidecar/src/index.js';
-import { eventually } from '../../../sidecar/test/support/poll.js';
 import { dropTable, findRealPostgres } from '../../../sidecar/test/support/postgres.js';
-import { describeIfReachable } from '../../../sidecar/test/support/reachable.js';
 import { componentYaml, startTestSidecar } from '../../../sidecar/test/support/sidecars.js';
 import { buildAnalyticsService } from '../src/analytics.service.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 const TABLE_PREFIX = 'analytics_test_';

@@ -3,7 +3,7 @@ import { createLogger, loadConfig, type RunningService } from '@flock/kit';
 import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
 import { notificationsConfigSchema } from '../src/notifications.schemas.js';
 import { buildNotificationsService } from '../src/notifications.service.js';
-import { edgeApp, eventually, freePort, publish, testComponents } from './support/platform.js';
+import { edgeApp, eventually, freePort, publish, testComponents } from '@flock/testing';
 
 interface Item {
   id: string;

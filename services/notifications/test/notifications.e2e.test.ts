@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@flock/kit';
 import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
-import { eventually } from './support/platform.js';
+import { eventually } from '@flock/testing';
 import { openStream, type SseClient } from './support/sse.js';
 
 /** Streams end after this long (the client reconnects with Last-Event-ID). */

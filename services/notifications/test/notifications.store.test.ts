@@ -3,7 +3,7 @@ import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
 import { newNotificationId } from '../src/notifications.ids.js';
 import type { Notification } from '../src/notifications.schemas.js';
 import { DaprInboxRepository } from '../src/notifications.store.js';
-import { testComponents } from './support/platform.js';
+import { testComponents } from '@flock/testing';
 
 /** Retention against a real sidecar's state store, with the clock in the test's hands. */
 describe('inbox retention', () => {

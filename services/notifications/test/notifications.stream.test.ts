@@ -6,7 +6,7 @@ import {
   buildNotificationsService,
   type NotificationsService,
 } from '../src/notifications.service.js';
-import { eventually, freePort, publish, testComponents } from './support/platform.js';
+import { eventually, freePort, publish, testComponents } from '@flock/testing';
 import { openStream, type SseClient } from './support/sse.js';
 
 interface Instance {

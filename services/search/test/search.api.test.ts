@@ -4,11 +4,10 @@ import {
   startEmbeddedPostgres,
   type EmbeddedPostgres,
 } from '../../../sidecar/src/embedded-postgres.js';
-import { eventually } from '../../../sidecar/test/support/poll.js';
 import { findRealPostgres } from '../../../sidecar/test/support/postgres.js';
-import { describeIfReachable } from '../../../sidecar/test/support/reachable.js';
 import { PgSearchIndex } from '../src/search.store.js';
 import { startSearch, type SearchHarness } from './support/harness.js';
+import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@flock/kit';
 import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
-import { eventually } from '../../../sidecar/test/support/poll.js';
+import { eventually } from '@flock/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -137,13 +137,15 @@ async function isolatedServers(profile: string, dataDir: string) {
     cleanup: async () => {
       if (done) return;
       done = true;
+      if (usedRedisDb) {
+        await redis([['SELECT', String(usedRedisDb)], ['FLUSHDB']]).catch(() => undefined);
+      }
       const client = new pg.Client({ connectionString: PG_ADMIN });
       await client.connect();
       await client
         .query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
         .catch(() => undefined)
         .finally(() => client.end());
-      if (usedRedisDb) await redis([['SELECT', String(usedRedisDb)], ['FLUSHDB']]);
     },
   };
 }

@@ -37,12 +37,14 @@ import type { MixTarget, MixUser } from './mix.js';
 import { dropMonolith, loadMonolith, monolithFile, startChildServer } from './monolith.js';
 import { percentile, type OpenLoopResult } from './open-loop.js';
 import { cpuByPid, processesNamed, processTree, usage } from './proc.js';
-import { logLogChart } from './svg.js';
+import { latencyChart } from './plot.js';
 
 const { values } = parseArgs({
   options: {
     profile: { type: 'string', default: defaultProfile() },
     quick: { type: 'boolean', default: false },
+    /** Shrinks the Reed98 graph (users and edges alike); --quick uses 0.25. */
+    scale: { type: 'string' },
     without: { type: 'string', default: '' },
     skip: { type: 'string', default: '' },
     'zipf-followers': { type: 'string' },
@@ -178,9 +180,9 @@ function maxRateWithin(l: Ladder | undefined): number {
   return best;
 }
 
-const graph = reed98Graph(98, 20, quick ? 0.25 : 1);
+const graph = reed98Graph(98, 20, Number(values.scale ?? (quick ? 0.25 : 1)));
 out(
-  `Reed98-sized graph (Chung–Lu, seed 98): ${graph.users} users, ${graph.follows.length / 2} edges → ${graph.follows.length} follows, ${graph.posts.reduce((a, b) => a + b, 0)} posts`,
+  `${graph.name} graph (Chung–Lu, seed 98): ${graph.users} users, ${graph.follows.length / 2} edges → ${graph.follows.length} follows, ${graph.posts.reduce((a, b) => a + b, 0)} posts`,
 );
 out(`  ${describeDegrees('degree', degreeStats(followerCounts(graph)))}`);
 
@@ -226,6 +228,8 @@ try {
   const gatewayUrl = flock.platform.gatewayUrl!;
   const api = new ApiClient(gatewayUrl);
   out(`${clock()} seeding through the gateway (16 requests in flight)`);
+  // Access tokens live 15 minutes from their login, which happens at the start of seeding.
+  let tokensAt = Date.now();
   const seeded = await seedGraph(api, graph, {
     concurrency: 16,
     log: (l) => out(`${clock()} ${l}`),
@@ -236,9 +240,8 @@ try {
   await saveReport();
 
   // Access tokens live 15 minutes: refresh them (no password hashing) when they get old.
-  let tokensAt = Date.now();
   const freshUsers = async (): Promise<MixUser[]> => {
-    if (Date.now() - tokensAt > 8 * 60_000) {
+    if (Date.now() - tokensAt > 6 * 60_000) {
       seeded.sessions = await inParallel(seeded.sessions, 16, (s) => api.refresh(s));
       tokensAt = Date.now();
     }
@@ -432,27 +435,7 @@ for (const rate of [50, 100, 200]) {
 }
 
 if (ladders.length) {
-  const colors: Record<string, string> = { flock: '#1f77b4', monolith: '#2ca02c', bare: '#7f7f7f' };
-  const svg = logLogChart({
-    title: `DSB mix, open loop: latency against offered rate (${values.profile}${quick ? ', quick' : ''})`,
-    xLabel: 'offered rate (requests/s, log)',
-    yLabel: 'latency from scheduled send (ms, log)',
-    guide: { y: P99_TARGET_MS, label: 'p99 target 100 ms' },
-    series: ladders.flatMap((l) => [
-      {
-        label: `${l.system} p99`,
-        color: colors[l.system] ?? '#000',
-        points: l.steps.map((s): [number, number] => [s.rate, Math.min(s.p99, 20_000)]),
-      },
-      {
-        label: `${l.system} p50`,
-        color: colors[l.system] ?? '#000',
-        dashed: true,
-        points: l.steps.map((s): [number, number] => [s.rate, s.p50]),
-      },
-    ]),
-  });
-  await writeFile(values.svg!, svg);
+  await writeFile(values.svg!, latencyChart(ladders, `${values.profile}${quick ? ', quick' : ''}`));
   out(`\nwrote ${values.svg}`);
 }
 await mkdir(path.dirname(values.json!), { recursive: true });
@@ -472,7 +455,13 @@ async function fanOut(
   followers: Session[],
   sampleSize: number,
 ): Promise<{ sampled: number; lastMs: number; medianMs: number; timedOut: number }> {
-  const sample = shuffled([...followers], new Random(42)).slice(0, sampleSize);
+  // Fresh tokens first (they expire 15 minutes after login; refreshing hashes nothing).
+  const sample = await inParallel(
+    shuffled([...followers], new Random(42)).slice(0, sampleSize),
+    8,
+    (s) => api.refresh(s),
+  );
+  author = await api.refresh(author);
   const post = await api.call<{ id: string }>('POST', '/posts', author.accessToken, {
     text: 'fan-out probe',
   });

@@ -8,3 +8,4 @@ export {
   testComponents,
   type Received,
 } from './sidecar-harness.js';
+export { TEST_PASSWORD, startTestPlatform, type Answer, type Session, type TestPlatform } from './platform.js';

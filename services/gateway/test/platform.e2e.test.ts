@@ -1,64 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
-import { eventually } from '@flock/testing';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-interface Session {
-  accessToken: string;
-  refreshToken: string;
-  user: { id: string; username: string };
-}
+import { eventually, startTestPlatform, type Session, type TestPlatform } from '@flock/testing';
 
 /**
  * The whole embedded platform, as `npm start` runs it, on free ports and a throwaway data
- * folder: accounts and tokens, then the social core as a newcomer meets it with curl: two people, a follow, a post in the
- * follower's home timeline, a like, a comment, an unfollow, an account deletion — all through
- * the gateway of the whole embedded platform.
+ * folder: accounts and tokens, then the social core as a newcomer meets it with curl: two
+ * people, a follow, a post in the follower's home timeline, a like, a comment, an unfollow, an
+ * account deletion — all through the gateway.
  */
 describe('the platform end to end, through the gateway (npm start, embedded profile)', () => {
-  let platform: Platform;
-  let dataDir: string;
+  let flock: TestPlatform;
+  let platform: TestPlatform['platform'];
   let api: string;
   let alice: Session;
   let bob: Session;
 
-  const call = async (method: string, route: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${api}${route}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      headers: response.headers,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
-
-  const signUp = async (username: string): Promise<Session> => {
-    const password = 'correct horse battery';
-    expect(
-      (
-        await call('POST', '/auth/register', undefined, {
-          username,
-          email: `${username}@example.com`,
-          password,
-        })
-      ).status,
-    ).toBe(201);
-    const login = await call('POST', '/auth/login', undefined, { login: username, password });
-    expect(login.status).toBe(200);
-    return login.body as unknown as Session;
-  };
+  const call = (method: string, route: string, token?: string, body?: unknown) =>
+    flock.call(method, route, token, body);
+  const signUp = (username: string) => flock.signUp(username);
 
   const homeTimeline = async (session: Session) =>
     (
@@ -68,23 +25,14 @@ describe('the platform end to end, through the gateway (npm start, embedded prof
     ).map((i) => i.postId);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'flock-social-'));
-    platform = await startPlatform({
-      runFile: path.join(root, 'dapr.yaml'),
-      ports: 'ephemeral',
-      dataDir,
-      env: { REVOCATION_CACHE_MS: '0' },
-      logger: createLogger('e2e', 'silent'),
-    });
-    api = `${platform.gatewayUrl}/api/v1`;
+    flock = await startTestPlatform({ REVOCATION_CACHE_MS: '0' });
+    platform = flock.platform;
+    api = `${flock.gatewayUrl}/api/v1`;
     alice = await signUp('alice');
     bob = await signUp('bob');
   }, 240_000);
 
-  afterAll(async () => {
-    await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  }, 30_000);
+  afterAll(() => flock?.stop(), 30_000);
 
   describe('accounts and tokens', () => {
     const post = (route: string, body: unknown) =>

@@ -1,58 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
-import { eventually } from '@flock/testing';
+import { eventually, startTestPlatform, type Session, type TestPlatform } from '@flock/testing';
 import { openStream, type SseClient } from './support/sse.js';
 
 /** Streams end after this long (the client reconnects with Last-Event-ID). */
 const MAX_AGE_MS = 6_000;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-interface Session {
-  accessToken: string;
-  user: { id: string; username: string };
-}
 
 /** Notifications through the gateway of the whole embedded platform (real processes, Postgres). */
 describe('notifications end to end (through the gateway)', () => {
-  let platform: Platform;
-  let dataDir: string;
+  let flock: TestPlatform;
+  let platform: TestPlatform['platform'];
   let api: string;
   let alice: Session;
   let bob: Session;
   const streams: SseClient[] = [];
 
-  const call = async (method: string, route: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${api}${route}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-    };
-  };
+  const call = (method: string, route: string, token?: string, body?: unknown) =>
+    flock.call<Record<string, unknown>>(method, route, token, body);
 
-  const signUp = async (username: string): Promise<Session> => {
-    const password = 'correct horse battery';
-    const registered = await call('POST', '/auth/register', undefined, {
-      username,
-      email: `${username}@example.com`,
-      password,
-    });
-    expect(registered.status).toBe(201);
-    const login = await call('POST', '/auth/login', undefined, { login: username, password });
-    expect(login.status).toBe(200);
-    return login.body as unknown as Session;
-  };
+  const signUp = (username: string) => flock.signUp(username);
 
   const openSse = async (token: string, headers: Record<string, string> = {}) => {
     const client = await openStream(`${api}/notifications/stream`, {
@@ -70,23 +34,19 @@ describe('notifications end to end (through the gateway)', () => {
   };
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'flock-notifications-'));
-    platform = await startPlatform({
-      runFile: path.join(root, 'dapr.yaml'),
-      ports: 'ephemeral',
-      dataDir,
-      env: { SSE_HEARTBEAT_MS: '500', SSE_MAX_AGE_MS: String(MAX_AGE_MS) },
-      logger: createLogger('e2e', 'silent'),
+    flock = await startTestPlatform({
+      SSE_HEARTBEAT_MS: '500',
+      SSE_MAX_AGE_MS: String(MAX_AGE_MS),
     });
-    api = `${platform.gatewayUrl}/api/v1`;
+    platform = flock.platform;
+    api = `${flock.gatewayUrl}/api/v1`;
     alice = await signUp('alice');
     bob = await signUp('bob');
   }, 240_000);
 
   afterAll(async () => {
     for (const s of streams) s.close();
-    await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await flock?.stop();
   }, 30_000);
 
   test('when bob follows and mentions alice, then her stream through the gateway gets both live, and the list counts them', async () => {

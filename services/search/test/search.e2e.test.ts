@@ -1,17 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
-import { eventually } from '@flock/testing';
+import { eventually, startTestPlatform, type TestPlatform } from '@flock/testing';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-interface Session {
-  accessToken: string;
-  user: { id: string; username: string };
-}
 type Items = { items: Array<Record<string, unknown>> };
 
 /**
@@ -19,53 +7,22 @@ type Items = { items: Array<Record<string, unknown>> };
  * what people do through the gateway becomes searchable and counted, and deletions vanish.
  */
 describe('search and analytics end to end (through the gateway)', () => {
-  let platform: Platform;
-  let dataDir: string;
+  let flock: TestPlatform;
   let api: string;
 
-  const call = async (method: string, route: string, token?: string, body?: unknown) => {
-    const response = await fetch(`${api}${route}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return {
-      status: response.status,
-      body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & Items,
-    };
-  };
+  const call = (method: string, route: string, token?: string, body?: unknown) =>
+    flock.call<Record<string, unknown> & Items>(method, route, token, body);
   const ids = (body: Items) => body.items.map((i) => i.id);
 
-  const signUp = async (username: string): Promise<Session> => {
-    const password = 'correct horse battery';
-    const email = `${username}@example.com`;
-    expect(
-      (await call('POST', '/auth/register', undefined, { username, email, password })).status,
-    ).toBe(201);
-    const login = await call('POST', '/auth/login', undefined, { login: username, password });
-    expect(login.status).toBe(200);
-    return login.body as unknown as Session;
-  };
+  const signUp = (username: string) => flock.signUp(username);
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(path.join(tmpdir(), 'flock-search-e2e-'));
-    platform = await startPlatform({
-      runFile: path.join(root, 'dapr.yaml'),
-      ports: 'ephemeral',
-      dataDir,
-      env: { REVOCATION_CACHE_MS: '0' },
-      logger: createLogger('e2e', 'silent'),
-    });
-    api = `${platform.gatewayUrl}/api/v1`;
+    flock = await startTestPlatform({ REVOCATION_CACHE_MS: '0' });
+    api = `${flock.gatewayUrl}/api/v1`;
   }, 240_000);
 
   afterAll(async () => {
-    await platform?.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await flock?.stop();
   }, 30_000);
 
   test('when people register, post and delete, then search finds and forgets them; analytics counts what they did', async () => {

@@ -5,7 +5,6 @@ import { buildService } from '../src/comments.service.js';
 import { buildService as buildPostsService } from '../../posts/src/posts.service.js';
 import {
   client,
-  eventually,
   expectProblem,
   startApp,
   startProbe,
@@ -13,6 +12,7 @@ import {
   type RunningApp,
   type User,
 } from '../../posts/test/support/platform.js';
+import { eventually } from '@flock/testing';
 
 const alice: User = { id: randomUUID(), username: 'alice' };
 const bob: User = { id: randomUUID(), username: 'bob' };

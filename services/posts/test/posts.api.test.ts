@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { buildService } from '../src/posts.service.js';
 import {
   client,
-  eventually,
   expectProblem,
   startApp,
   startProbe,
@@ -10,6 +9,7 @@ import {
   type RunningApp,
   type User,
 } from './support/platform.js';
+import { eventually } from '@flock/testing';
 
 const alice: User = { id: randomUUID(), username: 'alice' };
 const bob: User = { id: randomUUID(), username: 'bob' };

@@ -33,13 +33,6 @@ export interface RunningFlock {
 }
 
 export async function startFlock(options: FlockOptions): Promise<RunningFlock> {
-  // The runner pipes an app's stdout and stderr into one log file and ends it with whichever
-  // closes first; a late stderr line then throws ERR_STREAM_WRITE_AFTER_END from a stream event.
-  // It loses a log line, not a measurement: keep the benchmark alive and say so.
-  process.on('uncaughtException', (error: Error & { code?: string }) => {
-    if (error.code !== 'ERR_STREAM_WRITE_AFTER_END') throw error;
-    process.stderr.write(`(an app log line was lost: ${error.message})\n`);
-  });
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flock-bench-'));
   const runFile = await isolatedRunFile(dataDir, options.profile, options.without ?? []);
   const servers = await isolatedServers(options.profile, path.join(dataDir, 'data'));

@@ -15,7 +15,7 @@ import { createApiServer } from './http/server.js';
 import { registerStateRoutes } from './http/state.routes.js';
 import { deliveryHandler } from './pubsub/delivery.js';
 import { discoverSubscriptions, type Subscription } from './pubsub/subscriptions.js';
-import { emptyResiliency, type Resiliency } from './resiliency.js';
+import { PolicyRunner, emptyResiliency, type Resiliency } from './resiliency.js';
 import { Outbox, type AfterCommitHook } from './state/outbox.js';
 
 export interface SidecarOptions {
@@ -96,10 +96,19 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   });
   registerPubSubRoutes(router, components, appId);
   registerSecretsRoutes(router, components);
+  // One runner per target app, so a circuit breaker remembers that app's failures.
+  const invokePolicies = new Map<string, PolicyRunner>();
+  const resiliency = opts.resiliency ?? emptyResiliency();
   const fallback = registerInvokeRoutes(router, {
     appId,
     agent,
     resolve: (id) => (id === appId ? app : opts.resolveApp?.(id)),
+    policyFor(target) {
+      const policy = resiliency.apps.get(target);
+      if (!policy) return undefined;
+      if (!invokePolicies.has(target)) invokePolicies.set(target, new PolicyRunner(policy));
+      return invokePolicies.get(target);
+    },
   });
   const metrics = opts.metricsPort ? new SidecarMetrics(appId) : undefined;
   const server = createApiServer({ router, fallback, apiToken: opts.apiToken, logger, metrics });

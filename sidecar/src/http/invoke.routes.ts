@@ -2,10 +2,12 @@ import {
   request,
   type Agent,
   type IncomingHttpHeaders,
+  type IncomingMessage,
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
 import type { AppAddress } from '../app-channel.js';
+import { CircuitOpenError, type PolicyRunner } from '../resiliency.js';
 import { ApiError, sendError } from './errors.js';
 import type { Handler, RouteRequest, Router } from './router.js';
 
@@ -29,6 +31,8 @@ export interface InvokeDeps {
   appId: string;
   resolve(appId: string): AppAddress | undefined;
   agent: Agent;
+  /** The Resiliency policy for calls to `appId` (`targets.apps.<appId>`), if any. */
+  policyFor(appId: string): PolicyRunner | undefined;
 }
 
 /**
@@ -57,7 +61,7 @@ export function registerInvokeRoutes(router: Router, deps: InvokeDeps): Handler 
   };
 }
 
-function proxy(
+async function proxy(
   deps: InvokeDeps,
   req: RouteRequest,
   res: ServerResponse,
@@ -68,29 +72,71 @@ function proxy(
     new ApiError(500, 'ERR_DIRECT_INVOKE', `failed to invoke, id: ${appId}, err: ${reason}`);
   const target = deps.resolve(appId);
   if (!target) throw fail(`couldn't find service: ${appId}`);
+  const call: UpstreamCall = {
+    target,
+    method: req.method,
+    path: `/${methodPath}${req.query.toString() ? `?${req.query.toString()}` : ''}`,
+    headers: forwardHeaders(req, deps.appId, appId, target),
+    agent: deps.agent,
+  };
+  const policy = deps.policyFor(appId);
+  if (!policy) return stream(call, req, res, fail);
+  // Under a policy the request is buffered so it can be sent again, and an answer that is not
+  // 2xx/3xx is buffered so the policy may retry it (daprd does the same); a success streams.
+  const body = await readAll(req.raw);
+  let answer: IncomingMessage;
+  try {
+    // A 4xx is the caller's mistake, not the app's health: not retried, not held against it.
+    const callerMistake = (err: unknown) => err instanceof FailedAnswer && err.status < 500;
+    answer = await policy.run(() => attempt(call, body, policy.policy.timeoutMs), callerMistake);
+  } catch (err) {
+    if (err instanceof FailedAnswer) {
+      res.writeHead(err.status, err.headers).end(err.body);
+      return;
+    }
+    throw fail(
+      err instanceof CircuitOpenError ? 'circuit breaker is open' : (err as Error).message,
+    );
+  }
+  await pipeAnswer(answer, res);
+}
 
-  const query = req.query.toString();
-  const headers = forwardHeaders(req, deps.appId, appId, target);
+interface UpstreamCall {
+  target: AppAddress;
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  agent: Agent;
+}
+
+const open = (call: UpstreamCall) =>
+  request({
+    host: call.target.host,
+    port: call.target.port,
+    method: call.method,
+    path: call.path,
+    headers: call.headers,
+    agent: call.agent,
+  });
+
+function answerHeaders(answer: IncomingMessage): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(answer.headers))
+    if (!STRIPPED.has(k) && v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Without a policy: request and answer stream straight through (event streams included). */
+function stream(
+  call: UpstreamCall,
+  req: RouteRequest,
+  res: ServerResponse,
+  fail: (reason: string) => ApiError,
+): Promise<void> {
   return new Promise((resolve) => {
-    const upstream = request({
-      host: target.host,
-      port: target.port,
-      method: req.method,
-      path: `/${methodPath}${query ? `?${query}` : ''}`,
-      headers,
-      agent: deps.agent,
-    });
+    const upstream = open(call);
     upstream.on('response', (answer) => {
-      const out: OutgoingHttpHeaders = {};
-      for (const [k, v] of Object.entries(answer.headers))
-        if (!STRIPPED.has(k) && v !== undefined) out[k] = v;
-      res.writeHead(answer.statusCode ?? 502, out);
-      answer.pipe(res);
-      answer.on('end', resolve);
-      answer.on('error', () => {
-        res.destroy();
-        resolve();
-      });
+      void pipeAnswer(answer, res).then(resolve);
     });
     upstream.on('error', (err) => {
       if (res.headersSent) res.destroy();
@@ -104,6 +150,61 @@ function proxy(
     });
     req.raw.pipe(upstream);
   });
+}
+
+function pipeAnswer(answer: IncomingMessage, res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    res.writeHead(answer.statusCode ?? 502, answerHeaders(answer));
+    answer.pipe(res);
+    answer.on('end', resolve);
+    answer.on('error', () => {
+      res.destroy();
+      resolve();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) answer.destroy();
+      resolve();
+    });
+  });
+}
+
+/** An app answer outside 2xx/3xx: a failure to the policy, passed on as-is once retries end. */
+class FailedAnswer extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: OutgoingHttpHeaders,
+    readonly body: Buffer,
+  ) {
+    super(`the app answered ${status}`);
+  }
+}
+
+/** One try: resolves with a 2xx/3xx answer (unread), rejects with a FailedAnswer or a transport error. */
+function attempt(call: UpstreamCall, body: Buffer, timeoutMs?: number): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const upstream = open(call);
+    // The policy's timeout rejects the attempt; this one also releases the connection.
+    if (timeoutMs)
+      upstream.setTimeout(timeoutMs, () =>
+        upstream.destroy(new Error(`timed out after ${timeoutMs} ms`)),
+      );
+    upstream.on('response', (answer) => {
+      const status = answer.statusCode ?? 502;
+      if (status < 400) return resolve(answer);
+      void readAll(answer).then(
+        (data) => reject(new FailedAnswer(status, answerHeaders(answer), data)),
+        reject,
+      );
+    });
+    upstream.on('error', reject);
+    upstream.end(body);
+  });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function forwardHeaders(

@@ -8,4 +8,10 @@ export {
   testComponents,
   type Received,
 } from './sidecar-harness.js';
-export { TEST_PASSWORD, startTestPlatform, type Answer, type Session, type TestPlatform } from './platform.js';
+export {
+  TEST_PASSWORD,
+  startTestPlatform,
+  type Answer,
+  type Session,
+  type TestPlatform,
+} from './platform.js';

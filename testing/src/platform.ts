@@ -24,7 +24,12 @@ export interface TestPlatform {
   readonly platform: Platform;
   readonly gatewayUrl: string;
   /** `/api/v1` + route; JSON in and out (an empty body reads as `{}`). */
-  call<T = Record<string, unknown>>(method: string, route: string, token?: string, body?: unknown): Promise<Answer<T>>;
+  call<T = Record<string, unknown>>(
+    method: string,
+    route: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<Answer<T>>;
   /** Registers `username` (email `<username>@example.com`) and logs in. */
   signUp(username: string, password?: string): Promise<Session>;
   stop(): Promise<void>;
@@ -46,7 +51,12 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     logger: createLogger('test-platform', 'silent'),
   });
   const gatewayUrl = platform.gatewayUrl!;
-  const call = async <T>(method: string, route: string, token?: string, body?: unknown): Promise<Answer<T>> => {
+  const call = async <T>(
+    method: string,
+    route: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<Answer<T>> => {
     const response = await fetch(`${gatewayUrl}/api/v1${route}`, {
       method,
       headers: {
@@ -56,16 +66,30 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as T };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: (text ? JSON.parse(text) : {}) as T,
+    };
   };
   return {
     platform,
     gatewayUrl,
     call,
     async signUp(username, password = TEST_PASSWORD) {
-      const registered = await call('POST', '/auth/register', undefined, { username, email: `${username}@example.com`, password });
-      if (registered.status !== 201) throw new Error(`register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`);
-      const login = await call<Session>('POST', '/auth/login', undefined, { login: username, password });
+      const registered = await call('POST', '/auth/register', undefined, {
+        username,
+        email: `${username}@example.com`,
+        password,
+      });
+      if (registered.status !== 201)
+        throw new Error(
+          `register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`,
+        );
+      const login = await call<Session>('POST', '/auth/login', undefined, {
+        login: username,
+        password,
+      });
       if (login.status !== 200) throw new Error(`login ${username}: ${login.status}`);
       return login.body;
     },

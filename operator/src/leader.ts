@@ -32,6 +32,8 @@ export class LeaderElector {
   private readonly renewMs: number;
   private timer: NodeJS.Timeout | undefined;
   private leading = false;
+  /** Set by release(): a renewal already in flight must neither reschedule nor report a loss. */
+  private stopped = false;
 
   constructor(private readonly opts: LeaderOptions) {
     this.api = opts.kc.makeApiClient(CoordinationV1Api);
@@ -50,7 +52,9 @@ export class LeaderElector {
     this.opts.log.info({ identity: this.opts.identity }, 'Leadership acquired');
     let lastRenew = this.opts.clock.now().getTime();
     const renew = async () => {
+      if (this.stopped) return;
       const ok = await this.tryAcquireOrRenew();
+      if (this.stopped) return;
       const now = this.opts.clock.now().getTime();
       if (ok) lastRenew = now;
       else if (now - lastRenew > this.leaseSeconds * 1000) {
@@ -65,6 +69,7 @@ export class LeaderElector {
 
   /** Stops renewing and hands the lease back so a successor need not wait for expiry. */
   async release(): Promise<void> {
+    this.stopped = true;
     clearTimeout(this.timer);
     if (!this.leading) return;
     this.leading = false;

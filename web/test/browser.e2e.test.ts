@@ -286,6 +286,17 @@ interface AxeViolation {
     for (let i = 0; i < 5; i++) {
       await bob.goto(`${base}/`);
       await bob.getByRole('article').first().waitFor();
+      // The client marks the render in an effect right after it paints: wait for the mark itself.
+      await bob.waitForFunction(
+        () =>
+          (
+            globalThis as unknown as {
+              performance: { getEntriesByName: (n: string) => unknown[] };
+            }
+          ).performance.getEntriesByName('flock:home-rendered').length > 0,
+        undefined,
+        { timeout: 10_000 },
+      );
       times.push(
         await bob.evaluate(
           () =>

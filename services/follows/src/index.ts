@@ -1,10 +1,6 @@
-import { baseConfigSchema, createLogger, loadConfig, runMain } from '@flock/kit';
+import { baseConfigSchema, serve } from '@flock/kit';
 import { buildFollowsService } from './follows.service.js';
 
-const logger = createLogger('follows');
-
-await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
-  logger.level = config.LOG_LEVEL;
-  return buildFollowsService(config, { logger }).start();
-});
+await serve('follows', baseConfigSchema, (config, logger) =>
+  buildFollowsService(config, { logger }),
+);

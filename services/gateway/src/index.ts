@@ -1,13 +1,4 @@
-import {
-  APP_IDS,
-  Dapr,
-  SECRETS,
-  accessTokenVerifier,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-} from '@flock/kit';
+import { APP_IDS, Dapr, SECRETS, accessTokenVerifier, createService, serve } from '@flock/kit';
 import cors from 'cors';
 import { APIS, apiDocument } from './gateway.apis.js';
 import { bearerAuth, cachedRevocations } from './gateway.auth.js';
@@ -18,7 +9,6 @@ import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
 import { webRoutes } from './gateway.web.js';
 
-const logger = createLogger('gateway');
 /** Headers a browser client may read from our answers. */
 const EXPOSED_HEADERS = [
   'Link',
@@ -30,9 +20,7 @@ const EXPOSED_HEADERS = [
   'RateLimit-Reset',
 ];
 
-await runMain(logger, async () => {
-  const config = loadConfig(gatewayConfigSchema);
-  logger.level = config.LOG_LEVEL;
+await serve('gateway', gatewayConfigSchema, async (config, logger) => {
   const dapr = new Dapr(config, logger);
   const publicKey = (await dapr.secret(SECRETS.jwtPublicKey))[SECRETS.jwtPublicKey];
   if (!publicKey) throw new Error(`secret ${SECRETS.jwtPublicKey} is empty`);
@@ -63,5 +51,5 @@ await runMain(logger, async () => {
     },
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],
-  }).start();
+  });
 });

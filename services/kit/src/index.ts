@@ -25,7 +25,7 @@ export {
   type ServiceDefinition,
 } from './http/app.js';
 export type { ReadinessCheck } from './http/health.js';
-export { runMain } from './process.js';
+export { serve } from './process.js';
 export {
   on,
   subscriptionRoute,

@@ -1,7 +1,8 @@
-import { ConfigError } from './config.js';
+import type { z } from 'zod';
+import { ConfigError, loadConfig, type BaseConfig } from './config.js';
 import { AppError, handleError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { RunningService } from './http/app.js';
+import { createLogger, type Logger } from './logger.js';
+import type { RunningService, Service } from './http/app.js';
 
 /**
  * Runs a service as the main program: SIGTERM/SIGINT drain and exit 0; an uncaught exception
@@ -48,4 +49,22 @@ export async function runMain(logger: Logger, start: () => Promise<RunningServic
 async function flushTraces(): Promise<void> {
   const shutdown = (globalThis as Record<symbol, unknown>)[Symbol.for('flock.tracing.shutdown')];
   if (typeof shutdown === 'function') await (shutdown as () => Promise<void>)().catch(() => {});
+}
+
+/**
+ * A service's whole main program, so every `index.ts` is one call: its logger, its config
+ * (validated, failing fast), its wiring from `build`, started under runMain.
+ */
+export function serve<S extends z.ZodObject>(
+  name: string,
+  schema: S,
+  build: (config: Readonly<z.infer<S>> & BaseConfig, logger: Logger) => Service | Promise<Service>,
+): Promise<void> {
+  const logger = createLogger(name);
+  return runMain(logger, async () => {
+    // Every service schema extends baseConfigSchema, so the base keys are there.
+    const config = loadConfig(schema) as Readonly<z.infer<S>> & BaseConfig;
+    logger.level = config.LOG_LEVEL;
+    return (await build(config, logger)).start();
+  });
 }

@@ -1,11 +1,7 @@
-import { createLogger, loadConfig, runMain } from '@flock/kit';
-import { buildTimelineService } from './timeline.service.js';
+import { serve } from '@flock/kit';
 import { timelineConfigSchema } from './timeline.schemas.js';
+import { buildTimelineService } from './timeline.service.js';
 
-const logger = createLogger('timeline');
-
-await runMain(logger, async () => {
-  const config = loadConfig(timelineConfigSchema);
-  logger.level = config.LOG_LEVEL;
-  return buildTimelineService(config, logger).start();
-});
+await serve('timeline', timelineConfigSchema, (config, logger) =>
+  buildTimelineService(config, logger),
+);

@@ -1,24 +1,11 @@
-import {
-  Dapr,
-  SECRETS,
-  baseConfigSchema,
-  createLogger,
-  createService,
-  loadConfig,
-  runMain,
-  stateStoreOf,
-} from '@flock/kit';
+import { Dapr, SECRETS, baseConfigSchema, createService, serve, stateStoreOf } from '@flock/kit';
 import { argon2idHasher } from './users.passwords.js';
 import { UsersDomain } from './users.domain.js';
 import { usersRoutes } from './users.routes.js';
 import { DaprSessionRepository, DaprUserRepository } from './users.store.js';
 import { invokedCounts, tokenIssuer } from './users.tokens.js';
 
-const logger = createLogger('users');
-
-await runMain(logger, async () => {
-  const config = loadConfig(baseConfigSchema);
-  logger.level = config.LOG_LEVEL;
+await serve('users', baseConfigSchema, async (config, logger) => {
   const dapr = new Dapr(config, logger);
   const privateKey = (await dapr.secret(SECRETS.jwtPrivateKey))[SECRETS.jwtPrivateKey];
   if (!privateKey) throw new Error(`secret ${SECRETS.jwtPrivateKey} is empty`);
@@ -40,5 +27,5 @@ await runMain(logger, async () => {
     routes: (app) => usersRoutes(app, users),
     readiness: [dapr.readiness],
     onShutdown: [async () => stopRelay(), () => dapr.close()],
-  }).start();
+  });
 });

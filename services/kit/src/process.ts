@@ -41,8 +41,17 @@ export async function runMain(logger: Logger, start: () => Promise<RunningServic
         (error: unknown) => crash(error),
       );
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  let stopping = false;
+  const stopOnce = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    stop(reason);
+  };
+  process.once('SIGTERM', () => stopOnce('SIGTERM'));
+  process.once('SIGINT', () => stopOnce('SIGINT'));
+  // Started by a runner (an IPC channel to it): when the runner is gone, however it went (even
+  // SIGKILL), the channel closes, and the app stops too instead of living on as an orphan.
+  if (process.channel) process.once('disconnect', () => stopOnce('runner gone'));
 }
 
 /** Exports the spans still buffered when tracing (`@flock/kit/tracing`) is on; never fails. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { Logger } from '@flock/kit';
 
 export interface AppProcess {
@@ -24,30 +24,21 @@ export interface SpawnAppOptions {
 
 export function spawnApp(options: SpawnAppOptions): AppProcess {
   const [command, ...args] = options.command as [string, ...string[]];
+  // The app writes its log file itself (an inherited descriptor, not a pipe through the runner),
+  // so its log outlives the runner and nothing breaks if the runner goes first.
+  const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child: ChildProcess = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: [
-      'ignore',
-      options.logFile ? 'pipe' : 'inherit',
-      options.logFile ? 'pipe' : 'inherit',
-      'ipc',
-    ],
+    stdio: ['ignore', log, log, 'ipc'],
   });
+  if (typeof log === 'number') closeSync(log); // the child holds its own copy
   const listening = new Promise<number>((resolve) => {
     child.on('message', (message: { type?: string; port?: number }) => {
       if (message?.type === 'flock:listening' && typeof message.port === 'number')
         resolve(message.port);
     });
   });
-  if (options.logFile) {
-    const log = createWriteStream(options.logFile, { flags: 'a' });
-    // Two sources, one file: neither may end it (the other may still write); the child's
-    // 'close' (both streams drained) does.
-    child.stdout?.pipe(log, { end: false });
-    child.stderr?.pipe(log, { end: false });
-    child.once('close', () => log.end());
-  }
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => resolve(code));
     child.once('error', (error) => {

@@ -10,18 +10,17 @@ import { makeKubeClient, type KubeClient } from '../src/client.js';
 import { FALLBACK_CAPS as CAPS, renderPlatform } from '../src/render/index.js';
 import { startOperator, type RunningOperator } from '../src/run.js';
 import { SERVICE_NAMES, type SocialPlatform } from '../src/types.js';
+import { describeIfReachable } from '@flock/testing';
 import { findAssets, startCluster, type Cluster } from './helpers/cluster.js';
 import { samplePath } from './helpers/platforms.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
 const assets = findAssets();
-if (!assets.dir) {
-  if (process.env.CI === 'true')
-    throw new Error(`cluster tests cannot run in CI: ${assets.reason}`);
-  console.warn(`Skipping cluster tests: ${assets.reason}`);
-}
-const describeCluster = assets.dir ? describe : describe.skip;
+const describeCluster = describeIfReachable(
+  assets.dir !== undefined,
+  `the kube binaries: ${assets.reason}`,
+);
 const NS = 'flock';
 
 async function until<T>(
@@ -457,9 +456,4 @@ describeCluster('operator against a real apiserver', () => {
       expect(metrics).toContain(m);
     }
   });
-});
-
-// jest needs at least one test in a file even when the cluster suite is skipped.
-test('cluster assets are present or the skip reason is known', () => {
-  expect(assets.dir ?? assets.reason).toBeTruthy();
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createLogger } from '@flock/kit';
+import { describeIfReachable } from '@flock/testing';
 import { startPlatform, type Platform } from '../../sidecar/src/runner/platform.js';
 
 /**
@@ -22,13 +23,9 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const HAVE_CLIENT = existsSync(path.join(root, 'web', 'dist', 'index.html'));
 const PASSWORD = 'correct horse battery';
 
-if (!HAVE_CHROMIUM || !HAVE_CLIENT) {
-  const why = !HAVE_CHROMIUM
-    ? `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`
-    : 'web/dist is missing (npm run build)';
-  if (process.env.CI === 'true') throw new Error(`browser e2e cannot run: ${why}`);
-  console.warn(`skipping the browser end-to-end test: ${why}`);
-}
+const NEEDS = !HAVE_CHROMIUM
+  ? `Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`
+  : 'the built client in web/dist (npm run build)';
 
 interface AxeViolation {
   id: string;
@@ -37,7 +34,7 @@ interface AxeViolation {
   nodes: string[];
 }
 
-(HAVE_CHROMIUM && HAVE_CLIENT ? describe : describe.skip)('web client in Chromium', () => {
+describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)('web client in Chromium', () => {
   let platform: Platform;
   let dataDir: string;
   let browser: Browser;

@@ -36,7 +36,7 @@ function fakeApi() {
     if (auth !== `Bearer ${session(current).accessToken}`)
       return new Response(null, { status: 401 });
     return Response.json({ ok: true });
-  }) as typeof fetch;
+  }) as typeof globalThis.fetch;
   return {
     fetch,
     calls,

@@ -8,6 +8,7 @@ import {
   type AuthUser,
   type DomainEvent,
   type Page,
+  type Versioned,
 } from '@flock/kit';
 import type {
   CommentInput,
@@ -15,11 +16,6 @@ import type {
   CommentView,
   PostRefRecord,
 } from './comments.schemas.js';
-
-export interface Versioned<T> {
-  value: T;
-  etag: string;
-}
 
 /** One write of a unit of work; without `etag` an upsert inserts only. */
 export type CommentWrite =

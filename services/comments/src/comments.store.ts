@@ -5,12 +5,13 @@ import {
   type StateQuery,
   type StateStore,
   type TransactionOperation,
+  guardedUpsert,
+  type Versioned,
 } from '@flock/kit';
 import {
   type CommentRepository,
   type CommentWrite,
   type PostDirectory,
-  type Versioned,
 } from './comments.domain.js';
 import type { CommentRecord, PostRefRecord } from './comments.schemas.js';
 
@@ -65,9 +66,9 @@ export class DaprCommentRepository implements CommentRepository {
 function toOperation(write: CommentWrite): TransactionOperation {
   switch (write.type) {
     case 'comment':
-      return upsert(commentKey(write.comment.id), write.comment, write.etag);
+      return guardedUpsert(commentKey(write.comment.id), write.comment, write.etag);
     case 'post-ref':
-      return upsert(postRefKey(write.ref.postId), write.ref, write.etag);
+      return guardedUpsert(postRefKey(write.ref.postId), write.ref, write.etag);
     case 'comment.delete':
       return {
         operation: 'delete',
@@ -75,12 +76,6 @@ function toOperation(write: CommentWrite): TransactionOperation {
         ...(write.etag !== undefined ? { etag: write.etag } : {}),
       };
   }
-}
-
-function upsert(key: string, value: unknown, etag: string | undefined): TransactionOperation {
-  return etag === undefined
-    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
-    : { operation: 'upsert', key, value, etag };
 }
 
 /**

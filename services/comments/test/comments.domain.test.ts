@@ -1,9 +1,8 @@
-import { AppError, WriteConflict, notFound, type DomainEvent } from '@flock/kit';
+import { AppError, WriteConflict, notFound, type DomainEvent, type Versioned } from '@flock/kit';
 import {
   CommentsDomain,
   type CommentRepository,
   type CommentWrite,
-  type Versioned,
 } from '../src/comments.domain.js';
 import type { CommentRecord, PostRefRecord } from '../src/comments.schemas.js';
 

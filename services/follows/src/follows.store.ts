@@ -8,6 +8,7 @@ import {
   type StateEntry,
   type StateStore,
   type TransactionOperation,
+  guardedUpsert,
 } from '@flock/kit';
 import type { GraphRepository, UserDirectory } from './follows.domain.js';
 import type { Counts, Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
@@ -46,11 +47,6 @@ interface EdgeRecord extends Relationship {
   /** The page of the followee's `followers` index that lists the follower. */
   followersPage: number;
 }
-
-const upsert = (key: string, value: unknown, current?: { etag: string }): TransactionOperation =>
-  current
-    ? { operation: 'upsert', key, value, etag: current.etag }
-    : { operation: 'upsert', key, value, concurrency: 'first-write' };
 
 const toRelationship = ({ followerId, followeeId, followedAt }: EdgeRecord): Relationship => ({
   followerId,
@@ -184,17 +180,17 @@ export class DaprGraphRepository implements GraphRepository {
     const full = (last?.value.items.length ?? 0) >= PAGE_SIZE;
     const page = full ? lastPage + 1 : lastPage;
     const ops: TransactionOperation[] = [
-      upsert(
+      guardedUpsert(
         headKey(direction, userId),
         { count: (head?.value.count ?? 0) + 1, lastPage: page },
-        head,
+        head?.etag,
       ),
       full
-        ? upsert(pageKey(direction, userId, page), { items: [item] })
-        : upsert(
+        ? guardedUpsert(pageKey(direction, userId, page), { items: [item] }, undefined)
+        : guardedUpsert(
             pageKey(direction, userId, page),
             { items: [...(last?.value.items ?? []), item] },
-            last,
+            last?.etag,
           ),
     ];
     return { page, ops };
@@ -220,12 +216,12 @@ export class DaprGraphRepository implements GraphRepository {
     const pageOp: TransactionOperation =
       items.length === 0 && page !== head.value.lastPage
         ? { operation: 'delete', key: pageKey(direction, userId, page), etag: current.etag }
-        : upsert(pageKey(direction, userId, page), { items }, current);
+        : guardedUpsert(pageKey(direction, userId, page), { items }, current?.etag);
     return [
-      upsert(
+      guardedUpsert(
         headKey(direction, userId),
         { count: Math.max(0, head.value.count - 1), lastPage: head.value.lastPage },
-        head,
+        head?.etag,
       ),
       pageOp,
     ];

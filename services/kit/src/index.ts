@@ -36,6 +36,8 @@ export {
 export { Dapr, type InvokeOptions } from './dapr/dapr.js';
 export {
   StateStore,
+  guardedUpsert,
+  type Versioned,
   type StateEntry,
   type SaveOptions,
   type StateQuery,

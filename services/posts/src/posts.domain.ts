@@ -10,6 +10,7 @@ import {
   type DomainEvent,
   type EventPayload,
   type Page,
+  type Versioned,
 } from '@flock/kit';
 import {
   ANCESTORS_CAP,
@@ -29,11 +30,6 @@ import {
   type UpdatePostInput,
 } from './posts.schemas.js';
 import { hashtagsOf, mentionsOf } from './posts.text.js';
-
-export interface Versioned<T> {
-  value: T;
-  etag: string;
-}
 
 /** One write of a unit of work; `etag` absent on a post or stats write means "insert only". */
 export type PostWrite =

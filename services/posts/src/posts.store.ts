@@ -6,8 +6,10 @@ import {
   type StateQuery,
   type StateStore,
   type TransactionOperation,
+  guardedUpsert,
+  type Versioned,
 } from '@flock/kit';
-import { type PostRepository, type PostWrite, type Versioned } from './posts.domain.js';
+import { type PostRepository, type PostWrite } from './posts.domain.js';
 import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.schemas.js';
 
 /**
@@ -124,13 +126,13 @@ export class DaprPostRepository implements PostRepository {
 function toOperation(write: PostWrite): TransactionOperation {
   switch (write.type) {
     case 'post':
-      return upsert(postKey(write.post.id), write.post, write.etag);
+      return guardedUpsert(postKey(write.post.id), write.post, write.etag);
     case 'like.insert':
-      return upsert(likeKey(write.like.postId, write.like.userId), write.like, undefined);
+      return guardedUpsert(likeKey(write.like.postId, write.like.userId), write.like, undefined);
     case 'like.delete':
       return { operation: 'delete', key: likeKey(write.postId, write.userId) };
     case 'author-stats':
-      return upsert(authorKey(write.userId), write.stats, write.etag);
+      return guardedUpsert(authorKey(write.userId), write.stats, write.etag);
     case 'idempotency-key':
       return {
         operation: 'upsert',
@@ -140,11 +142,4 @@ function toOperation(write: PostWrite): TransactionOperation {
         ttlInSeconds: IDEMPOTENCY_TTL_SECONDS,
       };
   }
-}
-
-/** With an etag: only if unchanged; without: insert only (first-write without an etag). */
-function upsert(key: string, value: unknown, etag: string | undefined): TransactionOperation {
-  return etag === undefined
-    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
-    : { operation: 'upsert', key, value, etag };
 }

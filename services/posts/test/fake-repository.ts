@@ -1,5 +1,5 @@
-import { WriteConflict, type DomainEvent } from '@flock/kit';
-import { type PostRepository, type PostWrite, type Versioned } from '../src/posts.domain.js';
+import { WriteConflict, type DomainEvent, type Versioned } from '@flock/kit';
+import { type PostRepository, type PostWrite } from '../src/posts.domain.js';
 import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from '../src/posts.schemas.js';
 
 /** An in-memory PostRepository with etags and insert-only semantics, for fast domain specs. */

@@ -3,6 +3,7 @@ import {
   updateWithRetry,
   type StateStore,
   type TransactionOperation,
+  guardedUpsert,
 } from '@flock/kit';
 import {
   newerFirst,
@@ -52,11 +53,6 @@ interface PostRecord {
   page?: number;
   deleted: boolean;
 }
-
-const upsert = (key: string, value: unknown, current?: { etag: string }): TransactionOperation =>
-  current
-    ? { operation: 'upsert', key, value, etag: current.etag }
-    : { operation: 'upsert', key, value, concurrency: 'first-write' };
 
 export class DaprTimelineRepository implements TimelineRepository {
   constructor(private readonly state: StateStore) {}
@@ -123,12 +119,14 @@ export class DaprTimelineRepository implements TimelineRepository {
       const page = full ? lastPage + 1 : lastPage;
       const entries = full ? [entry] : [...(last?.value.entries ?? []), entry].sort(newerFirst);
       await this.state.transact([
-        ...(full || !head ? [upsert(headKey(entry.authorId), { lastPage: page }, head)] : []),
-        upsert(pageKey(entry.authorId, page), { entries }, full ? undefined : last),
-        upsert(
+        ...(full || !head
+          ? [guardedUpsert(headKey(entry.authorId), { lastPage: page }, head?.etag)]
+          : []),
+        guardedUpsert(pageKey(entry.authorId, page), { entries }, full ? undefined : last?.etag),
+        guardedUpsert(
           postKey(entry.postId),
           { authorId: entry.authorId, page, deleted: false } satisfies PostRecord,
-          record,
+          undefined, // no record yet: insert only
         ),
       ]);
       return 'added';
@@ -144,15 +142,19 @@ export class DaprTimelineRepository implements TimelineRepository {
         page === undefined ? undefined : await this.state.get<EntryList>(pageKey(authorId, page));
       await this.state.transact([
         {
-          ...upsert(postKey(postId), { authorId, deleted: true } satisfies PostRecord, record),
+          ...guardedUpsert(
+            postKey(postId),
+            { authorId, deleted: true } satisfies PostRecord,
+            record?.etag,
+          ),
           ttlInSeconds: TOMBSTONE_TTL_SECONDS,
         } as TransactionOperation,
         ...(current && page !== undefined
           ? [
-              upsert(
+              guardedUpsert(
                 pageKey(authorId, page),
                 { entries: current.value.entries.filter((e) => e.postId !== postId) },
-                current,
+                current?.etag,
               ),
             ]
           : []),

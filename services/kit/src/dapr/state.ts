@@ -31,6 +31,27 @@ export type TransactionOperation =
     }
   | { operation: 'delete'; key: string; etag?: string };
 
+/** A value as read, with the etag that guards writing it back (domain code passes these around). */
+export interface Versioned<T> {
+  value: T;
+  etag: string;
+}
+
+/**
+ * An upsert that cannot overwrite another writer's change: under `etag` when the item was read,
+ * insert-only (first-write, no etag) when it was absent. Either way a lost race fails the
+ * transaction with a WriteConflict.
+ */
+export function guardedUpsert(
+  key: string,
+  value: unknown,
+  etag: string | undefined,
+): TransactionOperation {
+  return etag === undefined
+    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
+    : { operation: 'upsert', key, value, etag };
+}
+
 export interface StateQuery {
   filter?: Record<string, unknown>;
   sort?: Array<{ key: string; order?: 'ASC' | 'DESC' }>;

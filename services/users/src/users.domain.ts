@@ -123,9 +123,9 @@ export class UsersDomain {
       await this.users.create(user);
     } catch (error) {
       // Lost a race with a concurrent registration: report which name it was.
-      if (error instanceof UsernameOrEmailTaken)
-        await this.assertAvailable(request.username, request.email);
-      throw error;
+      if (!(error instanceof UsernameOrEmailTaken)) throw error;
+      await this.assertAvailable(request.username, request.email);
+      throw conflict('The username or email was just taken; try again.');
     }
     return toPublic(user);
   }

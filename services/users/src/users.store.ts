@@ -1,5 +1,4 @@
 import {
-  AppError,
   WriteConflict,
   domainEvent,
   newEventId,
@@ -87,8 +86,9 @@ export class DaprUserRepository implements UserRepository {
         ],
       );
     } catch (error) {
-      // An insert-only claim that lost surfaces as a conflict (or, from daprd, any failed transaction).
-      if (error instanceof AppError && (error.status === 409 || error.status >= 500)) {
+      // An insert-only claim lost to a concurrent registration (the kit's WriteConflict); any
+      // other failure (the store being down) stays what it is.
+      if (error instanceof WriteConflict) {
         throw new UsernameOrEmailTaken(error.message, { cause: error });
       }
       throw error;

@@ -1,22 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger, loadConfig, type RunningService } from '@flock/kit';
+import { freePort, publish } from '@flock/testing';
 import type { Sidecar } from '../../../../sidecar/src/index.js';
 import { componentYaml, startTestSidecar } from '../../../../sidecar/test/support/sidecars.js';
 import { buildSearchService, searchConfigSchema } from '../../src/search.service.js';
 import type { PgSearchIndex } from '../../src/search.store.js';
-
-/** A free TCP port on loopback (the sidecar must know its app's port before the app starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface SearchHarness {
   url: string;
@@ -61,15 +51,7 @@ export async function startSearch(connectionString: string): Promise<SearchHarne
     url: service.url,
     sidecar,
     index: built.index,
-    async publish(topic, data, id) {
-      const query = id ? `?metadata.cloudevent.id=${encodeURIComponent(id)}` : '';
-      const response = await fetch(`${sidecar.url}/v1.0/publish/pubsub/${topic}${query}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(data),
-      });
-      if (response.status !== 204) throw new Error(`publish ${topic}: ${response.status}`);
-    },
+    publish: (topic, data, id) => publish(sidecar, topic, data, id),
     async stop() {
       await service.stop();
       await sidecar.stop();

@@ -45,11 +45,10 @@ export function setup(): SetupData {
 }
 
 export default function dsbMix(data: SetupData): void {
-  const { index, user } = pickUser(data, exec.vu.idInTest, MAX_VUS);
+  const { index } = pickUser(data, exec.vu.idInTest, MAX_VUS);
   const token = tokenOf(data, index);
   const roll = Math.random();
   if (roll < 0.6) readHomeTimeline(token);
   else if (roll < 0.9) readUserTimeline(token, randomUserId());
   else composePost(token);
-  void user;
 }

@@ -8,6 +8,7 @@ import {
   domainEvent,
   loadConfig,
   on,
+  WriteConflict,
   type DeliveredEvent,
   type RunningService,
 } from '../src/index.js';
@@ -91,22 +92,25 @@ describe('outbox and consume-once through a real sidecar', () => {
 
   test('when a write commits, then its event is delivered with the event id as CloudEvent id and the outbox is empty', async () => {
     const state = dapr.state('store');
-    await dapr
-      .outbox(state, logger)
-      .commit([{ operation: 'upsert', key: 'user:a', value: { kind: 'user' } }], [event('a')]);
+    const outbox = dapr.outbox(state, logger);
+    await outbox.commit(
+      [{ operation: 'upsert', key: 'user:a', value: { kind: 'user' } }],
+      [event('a')],
+    );
     await until(() => received.some((e) => e.id === 'evt-a'));
     expect((await state.get('user:a'))?.value).toEqual({ kind: 'user' });
-    expect(await state.get('outbox:evt-a')).toBeUndefined();
+    expect(await outbox.pending()).toEqual([]);
   });
 
   test('when the write fails, then neither the state nor the event exists', async () => {
     const state = dapr.state('store');
     await state.save('user:b', { v: 1 });
     const stale = { operation: 'upsert' as const, key: 'user:b', value: { v: 2 }, etag: '999999' };
-    await expect(dapr.outbox(state, logger).commit([stale], [event('b')])).rejects.toThrow();
+    const outbox = dapr.outbox(state, logger);
+    await expect(outbox.commit([stale], [event('b')])).rejects.toThrow(WriteConflict);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.some((e) => e.id === 'evt-b')).toBe(false);
-    expect(await state.get('outbox:evt-b')).toBeUndefined();
+    expect(await outbox.pending()).toEqual([]);
   });
 
   test('when publishing fails after the commit, then the relay publishes the leftover record later', async () => {
@@ -119,11 +123,33 @@ describe('outbox and consume-once through a real sidecar', () => {
       logger,
     );
     await failing.commit([{ operation: 'upsert', key: 'user:c', value: {} }], [event('c')]);
-    expect(await state.get('outbox:evt-c')).toBeDefined();
-    const published = await dapr.outbox(state, logger).relay(0);
-    expect(published).toBeGreaterThanOrEqual(1);
+    const left = await failing.pending();
+    expect(left.map((p) => p.record.events.map((e) => e.id))).toEqual([['evt-c']]);
+    const relay = dapr.outbox(state, logger);
+    expect(await relay.relay(0)).toBe(1);
     await until(() => received.some((e) => e.id === 'evt-c'));
-    expect(await state.get('outbox:evt-c')).toBeUndefined();
+    expect(await relay.pending()).toEqual([]);
+  });
+
+  test('when another writer holds the slot a commit picked, then the commit takes another and both records survive', async () => {
+    const state = dapr.state('store');
+    const down = async () => {
+      throw new Error('broker down');
+    };
+    const { Outbox } = await import('../src/dapr/outbox.js');
+    // A ring of two slots and two writers: the second must step around the first one's record.
+    const first = new Outbox(state, down, logger, 2);
+    const second = new Outbox(state, down, logger, 2);
+    await first.commit([{ operation: 'upsert', key: 'user:e', value: {} }], [event('e')]);
+    await second.commit([{ operation: 'upsert', key: 'user:f', value: {} }], [event('f')]);
+    const ids = (await first.pending()).flatMap((p) => p.record.events.map((e) => e.id));
+    expect(ids.sort()).toEqual(['evt-e', 'evt-f']);
+    // The ring is full now: a third write is refused as a 503, not taken for a lost race.
+    await expect(
+      second.commit([{ operation: 'upsert', key: 'user:g', value: {} }], [event('g')]),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(await state.get('user:g')).toBeUndefined();
+    expect(await dapr.outbox(state, logger).relay(0)).toBeGreaterThanOrEqual(2);
   });
 
   test('when the same event is delivered twice, then its effect is applied once', async () => {

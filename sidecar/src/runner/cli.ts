@@ -1,30 +1,40 @@
 #!/usr/bin/env node
 /**
  * `npm start`: runs every app of dapr.yaml with a sidecar each, on a profile's components.
- *   node sidecar/dist/runner/cli.js [--profile embedded] [--file dapr.yaml] [--logs file|console]
+ *   node sidecar/dist/runner/cli.js [--profile embedded] [--runtime sidecar|daprd|auto]
+ *                                   [--file dapr.yaml] [--logs file|console]
  *                                   [--ports fixed|ephemeral] [--data-dir DIR]
- * The profile may also come from FLOCK_PROFILE.
+ * The profile may also come from FLOCK_PROFILE, the runtime from FLOCK_RUNTIME.
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@flock/kit';
 import { startPlatform } from './platform.js';
+import type { RuntimeChoice } from './runtimes.js';
+
+const RUNTIMES: readonly RuntimeChoice[] = ['sidecar', 'daprd', 'auto'];
 
 const { values } = parseArgs({
   options: {
     file: { type: 'string', default: 'dapr.yaml' },
     profile: { type: 'string', default: process.env.FLOCK_PROFILE ?? 'embedded' },
+    runtime: { type: 'string', default: process.env.FLOCK_RUNTIME ?? 'sidecar' },
     logs: { type: 'string', default: 'file' },
     ports: { type: 'string', default: 'fixed' },
     'data-dir': { type: 'string' },
   },
 });
+const RUNTIME_NAMES = { sidecar: "Flock's own sidecar", daprd: 'the real daprd' } as const;
 const logger = createLogger('runner');
 const started = Date.now();
 
 try {
+  if (!RUNTIMES.includes(values.runtime as RuntimeChoice)) {
+    throw new Error(`--runtime must be one of ${RUNTIMES.join(', ')}, not "${values.runtime}"`);
+  }
   const platform = await startPlatform({
     runFile: values.file!,
     profile: values.profile!,
+    runtime: values.runtime as RuntimeChoice,
     logs: values.logs === 'console' ? 'console' : 'file',
     ports: values.ports === 'ephemeral' ? 'ephemeral' : 'fixed',
     ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
@@ -34,7 +44,7 @@ try {
   process.stdout.write(
     [
       '',
-      `Flock is up on the "${platform.profile}" profile in ${seconds} s.`,
+      `Flock is up on the "${platform.profile}" profile in ${seconds} s, on ${RUNTIME_NAMES[platform.runtime]}.`,
       `  API:   ${platform.gatewayUrl}/api/v1`,
       ...platform.apps.map(
         (app) =>

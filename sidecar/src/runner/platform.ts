@@ -4,12 +4,19 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
-import type { AppAddress } from '../app-channel.js';
 import { loadComponents, type ComponentDefinition } from '../components/load.js';
 import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from '../embedded-postgres.js';
-import { startSidecar, type Sidecar } from '../sidecar.js';
 import { loadResiliency } from '../resiliency.js';
 import { spawnApp, type AppProcess } from './app-process.js';
+import { freePort } from './ports.js';
+import {
+  resolveRuntime,
+  startSidecars,
+  type RunningSidecar,
+  type Runtime,
+  type RuntimeChoice,
+  type SidecarPlan,
+} from './runtimes.js';
 import { readRunFile, type RunApp } from './run-file.js';
 import { ensureSecrets } from './secrets.js';
 
@@ -18,6 +25,8 @@ export interface PlatformOptions {
   runFile: string;
   /** `embedded` (default) or a folder name under components/ or components/local/. */
   profile?: string;
+  /** Flock's own sidecar (default), the real daprd, or daprd when installed (`auto`). */
+  runtime?: RuntimeChoice;
   /** `fixed` uses the run file's ports; `ephemeral` picks free ones (tests, side-by-side runs). */
   ports?: 'fixed' | 'ephemeral';
   /** Where app logs go: files under the data folder, or this process's console. */
@@ -41,6 +50,7 @@ export interface RunningApp {
 
 export interface Platform {
   readonly profile: string;
+  readonly runtime: Runtime;
   readonly dataDir: string;
   readonly apps: readonly RunningApp[];
   readonly gatewayUrl: string | undefined;
@@ -56,6 +66,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { logger } = options;
   const runFile = await readRunFile(options.runFile);
   const profile = options.profile ?? EMBEDDED;
+  const runtime = resolveRuntime(options.runtime ?? 'sidecar', profile);
   const dataDir = path.resolve(options.dataDir ?? path.join(runFile.root, '.data', profile));
   await mkdir(dataDir, { recursive: true });
   const folder = profileFolder(runFile.root, profile);
@@ -80,24 +91,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         url ? {} : { 'postgres-url': LOCAL_POSTGRES },
       );
     }
-    const plans = runFile.apps.map((app) => plan(app, options.ports ?? 'fixed'));
-    const registry = new Map<string, AppAddress>(plans.map((p) => [p.app.appId, p.address]));
-    const sidecars: Sidecar[] = [];
+    const plans = await Promise.all(
+      runFile.apps.map((app) => plan(app, options.ports ?? 'fixed', runtime)),
+    );
+    const sidecars: RunningSidecar[] = await startSidecars({
+      runtime,
+      plans,
+      resourcesPath: folder,
+      components,
+      resiliency,
+      dataDir,
+      logs: options.logs ?? 'file',
+      logger,
+    });
     stops.push(async () => void (await Promise.all(sidecars.map((s) => s.stop()))));
-    for (const p of plans) {
-      sidecars.push(
-        await startSidecar({
-          appId: p.app.appId,
-          app: p.address,
-          httpPort: p.daprHttpPort,
-          components,
-          resolveApp: (appId) => registry.get(appId),
-          apiToken: p.daprApiToken,
-          logLevel: 'warn',
-          resiliency,
-        }),
-      );
-    }
     const processes: AppProcess[] = [];
     stops.push(async () => void (await Promise.all(processes.map((p) => p.stop(STOP_GRACE_MS)))));
     plans.forEach((p, i) => {
@@ -114,8 +121,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
             APP_PORT: String(p.address.port),
             DAPR_HOST: '127.0.0.1',
             DAPR_HTTP_PORT: String(sidecars[i]!.port),
-            DAPR_API_TOKEN: p.daprApiToken,
-            APP_API_TOKEN: p.address.appApiToken!,
+            DAPR_API_TOKEN: p.apiToken,
+            APP_API_TOKEN: p.address.appApiToken,
           },
           ...(options.logs === 'console'
             ? {}
@@ -145,11 +152,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       url: `http://127.0.0.1:${p.address.port}`,
       sidecarUrl: sidecars[i]!.url,
       pid: processes[i]!.pid,
-      daprApiToken: p.daprApiToken,
+      daprApiToken: p.apiToken,
     }));
     let stopping: Promise<void> | undefined;
     return {
       profile,
+      runtime,
       dataDir,
       apps,
       gatewayUrl: apps.find((a) => a.appId === 'gateway')?.url,
@@ -197,22 +205,22 @@ function secretFiles(components: ComponentDefinition[]): string[] {
     );
 }
 
-interface AppPlan {
+interface AppPlan extends SidecarPlan {
   app: RunApp;
-  address: AppAddress & { appApiToken: string };
-  daprHttpPort: number;
-  daprApiToken: string;
 }
 
-function plan(app: RunApp, ports: 'fixed' | 'ephemeral'): AppPlan {
+async function plan(app: RunApp, ports: 'fixed' | 'ephemeral', runtime: Runtime): Promise<AppPlan> {
   // Fresh tokens per run: each app's sidecar accepts only its app, each app only its sidecar.
   const token = () => randomBytes(24).toString('base64url');
+  // On ephemeral ports an app under Flock's sidecar binds port 0 itself and reports it (guessing
+  // one is racy with parallel runs); daprd must be told its app's port before the app starts.
+  const appPort = ports === 'fixed' ? app.appPort : runtime === 'daprd' ? await freePort() : 0;
   return {
     app,
-    // 0: the app binds a free port itself and reports it (guessing one is racy with parallel runs).
-    address: { host: '127.0.0.1', port: ports === 'fixed' ? app.appPort : 0, appApiToken: token() },
-    daprHttpPort: ports === 'fixed' ? app.daprHttpPort : 0,
-    daprApiToken: token(),
+    appId: app.appId,
+    address: { host: '127.0.0.1', port: appPort, appApiToken: token() },
+    httpPort: ports === 'fixed' ? app.daprHttpPort : 0,
+    apiToken: token(),
   };
 }
 

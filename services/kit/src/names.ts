@@ -12,6 +12,9 @@ export const PUBSUB = 'pubsub';
  */
 export const BROADCAST_PUBSUB = 'broadcast';
 
+/** The topic of the broadcast pub/sub: a notification to push to the reader's open streams. */
+export const LIVE_NOTIFICATIONS_TOPIC = 'notification.created';
+
 /** The secret store every service reads (JWT keys, database URLs). */
 export const SECRET_STORE = 'secretstore';
 

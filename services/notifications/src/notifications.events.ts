@@ -1,6 +1,6 @@
-import { BROADCAST_PUBSUB, on, type Subscription } from '@flock/kit';
+import { BROADCAST_PUBSUB, LIVE_NOTIFICATIONS_TOPIC, on, type Subscription } from '@flock/kit';
 import type { NotificationsDomain } from './notifications.domain.js';
-import { LIVE_TOPIC, liveMessage, type LiveMessage } from './notifications.schemas.js';
+import { liveMessage, type LiveMessage } from './notifications.schemas.js';
 import type { StreamHub } from './notifications.stream.js';
 
 /**
@@ -15,7 +15,7 @@ export function notificationsSubscriptions(
 ): Subscription[] {
   /** From the broadcast pub/sub: every instance gets it and pushes to its own streams. */
   const live: Subscription<LiveMessage> = {
-    topic: LIVE_TOPIC,
+    topic: LIVE_NOTIFICATIONS_TOPIC,
     pubsubName: BROADCAST_PUBSUB,
     schema: liveMessage,
     async handle(event) {

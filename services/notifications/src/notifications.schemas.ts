@@ -71,7 +71,6 @@ export const createRequest = z
   .strict();
 export type CreateRequest = z.infer<typeof createRequest>;
 
-/** What travels on the broadcast pub/sub to every instance: who to push to and what. */
-export const LIVE_TOPIC = 'notification.created';
+/** What travels on the broadcast pub/sub (LIVE_NOTIFICATIONS_TOPIC) to every instance: who to push to and what. */
 export const liveMessage = z.object({ userId: z.string().min(1), notification });
 export type LiveMessage = z.infer<typeof liveMessage>;

@@ -2,6 +2,7 @@ import {
   APP_IDS,
   AppError,
   BROADCAST_PUBSUB,
+  LIVE_NOTIFICATIONS_TOPIC,
   WriteConflict,
   consumeOnce,
   retryOnConflict as retryUnit,
@@ -19,7 +20,7 @@ import type {
   PostDirectory,
   UsernameDirectory,
 } from './notifications.domain.js';
-import { LIVE_TOPIC, type LiveMessage, type Notification } from './notifications.schemas.js';
+import type { LiveMessage, Notification } from './notifications.schemas.js';
 
 /*
  * Key layout in the notifications store:
@@ -209,7 +210,12 @@ export class BroadcastLiveChannel implements LiveChannel {
   async publish(userId: string, notification: Notification): Promise<void> {
     const message: LiveMessage = { userId, notification };
     try {
-      await this.dapr.publishTo(BROADCAST_PUBSUB, LIVE_TOPIC, message, notification.id);
+      await this.dapr.publishTo(
+        BROADCAST_PUBSUB,
+        LIVE_NOTIFICATIONS_TOPIC,
+        message,
+        notification.id,
+      );
     } catch (error) {
       this.log.warn({ err: error, notificationId: notification.id }, 'live push not published');
     }

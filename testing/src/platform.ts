@@ -2,8 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform } from '@flock/sidecar';
+import { APP_IDS, createLogger } from '@flock/kit';
+import {
+  loadComponents,
+  profileFolder,
+  startPlatform,
+  type Platform,
+  type Runtime,
+} from '@flock/sidecar';
+import { createThrowawayDatabase, purgeBackends } from './backends.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -37,19 +44,50 @@ export interface TestPlatform {
 
 export const TEST_PASSWORD = 'correct horse battery';
 
+export interface TestPlatformOptions {
+  /** Environment for every app (e.g. limits or tracing). */
+  env?: Record<string, string>;
+  /** Default $FLOCK_TEST_PROFILE, else `embedded`. */
+  profile?: string;
+  /** Default $FLOCK_TEST_RUNTIME, else Flock's sidecar. */
+  runtime?: Runtime;
+}
+
+/** The profile and runtime the whole-platform suites run on: CI's matrix sets both. */
+export const testProfile = () => process.env.FLOCK_TEST_PROFILE ?? 'embedded';
+export const testRuntime = (): Runtime =>
+  process.env.FLOCK_TEST_RUNTIME === 'daprd' ? 'daprd' : 'sidecar';
+/** Where a whole-platform suite runs, for its title: "postgres-redis on daprd". */
+export const platformLabel = () => `${testProfile()} on ${testRuntime()}`;
+
 /**
- * The embedded platform exactly as `npm start` runs it (dapr.yaml), on free ports and a throwaway
- * data folder, with `env` for every app (e.g. limits or tracing).
+ * The platform exactly as `npm start` runs it (dapr.yaml), on free ports and a throwaway data
+ * folder. On a local profile it also gets a database of its own, and brokers cleared of what
+ * earlier runs left.
  */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
+  const profile = options.profile ?? testProfile();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flock-test-'));
-  const platform = await startPlatform({
-    runFile: path.join(root, 'dapr.yaml'),
-    ports: 'ephemeral',
-    dataDir,
-    env,
-    logger: createLogger('test-platform', 'silent'),
-  });
+  const database = profile === 'embedded' ? undefined : await createThrowawayDatabase();
+  if (profile !== 'embedded') {
+    await purgeBackends(await loadComponents(profileFolder(root, profile)), Object.values(APP_IDS));
+  }
+  let platform: Platform;
+  try {
+    platform = await startPlatform({
+      runFile: path.join(root, 'dapr.yaml'),
+      profile,
+      runtime: options.runtime ?? testRuntime(),
+      ports: 'ephemeral',
+      dataDir,
+      ...(database ? { postgresUrl: database.url } : {}),
+      env: options.env ?? {},
+      logger: createLogger('test-platform', 'silent'),
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const gatewayUrl = platform.gatewayUrl!;
   const call = async <T>(
     method: string,
@@ -95,6 +133,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
     },
     async stop() {
       await platform.stop();
+      await database?.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

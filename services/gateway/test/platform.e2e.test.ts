@@ -1,4 +1,10 @@
-import { eventually, startTestPlatform, type Session, type TestPlatform } from '@flock/testing';
+import {
+  eventually,
+  startTestPlatform,
+  type Session,
+  type TestPlatform,
+  platformLabel,
+} from '@flock/testing';
 
 /**
  * The whole embedded platform, as `npm start` runs it, on free ports and a throwaway data
@@ -6,7 +12,7 @@ import { eventually, startTestPlatform, type Session, type TestPlatform } from '
  * people, a follow, a post in the follower's home timeline, a like, a comment, an unfollow, an
  * account deletion — all through the gateway.
  */
-describe('the platform end to end, through the gateway (npm start, embedded profile)', () => {
+describe(`the platform end to end, through the gateway (${platformLabel()})`, () => {
   let flock: TestPlatform;
   let platform: TestPlatform['platform'];
   let api: string;
@@ -25,7 +31,7 @@ describe('the platform end to end, through the gateway (npm start, embedded prof
     ).map((i) => i.postId);
 
   beforeAll(async () => {
-    flock = await startTestPlatform({ REVOCATION_CACHE_MS: '0' });
+    flock = await startTestPlatform({ env: { REVOCATION_CACHE_MS: '0' } });
     platform = flock.platform;
     api = `${flock.gatewayUrl}/api/v1`;
     alice = await signUp('alice');

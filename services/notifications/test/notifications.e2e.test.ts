@@ -1,11 +1,17 @@
-import { eventually, startTestPlatform, type Session, type TestPlatform } from '@flock/testing';
+import {
+  eventually,
+  startTestPlatform,
+  type Session,
+  type TestPlatform,
+  platformLabel,
+} from '@flock/testing';
 import { openStream, type SseClient } from './support/sse.js';
 
 /** Streams end after this long (the client reconnects with Last-Event-ID). */
 const MAX_AGE_MS = 6_000;
 
 /** Notifications through the gateway of the whole embedded platform (real processes, Postgres). */
-describe('notifications end to end (through the gateway)', () => {
+describe(`notifications end to end, through the gateway (${platformLabel()})`, () => {
   let flock: TestPlatform;
   let platform: TestPlatform['platform'];
   let api: string;
@@ -35,8 +41,7 @@ describe('notifications end to end (through the gateway)', () => {
 
   beforeAll(async () => {
     flock = await startTestPlatform({
-      SSE_HEARTBEAT_MS: '500',
-      SSE_MAX_AGE_MS: String(MAX_AGE_MS),
+      env: { SSE_HEARTBEAT_MS: '500', SSE_MAX_AGE_MS: String(MAX_AGE_MS) },
     });
     platform = flock.platform;
     api = `${flock.gatewayUrl}/api/v1`;

@@ -1,4 +1,4 @@
-import { eventually, startTestPlatform, type TestPlatform } from '@flock/testing';
+import { eventually, startTestPlatform, type TestPlatform, platformLabel } from '@flock/testing';
 
 type Items = { items: Array<Record<string, unknown>> };
 
@@ -6,7 +6,7 @@ type Items = { items: Array<Record<string, unknown>> };
  * Search and analytics in the whole embedded platform (search on the embedded Postgres, PGlite):
  * what people do through the gateway becomes searchable and counted, and deletions vanish.
  */
-describe('search and analytics end to end (through the gateway)', () => {
+describe(`search and analytics end to end, through the gateway (${platformLabel()})`, () => {
   let flock: TestPlatform;
   let api: string;
 
@@ -17,7 +17,7 @@ describe('search and analytics end to end (through the gateway)', () => {
   const signUp = (username: string) => flock.signUp(username);
 
   beforeAll(async () => {
-    flock = await startTestPlatform({ REVOCATION_CACHE_MS: '0' });
+    flock = await startTestPlatform({ env: { REVOCATION_CACHE_MS: '0' } });
     api = `${flock.gatewayUrl}/api/v1`;
   }, 240_000);
 

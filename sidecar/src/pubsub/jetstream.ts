@@ -174,7 +174,7 @@ class JetStreamPubSub implements PubSub {
   private streamFor(subject: string): Promise<string> {
     let found = this.streams.get(subject);
     if (!found) {
-      found = this.ensureStream(subject).catch((err: unknown) => {
+      found = ensureStream(this.jsm, this.s, subject).catch((err: unknown) => {
         this.streams.delete(subject);
         throw err;
       });
@@ -182,33 +182,42 @@ class JetStreamPubSub implements PubSub {
     }
     return found;
   }
+}
 
-  private async ensureStream(subject: string): Promise<string> {
-    const storage = this.s.memoryStorage ? StorageType.Memory : StorageType.File;
-    const replicas = this.s.replicas ? { num_replicas: this.s.replicas } : {};
-    if (this.s.streamName) {
-      const name = this.s.streamName;
-      try {
-        const info = await this.jsm.streams.info(name);
-        if (!info.config.subjects?.includes(subject)) {
-          const covered = await this.jsm.streams.find(subject).catch(() => undefined);
-          if (covered !== name)
-            await this.jsm.streams.update(name, {
-              subjects: [...(info.config.subjects ?? []), subject],
-            });
-        }
-      } catch (err) {
-        if (!/not found/i.test((err as Error).message)) throw err;
-        await this.jsm.streams.add({ name, subjects: [subject], storage, ...replicas });
+/**
+ * The stream holding `subject`: `streamName` (created, or extended to cover it), else the stream
+ * already covering it, else a new one named after it. The runner calls this before real daprd
+ * starts, since daprd's JetStream component expects its streams to exist.
+ */
+export async function ensureStream(
+  jsm: JetStreamManager,
+  s: Pick<Settings, 'streamName' | 'memoryStorage' | 'replicas'>,
+  subject: string,
+): Promise<string> {
+  const storage = s.memoryStorage ? StorageType.Memory : StorageType.File;
+  const replicas = s.replicas ? { num_replicas: s.replicas } : {};
+  if (s.streamName) {
+    const name = s.streamName;
+    try {
+      const info = await jsm.streams.info(name);
+      if (!info.config.subjects?.includes(subject)) {
+        const covered = await jsm.streams.find(subject).catch(() => undefined);
+        if (covered !== name)
+          await jsm.streams.update(name, {
+            subjects: [...(info.config.subjects ?? []), subject],
+          });
       }
-      return name;
+    } catch (err) {
+      if (!/not found/i.test((err as Error).message)) throw err;
+      await jsm.streams.add({ name, subjects: [subject], storage, ...replicas });
     }
-    const existing = await this.jsm.streams.find(subject).catch(() => undefined);
-    if (existing) return existing;
-    const name = sanitize(subject);
-    await this.jsm.streams.add({ name, subjects: [subject], storage, ...replicas });
     return name;
   }
+  const existing = await jsm.streams.find(subject).catch(() => undefined);
+  if (existing) return existing;
+  const name = sanitize(subject);
+  await jsm.streams.add({ name, subjects: [subject], storage, ...replicas });
+  return name;
 }
 
 /** Stream and consumer names may not contain `.`, `*`, `>`, spaces or path separators. */

@@ -34,6 +34,8 @@ export interface PlatformOptions {
   /** Database files, generated secrets and logs; default `.data/<profile>` beside the run file. */
   dataDir?: string;
   readyTimeoutMs?: number;
+  /** The Postgres of a local profile; default $FLOCK_POSTGRES_URL, else database `test` on localhost. */
+  postgresUrl?: string;
   /** Extra environment for every app (after dapr.yaml's), e.g. limits for a benchmark. */
   env?: Record<string, string>;
   logger: Logger;
@@ -84,7 +86,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     }
     for (const file of secretFiles(components)) {
       // Local profiles use the Postgres on localhost (database `test`) unless told otherwise.
-      const url = postgres?.connectionString ?? process.env.FLOCK_POSTGRES_URL;
+      const url =
+        postgres?.connectionString ?? options.postgresUrl ?? process.env.FLOCK_POSTGRES_URL;
       await ensureSecrets(
         file,
         url ? { 'postgres-url': url } : {},
@@ -169,7 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   }
 }
 
-function profileFolder(root: string, profile: string): string {
+export function profileFolder(root: string, profile: string): string {
   const candidates = [
     path.join(root, 'components', profile),
     path.join(root, 'components', 'local', profile),

@@ -5,6 +5,7 @@ import type { ComponentDefinition } from '../components/load.js';
 import type { Resiliency } from '../resiliency.js';
 import { startSidecar } from '../sidecar.js';
 import { findDaprd, startDaprd, writeDaprdConfig } from './daprd.js';
+import { provisionBrokers } from './provision.js';
 
 /**
  * The Dapr runtime beside each app: Flock's own sidecar (in this process, the default: nothing to
@@ -99,6 +100,7 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
         'with `bash scripts/dapr/build-daprd.sh`',
     );
   }
+  await provisionBrokers(options.components);
   const configFile = await writeDaprdConfig(options.dataDir);
   const processes = await Promise.all(
     plans.map((p) =>

@@ -1,12 +1,18 @@
 /**
- * What one sidecar hop costs: the same state read, through the sidecar (HTTP API, as a service
- * makes it) and straight to Postgres (the query the sidecar runs), interleaved in one run so both
- * see the same machine load. Run: node sidecar/dist/bench/sidecar-hop.js [--real-postgres URL]
+ * What one sidecar hop costs: the same state read through Flock's sidecar and through the real
+ * daprd (HTTP API, as a service makes it; daprd when one is installed), and straight to Postgres
+ * (the query both run), interleaved in one run so every path sees the same machine load.
+ * Run: node sidecar/dist/bench/sidecar-hop.js [--real-postgres URL]
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { createLogger } from '@flock/kit';
 import { startEmbeddedPostgresProcess } from '../embedded-postgres.js';
+import { findDaprd, startDaprd, type DaprdProcess } from '../runner/daprd.js';
 import { startSidecar } from '../sidecar.js';
 import { ms, summarize, timed } from './stats.js';
 
@@ -18,6 +24,53 @@ const { values } = parseArgs({
 });
 const iterations = Number(values.iterations);
 const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** daprd with the same v2 store as the sidecar's; undefined when no daprd is installed. */
+async function startBenchDaprd(
+  connectionString: string,
+  prefix: string,
+): Promise<{ daprd: DaprdProcess; stop(): Promise<void> } | undefined> {
+  const binary = findDaprd();
+  if (!binary) return undefined;
+  const dir = await mkdtemp(path.join(tmpdir(), 'flock-hop-'));
+  await writeFile(
+    path.join(dir, 'store.yaml'),
+    [
+      'apiVersion: dapr.io/v1alpha1',
+      'kind: Component',
+      'metadata: { name: store }',
+      'spec:',
+      '  type: state.postgresql',
+      '  version: v2',
+      '  metadata:',
+      `    - { name: connectionString, value: ${JSON.stringify(connectionString)} }`,
+      `    - { name: tablePrefix, value: ${prefix} }`,
+      '',
+    ].join('\n'),
+  );
+  const daprd = await startDaprd({
+    daprd: binary,
+    appId: 'bench',
+    httpPort: 0,
+    resourcesPath: dir,
+    cwd: dir,
+    logFile: path.join(dir, 'daprd.log'),
+    logger: createLogger('sidecar-hop', 'warn'),
+  });
+  try {
+    await daprd.started;
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    daprd,
+    stop: async () => {
+      await daprd.stop(5_000);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 async function measure(label: string, connectionString: string): Promise<void> {
   const prefix = `bench_${randomUUID().slice(0, 8)}_`;
@@ -40,6 +93,10 @@ async function measure(label: string, connectionString: string): Promise<void> {
     ],
   });
   const pool = new pg.Pool({ connectionString, max: 1 });
+  const real = await startBenchDaprd(connectionString, prefix).catch((error: unknown) => {
+    out(`${label}: daprd could not run here (${(error as Error).message})`);
+    return undefined;
+  });
   try {
     const value = { id: randomUUID(), username: 'bench_user', bio: 'x'.repeat(200) };
     const saved = await fetch(`${sidecar.url}/v1.0/state/store`, {
@@ -48,8 +105,8 @@ async function measure(label: string, connectionString: string): Promise<void> {
       body: JSON.stringify([{ key: 'user:1', value }]),
     });
     if (saved.status !== 204) throw new Error(`save answered ${saved.status}`);
-    const viaSidecar = async () => {
-      const response = await fetch(`${sidecar.url}/v1.0/state/store/user:1`);
+    const read = (base: string) => async () => {
+      const response = await fetch(`${base}/v1.0/state/store/user:1`);
       if (response.status !== 200) throw new Error(`get answered ${response.status}`);
       await response.arrayBuffer();
     };
@@ -58,31 +115,37 @@ async function measure(label: string, connectionString: string): Promise<void> {
         `SELECT value, etag FROM ${prefix}state WHERE key = $1 AND (expires_at IS NULL OR expires_at > now())`,
         ['bench||user:1'],
       );
-    for (let i = 0; i < 200; i++) await Promise.all([viaSidecar(), direct()]); // warm up both paths
-    const sidecarSamples: number[] = [];
-    const directSamples: number[] = [];
+    const paths = [
+      { name: 'straight to Postgres', run: direct, samples: [] as number[] },
+      { name: "through Flock's sidecar", run: read(sidecar.url), samples: [] as number[] },
+      ...(real
+        ? [{ name: 'through daprd', run: read(real.daprd.url), samples: [] as number[] }]
+        : []),
+    ];
+    for (let i = 0; i < 200; i++) await Promise.all(paths.map((p) => p.run())); // warm up
     for (let i = 0; i < iterations; i++) {
-      // Alternate the order so neither path always runs on a freshly woken event loop.
-      if (i % 2 === 0) {
-        sidecarSamples.push(await timed(viaSidecar));
-        directSamples.push(await timed(direct));
-      } else {
-        directSamples.push(await timed(direct));
-        sidecarSamples.push(await timed(viaSidecar));
+      // Rotate the order so no path always runs on a freshly woken event loop.
+      for (let j = 0; j < paths.length; j++) {
+        const p = paths[(i + j) % paths.length]!;
+        p.samples.push(await timed(p.run));
       }
     }
-    const a = summarize(sidecarSamples);
-    const b = summarize(directSamples);
+    const [base, ...hops] = paths.map((p) => ({ name: p.name, ...summarize(p.samples) }));
     out(`${label}: ${iterations} sequential reads of one 300-byte item`);
-    out(`  straight to Postgres   p50 ${ms(b.p50)}  p99 ${ms(b.p99)}`);
-    out(`  through the sidecar    p50 ${ms(a.p50)}  p99 ${ms(a.p99)}`);
-    out(
-      `  one hop adds           p50 ${ms(a.p50 - b.p50)}  p99 ${ms(a.p99 - b.p99)}  (p50 ratio ${(a.p50 / b.p50).toFixed(2)}x)`,
-    );
+    out(`  ${base!.name.padEnd(24)} p50 ${ms(base!.p50)}  p99 ${ms(base!.p99)}`);
+    for (const hop of hops) {
+      out(
+        `  ${hop.name.padEnd(24)} p50 ${ms(hop.p50)}  p99 ${ms(hop.p99)}  ` +
+          `(the hop adds p50 ${ms(hop.p50 - base!.p50)}, p99 ${ms(hop.p99 - base!.p99)}; ` +
+          `p50 ratio ${(hop.p50 / base!.p50).toFixed(2)}x)`,
+      );
+    }
+    if (!findDaprd()) out('  (no daprd installed: bash scripts/dapr/build-daprd.sh adds it)');
     await pool.query(`DROP TABLE IF EXISTS ${prefix}state`);
   } finally {
     await pool.end();
     await sidecar.stop();
+    await real?.stop();
   }
 }
 

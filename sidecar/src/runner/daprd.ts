@@ -63,13 +63,14 @@ export async function writeDaprdConfig(dir: string): Promise<string> {
 export interface DaprdOptions {
   daprd: string;
   appId: string;
-  appPort: number;
+  /** None: daprd serves its API without an app (benchmarks, conformance cases). */
+  appPort?: number;
   /** 0 = a free one. */
   httpPort: number;
-  apiToken: string;
-  appApiToken: string;
+  apiToken?: string;
+  appApiToken?: string;
   resourcesPath: string;
-  configFile: string;
+  configFile?: string;
   /** daprd resolves a relative `secretsFile` against this folder (the runner's data folder). */
   cwd: string;
   /** A file for daprd's output; absent = this process's stdout/stderr. */
@@ -118,9 +119,13 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
   const args = [
     '--mode=standalone',
     `--app-id=${options.appId}`,
-    `--app-port=${options.appPort}`,
-    '--app-protocol=http',
-    '--app-channel-address=127.0.0.1',
+    ...(options.appPort === undefined
+      ? []
+      : [
+          `--app-port=${options.appPort}`,
+          '--app-protocol=http',
+          '--app-channel-address=127.0.0.1',
+        ]),
     `--dapr-http-port=${httpPort}`,
     `--dapr-grpc-port=${grpcPort}`,
     `--dapr-internal-grpc-port=${internalPort}`,
@@ -128,16 +133,16 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
     '--dapr-internal-grpc-listen-address=127.0.0.1',
     `--metrics-port=${metricsPort}`,
     `--resources-path=${options.resourcesPath}`,
-    `--config=${options.configFile}`,
+    ...(options.configFile ? [`--config=${options.configFile}`] : []),
     `--log-level=${options.logLevel ?? 'warn'}`,
   ];
   const log = options.logFile ? openSync(options.logFile, 'a') : 'inherit';
   const child = spawn('/bin/sh', ['-c', WATCHDOG, 'daprd', options.daprd, ...args], {
     cwd: options.cwd,
     env: {
-      ...process.env,
-      DAPR_API_TOKEN: options.apiToken,
-      APP_API_TOKEN: options.appApiToken,
+      ...withoutDaprTokens(process.env),
+      ...(options.apiToken ? { DAPR_API_TOKEN: options.apiToken } : {}),
+      ...(options.appApiToken ? { APP_API_TOKEN: options.appApiToken } : {}),
       // The address daprd registers with name resolution: loopback, not the host's first NIC.
       DAPR_HOST_IP: '127.0.0.1',
     },
@@ -175,6 +180,12 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
       clearTimeout(timer);
     },
   };
+}
+
+/** daprd must not inherit a token meant for someone else (the runner's own environment). */
+function withoutDaprTokens(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DAPR_API_TOKEN: _api, APP_API_TOKEN: _app, ...rest } = env;
+  return rest;
 }
 
 async function waitFor204(url: string, appId: string, timeoutMs: number): Promise<void> {

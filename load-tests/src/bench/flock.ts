@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform } from '@flock/sidecar';
+import { startPlatform, type Platform, type Runtime } from '@flock/sidecar';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -22,6 +22,8 @@ export function defaultProfile(): string {
 
 export interface FlockOptions {
   profile: string;
+  /** Flock's own sidecar (default) or the real daprd. */
+  runtime?: Runtime;
   /** App ids to leave out (e.g. one that cannot start on this profile yet). */
   without?: readonly string[];
   env?: Record<string, string>;
@@ -40,6 +42,7 @@ export async function startFlock(options: FlockOptions): Promise<RunningFlock> {
     const platform = await startPlatform({
       runFile,
       profile: options.profile,
+      runtime: options.runtime ?? 'sidecar',
       ports: 'ephemeral',
       dataDir: path.join(dataDir, 'data'),
       env: {

@@ -7,7 +7,7 @@
  * Then home-timeline p99 at 10/100/1,000 followees, and fan-out completion for a post by a
  * 10,000-follower account (Zipf graph) against one by the Reed98 graph's most-followed user.
  *
- *   node load-tests/dist/bench/run.js [--profile postgres-redis|embedded] [--quick]
+ *   node load-tests/dist/bench/run.js [--profile postgres-redis|embedded] [--runtime sidecar|daprd] [--quick]
  *     [--without search] [--skip baselines,mix,followees,fanout] [--zipf-followers 10000]
  *     [--cpu-prof] [--pg postgres://postgres@127.0.0.1:5432/test] [--svg docs/benchmarks-latency.svg]
  */
@@ -42,6 +42,7 @@ import { latencyChart } from './plot.js';
 const { values } = parseArgs({
   options: {
     profile: { type: 'string', default: defaultProfile() },
+    runtime: { type: 'string', default: 'sidecar' },
     quick: { type: 'boolean', default: false },
     /** Shrinks the Reed98 graph (users and edges alike); --quick uses 0.25. */
     scale: { type: 'string' },
@@ -190,10 +191,13 @@ const profDir = values['cpu-prof']
   ? await mkdtemp(path.join(tmpdir(), 'flock-cpuprof-'))
   : undefined;
 out(
-  `${clock()} starting Flock, "${values.profile}" profile${profDir ? ', every app with the SIGUSR2 profiler preloaded' : ''}`,
+  `${clock()} starting Flock, "${values.profile}" profile on ${values.runtime}${profDir ? ', every app with the SIGUSR2 profiler preloaded' : ''}`,
 );
+if (values.runtime !== 'sidecar' && values.runtime !== 'daprd')
+  throw new Error(`--runtime must be sidecar or daprd, not "${values.runtime}"`);
 const flock = await startFlock({
   profile: values.profile!,
+  runtime: values.runtime,
   without: values.without!.split(',').filter(Boolean),
   ...(profDir
     ? {
@@ -206,6 +210,7 @@ const flock = await startFlock({
 });
 const report: Record<string, unknown> = {
   profile: values.profile,
+  runtime: values.runtime,
   quick,
   startedAt: new Date().toISOString(),
 };

@@ -114,11 +114,10 @@ describeCluster('operator against a real apiserver', () => {
 
   beforeAll(async () => {
     cluster = await startCluster(assets.dir!);
-    const fixtures = [
-      'dapr-components.crd.yaml',
-      'dapr-configuration.crd.yaml',
-      'dapr-resiliency.crd.yaml',
-    ].map((f) => new URL(`fixtures/${f}`, import.meta.url).pathname);
+    // Dapr's own CRDs from the pinned dapr module (scripts/dapr/sync-crds.sh).
+    const fixtures = ['components', 'configuration', 'resiliency', 'subscription'].map(
+      (kind) => new URL(`fixtures/dapr/${kind}.crd.yaml`, import.meta.url).pathname,
+    );
     const crd = new URL('../../charts/flock-operator/templates/crd.yaml', import.meta.url).pathname;
     // kubectl 1.32 would validate the 2026 Dapr CRDs against 1.20's OpenAPI; the server prunes what it does not know.
     cluster.kubectl([
@@ -136,6 +135,7 @@ describeCluster('operator against a real apiserver', () => {
       'crd/components.dapr.io',
       'crd/configurations.dapr.io',
       'crd/resiliencies.dapr.io',
+      'crd/subscriptions.dapr.io',
     ]);
     cluster.kubectl(['create', 'namespace', NS]);
     createSecrets(NS);

@@ -1,6 +1,6 @@
 /**
  * Validators for everything the operator renders: kubernetes-models (Kubernetes 1.27 schemas)
- * for built-in kinds, ajv with the vendored Dapr CRD schemas for Dapr kinds.
+ * for built-in kinds, ajv with Dapr's own CRD schemas (from the pinned dapr module: scripts/dapr/sync-crds.sh) for Dapr kinds.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
@@ -31,9 +31,10 @@ const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url
 const ajv = new Ajv({ strict: false, allErrors: true });
 const dapr: Record<string, ReturnType<Ajv['compile']>> = {};
 for (const file of [
-  'dapr-components.crd.yaml',
-  'dapr-configuration.crd.yaml',
-  'dapr-resiliency.crd.yaml',
+  'dapr/components.crd.yaml',
+  'dapr/configuration.crd.yaml',
+  'dapr/resiliency.crd.yaml',
+  'dapr/subscription.crd.yaml',
 ]) {
   const crd = parseAllDocuments(readFileSync(fixture(file), 'utf8'))
     .map(

@@ -75,24 +75,24 @@ describe('render', () => {
     expect(d.spec.replicas).toBeUndefined();
   });
 
-  test('when state is on Postgres, then posts and comments get the v1 store (the one daprd serves queries from) and the others v2', () => {
+  test('when state is on Postgres, then users, posts and comments get the v1 store (the one daprd serves queries from) and the others v2', () => {
     const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
     const store = (svc: string) => comps.find((c) => c.metadata.name === `${svc}-store`).spec;
     const values = (svc: string) =>
       Object.fromEntries(
         (store(svc).metadata as Any[]).filter((m) => m.value).map((m) => [m.name, m.value]),
       );
-    for (const svc of ['posts', 'comments']) {
+    for (const svc of ['users', 'posts', 'comments']) {
       expect(store(svc)).toMatchObject({ type: 'state.postgresql', version: 'v1' });
       expect(values(svc)).toEqual({
         tableName: `${svc}_state`,
         metadataTableName: `${svc}_dapr_metadata`,
       });
     }
-    expect(store('users')).toMatchObject({ type: 'state.postgresql', version: 'v2' });
-    expect(values('users')).toEqual({
-      tablePrefix: 'users_v2_',
-      metadataTableName: 'users_dapr_metadata',
+    expect(store('follows')).toMatchObject({ type: 'state.postgresql', version: 'v2' });
+    expect(values('follows')).toEqual({
+      tablePrefix: 'follows_v2_',
+      metadataTableName: 'follows_dapr_metadata',
     });
   });
 

@@ -26,14 +26,14 @@ interface Backend {
   /** first-write without an etag on an existing key: in-memory 409, Postgres a plain failure (500). */
   firstWriteConflictStatus: number;
   /**
-   * The query API: in-memory and our Postgres v2 ('scoped': typed comparisons over the app's own
-   * keys), Postgres v1 ('v1': daprd's text comparisons over the whole table); state.redis none.
+   * The query API: in-memory ('scoped': typed comparisons over the app's own keys), Postgres v1
+   * ('v1': daprd's text comparisons over the whole table); Postgres v2 and Redis have none (daprd).
    */
   query: 'scoped' | 'v1' | false;
   /** The body of a raw GET of {name: 'ada', age: 36, id: 7}. */
   rawBody: string;
-  /** The table a Postgres backend writes. */
-  table?: string;
+  /** A Postgres backend's version and table. */
+  postgres?: { version: 'v1' | 'v2'; table: string };
 }
 
 // Redis keeps keys across runs: a key prefix of this run's own.
@@ -70,9 +70,9 @@ function postgresBackends(version: 'v1' | 'v2'): Backend[] {
   const shape = {
     malformedEtagStatus: version === 'v1' ? 400 : 409,
     firstWriteConflictStatus: 500,
-    query: version === 'v1' ? ('v1' as const) : ('scoped' as const),
+    query: version === 'v1' ? ('v1' as const) : (false as const),
     rawBody: version === 'v1' ? '{"id": 7, "age": 36, "name": "ada"}' : compactBody,
-    table,
+    postgres: { version, table },
   };
   return [
     {
@@ -453,8 +453,8 @@ for (const backend of backends) {
       }
     };
 
-    if (backend.table) {
-      const table = backend.table;
+    if (backend.postgres) {
+      const table = backend.postgres.table;
       it('when a row has expired, then the periodic cleanup (cleanupInterval 1s) deletes it from the table', async () => {
         await save([{ key: 'short-lived', value: 1, metadata: { ttlInSeconds: '1' } }]);
         await withDb(async (db) => {
@@ -472,12 +472,12 @@ for (const backend of backends) {
       });
     }
 
-    if (backend.table && backend.query === 'scoped') {
+    if (backend.postgres?.version === 'v2') {
       it('when saved, then the row uses the Dapr v2 layout with the key "<appId>||<key>" and a UUID etag', async () => {
         await save([{ key: 'layout', value: { v: 1 } }]);
         await withDb(async (db) => {
           const { rows } = await db.query(
-            `SELECT key, value, etag, expires_at FROM ${backend.table} WHERE key = $1`,
+            `SELECT key, value, etag, expires_at FROM ${backend.postgres?.table} WHERE key = $1`,
             ['state-app||layout'],
           );
           expect(rows).toHaveLength(1);
@@ -488,8 +488,8 @@ for (const backend of backends) {
       });
     }
 
-    if (backend.table && backend.query === 'v1') {
-      const table = backend.table;
+    if (backend.postgres?.version === 'v1') {
+      const table = backend.postgres.table;
       it('when saved, then the row uses the Dapr v1 layout (jsonb value) and the etag is the row xmin', async () => {
         await save([{ key: 'layout', value: { v: 1 } }]);
         const etag = await etagOf('layout');

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { ComponentContext } from '../components/context.js';
 import type { GetResponse, SetRequest, DeleteRequest } from './store.js';
 import { EtagError } from './store.js';
-import { pageResult, type Filter, type QueryResult, type StateQuery } from './query.js';
 import { PostgresStateStoreBase, prepareTable } from './postgres-base.js';
 import { addRowId, migrate, scheduleCleanup } from './postgres-migrations.js';
 import {
@@ -63,8 +62,8 @@ export async function createPostgresV2StateStore(ctx: ComponentContext): Promise
 }
 
 export class PostgresV2Store extends PostgresStateStoreBase {
-  /** QUERY_API is ours: daprd's v2 Postgres store has no query (v1 has). */
-  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'KEYS_LIKE', 'QUERY_API'] as const;
+  /** No QUERY_API: daprd's v2 store has no query (v1 has), so a query answers 500 ERR_STATE_STORE_NOT_SUPPORTED. */
+  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'KEYS_LIKE'] as const;
 
   async get(key: string): Promise<GetResponse | undefined> {
     const { rows } = await this.pool.query<{
@@ -89,28 +88,6 @@ export class PostgresV2Store extends PostgresStateStoreBase {
       [`${likeEscape(prefix)}%`],
     );
     return rows.map((r) => ({ key: r.key, data: r.value, etag: r.etag }));
-  }
-
-  /**
-   * The query API on the v2 layout: the value column is bytea holding JSON, so filters and sorts
-   * run on `convert_from(value, 'UTF8')::jsonb`. Only the caller's keys (prefix, and no further
-   * `||`, which excludes outbox records) are visible.
-   */
-  async query(prefix: string, q: StateQuery): Promise<QueryResult> {
-    const params: unknown[] = [`${likeEscape(prefix)}%`, `${likeEscape(prefix)}%||%`];
-    const where = [`key LIKE $1 ESCAPE '\\'`, `key NOT LIKE $2 ESCAPE '\\'`, NOT_EXPIRED];
-    if (q.filter) where.push(sqlFilter(q.filter, params));
-    const order = q.sort.map((s) => `${jsonPath(s.key, params, '#>')} ${s.order}`);
-    order.push('key ASC');
-    let sql = `SELECT key, value, etag FROM (SELECT key, value, etag, expires_at, convert_from(value, 'UTF8')::jsonb AS doc FROM ${this.table} WHERE key LIKE $1 ESCAPE '\\') AS t WHERE ${where.join(' AND ')} ORDER BY ${order.join(', ')}`;
-    if (q.limit !== undefined) sql += ` LIMIT ${q.limit}`;
-    if (q.offset > 0) sql += ` OFFSET ${q.offset}`;
-    const { rows } = await this.pool.query<{ key: string; value: Buffer; etag: string }>(
-      sql,
-      params,
-    );
-    const results = rows.map((r) => ({ key: r.key, data: r.value, etag: r.etag }));
-    return pageResult(results, q);
   }
 
   protected async setWith(db: Queryable, req: SetRequest): Promise<void> {
@@ -150,46 +127,6 @@ export class PostgresV2Store extends PostgresStateStoreBase {
       req.etag,
     ]);
     if (res.rowCount === 0) throw new EtagError('mismatch');
-  }
-}
-
-/** `doc #> '{a,b}'` (jsonb) or `doc #>> '{a,b}'` (text), the path passed as a parameter. */
-function jsonPath(key: string[], params: unknown[], op: '#>' | '#>>'): string {
-  params.push(key);
-  return `(doc ${op} $${params.length}::text[])`;
-}
-
-function sqlFilter(f: Filter, params: unknown[]): string {
-  switch (f.op) {
-    case 'AND':
-    case 'OR':
-      return `(${f.filters.map((c) => sqlFilter(c, params)).join(` ${f.op} `)})`;
-    case 'IN': {
-      const target = jsonPath(f.key, params, '#>');
-      params.push(f.values.map((v) => JSON.stringify(v)));
-      return `${target} = ANY($${params.length}::jsonb[])`;
-    }
-    case 'EQ':
-    case 'NEQ': {
-      const target = jsonPath(f.key, params, '#>');
-      params.push(JSON.stringify(f.value));
-      return f.op === 'EQ'
-        ? `${target} = $${params.length}::jsonb`
-        : `(${target} IS NOT NULL AND ${target} <> $${params.length}::jsonb)`;
-    }
-    default: {
-      const sqlOp = { GT: '>', GTE: '>=', LT: '<', LTE: '<=' }[f.op];
-      if (typeof f.value === 'number') {
-        const typed = jsonPath(f.key, params, '#>');
-        const text = jsonPath(f.key, params, '#>>');
-        params.push(f.value);
-        return `(jsonb_typeof(${typed}) = 'number' AND (CASE WHEN jsonb_typeof(${typed}) = 'number' THEN ${text}::numeric END) ${sqlOp} $${params.length})`;
-      }
-      const typed = jsonPath(f.key, params, '#>');
-      const text = jsonPath(f.key, params, '#>>');
-      params.push(String(f.value));
-      return `(jsonb_typeof(${typed}) = 'string' AND ${text} COLLATE "C" ${sqlOp} $${params.length})`;
-    }
   }
 }
 

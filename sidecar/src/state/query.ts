@@ -3,7 +3,7 @@
  * EQ/NEQ/GT/GTE/LT/LTE/IN/AND/OR over dotted keys into the JSON value, sort, and paging by
  * limit + token (the token is the offset of the next page). Parsed once here, with daprd's rules
  * (its Go structs: field names in any case, operator names exactly as written); the in-memory
- * evaluator below and the Postgres SQL builders consume the parsed form.
+ * evaluator below and the Postgres v1 SQL builder consume the parsed form.
  */
 export type Filter =
   | { op: 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE'; key: string[]; value: unknown }
@@ -124,7 +124,7 @@ export function page(all: QueryItem[], q: StateQuery): QueryResult {
 }
 
 /** A token is returned when the page is full (there may be more). */
-export function pageResult(results: QueryItem[], q: StateQuery): QueryResult {
+function pageResult(results: QueryItem[], q: StateQuery): QueryResult {
   return q.limit !== undefined && results.length === q.limit
     ? { results, token: String(q.offset + q.limit) }
     : { results };

@@ -75,6 +75,27 @@ describe('render', () => {
     expect(d.spec.replicas).toBeUndefined();
   });
 
+  test('when state is on Postgres, then users, posts and comments get the v1 store (the one daprd serves queries from) and the others v2', () => {
+    const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
+    const store = (svc: string) => comps.find((c) => c.metadata.name === `${svc}-store`).spec;
+    const values = (svc: string) =>
+      Object.fromEntries(
+        (store(svc).metadata as Any[]).filter((m) => m.value).map((m) => [m.name, m.value]),
+      );
+    for (const svc of ['users', 'posts', 'comments']) {
+      expect(store(svc)).toMatchObject({ type: 'state.postgresql', version: 'v1' });
+      expect(values(svc)).toEqual({
+        tableName: `${svc}_state`,
+        metadataTableName: `${svc}_dapr_metadata`,
+      });
+    }
+    expect(store('follows')).toMatchObject({ type: 'state.postgresql', version: 'v2' });
+    expect(values('follows')).toEqual({
+      tablePrefix: 'follows_v2_',
+      metadataTableName: 'follows_dapr_metadata',
+    });
+  });
+
   test('when state stores are rendered, then each is scoped to its own app-id and secrets come only by secretKeyRef', () => {
     const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
     const users = comps.find((c) => c.metadata.name === 'users-store');
@@ -89,6 +110,7 @@ describe('render', () => {
     );
     const pubsub = comps.find((c) => c.metadata.name === 'pubsub');
     expect(pubsub.spec.type).toBe('pubsub.kafka');
+    expect(pubsub.spec.version).toBe('v1');
     expect(pubsub.scopes).toHaveLength(9);
     for (const c of comps) {
       for (const m of c.spec.metadata) {

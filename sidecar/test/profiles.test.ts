@@ -115,6 +115,26 @@ for (const profile of profiles) {
         expect(await (await fetch(state(`/${key}`))).json()).toEqual({ n: 2 });
       });
 
+      it('when the users-store is queried, then it answers as daprd state.postgresql v1 (the only Postgres store with query)', async () => {
+        const probe = `${key}-query`;
+        const saved = await fetch(state(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify([{ key: probe, value: { check: probe } }]),
+        });
+        expect(saved.status).toBe(204);
+        const res = await fetch(`${sidecar.url}/v1.0-alpha1/state/users-store/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ filter: { EQ: { check: probe } } }),
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({
+          results: [{ key: probe, data: { check: probe }, etag: expect.stringMatching(/^\d+$/) }],
+        });
+        await fetch(state(`/${probe}`), { method: 'DELETE' });
+      });
+
       it('when an event is published, then the app gets the CloudEvent', async () => {
         const res = await fetch(`${sidecar.url}/v1.0/publish/pubsub/${topic}`, {
           method: 'POST',

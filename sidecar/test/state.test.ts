@@ -11,7 +11,10 @@ import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 // One table per test run, so parallel runs and other suites never collide.
-const tablePrefix = `sidecar_state_${randomBytes(4).toString('hex')}_`;
+const runId = randomBytes(4).toString('hex');
+const tablePrefix = `sidecar_state_${runId}_`;
+const v1Table = `sidecar_v1_${runId}_state`;
+const metadataTable = `sidecar_${runId}_dapr_metadata`;
 
 interface Backend {
   name: string;
@@ -22,8 +25,15 @@ interface Backend {
   malformedEtagStatus: number;
   /** first-write without an etag on an existing key: in-memory 409, Postgres a plain failure (500). */
   firstWriteConflictStatus: number;
-  /** The query API (in-memory and our Postgres v2; state.redis answers ERR_STATE_STORE_NOT_SUPPORTED). */
-  query: boolean;
+  /**
+   * The query API: in-memory ('scoped': typed comparisons over the app's own keys), Postgres v1
+   * ('v1': daprd's text comparisons over the whole table); Postgres v2 and Redis have none (daprd).
+   */
+  query: 'scoped' | 'v1' | false;
+  /** The body of a raw GET of {name: 'ada', age: 36, id: 7}. */
+  rawBody: string;
+  /** A Postgres backend's version and table. */
+  postgres?: { version: 'v1' | 'v2'; table: string };
 }
 
 // Redis keeps keys across runs: a key prefix of this run's own.
@@ -39,13 +49,62 @@ async function dropRedisKeys(prefix: string): Promise<void> {
   }
 }
 
-const postgresYaml = (connectionString: string): string =>
+const postgresYaml = (connectionString: string, version: 'v1' | 'v2'): string =>
   componentYaml(
     'statestore',
     'state.postgresql',
-    { connectionString, tablePrefix, cleanupInterval: '1s' },
-    'v2',
+    {
+      connectionString,
+      ...(version === 'v1' ? { tableName: v1Table } : { tablePrefix }),
+      metadataTableName: metadataTable,
+      cleanupInterval: '1s',
+    },
+    version,
   );
+
+const compactBody = '{"age":36,"id":7,"name":"ada"}';
+
+/** Postgres v1 and v2 on the real server (database "test") and on the embedded one. */
+function postgresBackends(version: 'v1' | 'v2'): Backend[] {
+  const table = version === 'v1' ? v1Table : `${tablePrefix}state`;
+  const shape = {
+    malformedEtagStatus: version === 'v1' ? 400 : 409,
+    firstWriteConflictStatus: 500,
+    query: version === 'v1' ? ('v1' as const) : (false as const),
+    rawBody: version === 'v1' ? '{"id": 7, "age": 36, "name": "ada"}' : compactBody,
+    postgres: { version, table },
+  };
+  return [
+    {
+      name: `state.postgresql ${version} on real Postgres`,
+      reachable: realPostgres !== undefined,
+      what: 'Postgres at 127.0.0.1:5432 (database "test")',
+      start: async () => ({
+        yaml: postgresYaml(realPostgres as string, version),
+        connectionString: realPostgres as string,
+        stop: async () => {
+          await dropTable(realPostgres as string, table);
+          await dropTable(realPostgres as string, metadataTable);
+        },
+      }),
+      ...shape,
+    },
+    {
+      name: `state.postgresql ${version} on embedded Postgres`,
+      reachable: true,
+      what: 'nothing',
+      start: async () => {
+        const db = await startEmbeddedPostgres();
+        return {
+          yaml: postgresYaml(db.connectionString, version),
+          connectionString: db.connectionString,
+          stop: () => db.stop(),
+        };
+      },
+      ...shape,
+    },
+  ];
+}
 
 const backends: Backend[] = [
   {
@@ -58,37 +117,11 @@ const backends: Backend[] = [
     }),
     malformedEtagStatus: 400,
     firstWriteConflictStatus: 409,
-    query: true,
+    query: 'scoped',
+    rawBody: compactBody,
   },
-  {
-    name: 'state.postgresql v2 on real Postgres',
-    reachable: realPostgres !== undefined,
-    what: 'Postgres at 127.0.0.1:5432 (database "test")',
-    start: async () => ({
-      yaml: postgresYaml(realPostgres as string),
-      connectionString: realPostgres as string,
-      stop: () => dropTable(realPostgres as string, `${tablePrefix}state`),
-    }),
-    malformedEtagStatus: 409,
-    firstWriteConflictStatus: 500,
-    query: true,
-  },
-  {
-    name: 'state.postgresql v2 on embedded Postgres',
-    reachable: true,
-    what: 'nothing',
-    start: async () => {
-      const db = await startEmbeddedPostgres();
-      return {
-        yaml: postgresYaml(db.connectionString),
-        connectionString: db.connectionString,
-        stop: () => db.stop(),
-      };
-    },
-    malformedEtagStatus: 409,
-    firstWriteConflictStatus: 500,
-    query: true,
-  },
+  ...postgresBackends('v1'),
+  ...postgresBackends('v2'),
   {
     name: 'state.redis on real Redis',
     reachable: reachable.redis,
@@ -103,6 +136,7 @@ const backends: Backend[] = [
     malformedEtagStatus: 400,
     firstWriteConflictStatus: 409,
     query: false,
+    rawBody: compactBody,
   },
 ];
 
@@ -138,14 +172,21 @@ for (const backend of backends) {
     });
 
     it('when a value is saved through the SDK, then the SDK and a raw GET read it back with an ETag', async () => {
-      await client.state.save('statestore', [{ key: 'user-1', value: { name: 'ada', age: 36 } }]);
-      expect(await client.state.get('statestore', 'user-1')).toEqual({ name: 'ada', age: 36 });
+      await client.state.save('statestore', [
+        { key: 'user-1', value: { name: 'ada', age: 36, id: 7 } },
+      ]);
+      expect(await client.state.get('statestore', 'user-1')).toEqual({
+        name: 'ada',
+        age: 36,
+        id: 7,
+      });
       const res = await fetch(url('/user-1'));
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('application/json');
       expect(res.headers.get('etag')).toBeTruthy();
-      // daprd re-encodes values with Go's encoding/json: object keys come back sorted.
-      expect(await res.text()).toBe('{"age":36,"name":"ada"}');
+      // daprd re-encodes values with Go's encoding/json (keys sorted); Postgres v1 answers the
+      // jsonb column as Postgres prints it (shorter keys first, blanks after ':' and ',').
+      expect(await res.text()).toBe(backend.rawBody);
     });
 
     it('when a key was never saved, then GET answers 204 with an empty body and the SDK returns ""', async () => {
@@ -358,17 +399,24 @@ for (const backend of backends) {
           expect(await keysOf(second)).toEqual(['q-cid']);
         });
 
-        it('when nothing matches, then the API answers 204; a malformed query is 400', async () => {
+        it('when nothing matches, then the API answers 204; a malformed query is a 500 ERR_STATE_QUERY, as in daprd', async () => {
           expect((await query({ filter: { EQ: { city: 'Nowhere' } } })).status).toBe(204);
           const bad = await query({ filter: { LIKE: { city: 'x' } } });
-          expect(bad.status).toBe(400);
+          expect(bad.status).toBe(500);
+          expect(await bad.json()).toMatchObject({
+            errorCode: 'ERR_STATE_QUERY',
+            message: expect.stringContaining('unsupported filter "LIKE"'),
+          });
         });
       });
     } else {
       it('when the store has no query support, then the query API answers 500 ERR_STATE_STORE_NOT_SUPPORTED', async () => {
         const res = await query({ filter: { EQ: { a: 1 } } });
         expect(res.status).toBe(500);
-        expect(await res.json()).toMatchObject({ errorCode: 'ERR_STATE_STORE_NOT_SUPPORTED' });
+        expect(await res.json()).toMatchObject({
+          errorCode: 'ERR_STATE_STORE_NOT_SUPPORTED',
+          message: 'state store does not support querying',
+        });
       });
     }
 
@@ -395,43 +443,158 @@ for (const backend of backends) {
       });
     }
 
-    if (backend.name.startsWith('state.postgresql')) {
+    const withDb = async <T>(work: (db: pg.Client) => Promise<T>): Promise<T> => {
+      const db = new pg.Client({ connectionString });
+      await db.connect();
+      try {
+        return await work(db);
+      } finally {
+        await db.end();
+      }
+    };
+
+    if (backend.postgres) {
+      const table = backend.postgres.table;
       it('when a row has expired, then the periodic cleanup (cleanupInterval 1s) deletes it from the table', async () => {
         await save([{ key: 'short-lived', value: 1, metadata: { ttlInSeconds: '1' } }]);
-        const db = new pg.Client({ connectionString });
-        await db.connect();
-        const count = async () =>
-          Number(
-            (
-              await db.query(`SELECT count(*) AS n FROM ${tablePrefix}state WHERE key = $1`, [
-                'state-app||short-lived',
-              ])
-            ).rows[0].n,
-          );
-        try {
+        await withDb(async (db) => {
+          const count = async () =>
+            Number(
+              (
+                await db.query(`SELECT count(*) AS n FROM ${table} WHERE key = $1`, [
+                  'state-app||short-lived',
+                ])
+              ).rows[0].n,
+            );
           expect(await count()).toBe(1);
           await eventually(async () => ((await count()) === 0 ? true : undefined), 10_000);
-        } finally {
-          await db.end();
-        }
+        });
       });
+    }
 
+    if (backend.postgres?.version === 'v2') {
       it('when saved, then the row uses the Dapr v2 layout with the key "<appId>||<key>" and a UUID etag', async () => {
         await save([{ key: 'layout', value: { v: 1 } }]);
-        const db = new pg.Client({ connectionString });
-        await db.connect();
-        try {
+        await withDb(async (db) => {
           const { rows } = await db.query(
-            `SELECT key, value, etag, expires_at FROM ${tablePrefix}state WHERE key = $1`,
+            `SELECT key, value, etag, expires_at FROM ${backend.postgres?.table} WHERE key = $1`,
             ['state-app||layout'],
           );
           expect(rows).toHaveLength(1);
           expect(rows[0].value.toString()).toBe('{"v":1}');
           expect(rows[0].etag).toMatch(/^[0-9a-f-]{36}$/);
           expect(rows[0].expires_at).toBeNull();
-        } finally {
-          await db.end();
+        });
+      });
+    }
+
+    if (backend.postgres?.version === 'v1') {
+      const table = backend.postgres.table;
+      it('when saved, then the row uses the Dapr v1 layout (jsonb value) and the etag is the row xmin', async () => {
+        await save([{ key: 'layout', value: { v: 1 } }]);
+        const etag = await etagOf('layout');
+        await withDb(async (db) => {
+          const { rows } = await db.query(
+            `SELECT value, isbinary, xmin::text AS xmin, insertdate, updatedate, expiredate, row_id
+             FROM ${table} WHERE key = $1`,
+            ['state-app||layout'],
+          );
+          expect(rows).toEqual([
+            {
+              value: { v: 1 },
+              isbinary: false,
+              xmin: etag,
+              insertdate: expect.any(Date),
+              updatedate: null,
+              expiredate: null,
+              row_id: expect.any(String),
+            },
+          ]);
+          // What daprd reads before migrating: the level is recorded, so neither side redoes a step.
+          const meta = await db.query(`SELECT key, value FROM ${metadataTable} ORDER BY key`);
+          expect(meta.rows).toEqual(
+            expect.arrayContaining([
+              { key: 'lock', value: 'lock' },
+              { key: 'migrations', value: '3' },
+            ]),
+          );
+        });
+      });
+
+      it('when an etag is not a uint32, then the API answers 400; a well-formed etag on a missing key is 409', async () => {
+        await save([{ key: 'xmin', value: 1 }]);
+        for (const etag of ['-1', '4294967296', '1.5']) {
+          const res = await save([{ key: 'xmin', value: 2, etag }]);
+          expect(res.status).toBe(400);
+          expect(await res.json()).toMatchObject({
+            message: expect.stringContaining('invalid etag value'),
+          });
         }
+        expect((await save([{ key: 'never-saved', value: 1, etag: '12345' }])).status).toBe(409);
+        const del = await fetch(url('/never-saved'), {
+          method: 'DELETE',
+          headers: { 'if-match': '12345' },
+        });
+        expect(del.status).toBe(409);
+      });
+
+      it('when daprd stored bytes (isbinary, base64 in the jsonb), then GET answers the bytes', async () => {
+        await withDb((db) =>
+          db.query(`INSERT INTO ${table} (key, value, isbinary) VALUES ($1, $2, true)`, [
+            'state-app||binary',
+            JSON.stringify(Buffer.from('raw bytes').toString('base64')),
+          ]),
+        );
+        expect(await (await fetch(url('/binary'))).text()).toBe('raw bytes');
+      });
+
+      describe("daprd's v1 query quirks", () => {
+        beforeAll(async () => {
+          await save([
+            { key: 'v1-amy', value: { team: 'ops', age: 9, joined: '2024-01-01' } },
+            { key: 'v1-ben', value: { team: 'ops', age: 100, joined: '2025-06-01' } },
+            { key: 'v1-cat', value: { team: 'ops', age: 1000000, joined: '2023-03-01' } },
+          ]);
+          // Another app's row in the same table: daprd's v1 query does not scope by app.
+          await withDb((db) =>
+            db.query(`INSERT INTO ${table} (key, value, isbinary) VALUES ($1, $2, false)`, [
+              'other-app||v1-dan',
+              JSON.stringify({ team: 'ops', age: 50, joined: '2022-01-01' }),
+            ]),
+          );
+        });
+
+        it('when filtering, then every row of the table matches, other apps included, keys without their prefix', async () => {
+          const res = await query({ filter: { EQ: { team: 'ops' } }, sort: [{ key: 'joined' }] });
+          expect(await keysOf(res)).toEqual(['v1-dan', 'v1-cat', 'v1-amy', 'v1-ben']);
+        });
+
+        it('when comparing numbers, then they compare as text, and 1000000 is sent as Go prints it (1e+06)', async () => {
+          const gt = await query({
+            filter: { AND: [{ EQ: { team: 'ops' } }, { GT: { age: 50 } }] },
+            sort: [{ key: 'age' }],
+          });
+          // '9' > '50' as text; '100' and '1000000' are not.
+          expect(await keysOf(gt)).toEqual(['v1-amy']);
+          expect((await query({ filter: { EQ: { age: 1000000 } } })).status).toBe(204);
+          expect(await keysOf(await query({ filter: { EQ: { age: 100 } } }))).toEqual(['v1-ben']);
+        });
+
+        it('when GT/LT gets a string, then the query fails with 500 ERR_STATE_QUERY', async () => {
+          const res = await query({ filter: { LT: { joined: '2024-06-01' } } });
+          expect(res.status).toBe(500);
+          expect(await res.json()).toMatchObject({
+            errorCode: 'ERR_STATE_QUERY',
+            message: expect.stringContaining('string type not permitted'),
+          });
+        });
+
+        it('when a limit is given, then a token comes back even on a short last page', async () => {
+          const res = await query({ filter: { EQ: { team: 'ops' } }, page: { limit: 10 } });
+          const body = (await res.json()) as { results: unknown[]; token?: string };
+          expect(body.results).toHaveLength(4);
+          expect(body.token).toBe('4');
+        });
       });
     }
   });

@@ -10,8 +10,9 @@ type StateType = StateBackend['type'];
 type PubsubType = SocialPlatformSpec['backends']['pubsub']['type'];
 
 interface Backend {
-  /** Dapr component type. */
+  /** Dapr component type and version. */
   type: string;
+  version: string;
   /** Component metadata name → key in the referenced Secret. */
   secretKeys: Record<string, string>;
   /** Plain (non-secret) metadata; `{svc}` becomes the service name. */
@@ -19,18 +20,23 @@ interface Backend {
 }
 
 export const STATE_BACKENDS: Record<StateType, Backend> = {
+  // daprd's v2 store. Table `<svc>_v2_state`: `<svc>_state` is the v1 table earlier releases of
+  // this operator rendered for every service, and v2 cannot migrate over a v1 table.
   postgresql: {
     type: 'state.postgresql',
+    version: 'v2',
     secretKeys: { connectionString: 'connectionString' },
-    values: { tableName: '{svc}_state', metadataTableName: '{svc}_dapr_metadata' },
+    values: { tablePrefix: '{svc}_v2_', metadataTableName: '{svc}_dapr_metadata' },
   },
   redis: {
     type: 'state.redis',
+    version: 'v1',
     secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' },
     values: { keyPrefix: 'appid' },
   },
   mongodb: {
     type: 'state.mongodb',
+    version: 'v1',
     secretKeys: { connectionString: 'connectionString' },
     values: { databaseName: 'flock', collectionName: '{svc}' },
   },
@@ -39,17 +45,47 @@ export const STATE_BACKENDS: Record<StateType, Backend> = {
 export const PUBSUB_BACKENDS: Record<PubsubType, Backend> = {
   redis: {
     type: 'pubsub.redis',
+    version: 'v1',
     secretKeys: { redisHost: 'redisHost', redisPassword: 'redisPassword' },
     values: {},
   },
   rabbitmq: {
     type: 'pubsub.rabbitmq',
+    version: 'v1',
     secretKeys: { connectionString: 'connectionString' },
     values: { durable: 'true', deliveryMode: '2', enableDeadLetter: 'true' },
   },
-  kafka: { type: 'pubsub.kafka', secretKeys: { brokers: 'brokers' }, values: { authType: 'none' } },
-  jetstream: { type: 'pubsub.jetstream', secretKeys: { natsURL: 'natsURL' }, values: {} },
+  kafka: {
+    type: 'pubsub.kafka',
+    version: 'v1',
+    secretKeys: { brokers: 'brokers' },
+    values: { authType: 'none' },
+  },
+  jetstream: {
+    type: 'pubsub.jetstream',
+    version: 'v1',
+    secretKeys: { natsURL: 'natsURL' },
+    values: {},
+  },
 };
+
+/**
+ * Services that list their data through the state query API. daprd offers query on Postgres only
+ * in its v1 store, so on Postgres these get v1 (their tables keep the names earlier releases used);
+ * the local profiles run the same split.
+ */
+const QUERY_SERVICES: readonly ServiceName[] = ['users', 'posts', 'comments'];
+
+const POSTGRES_V1: Backend = {
+  ...STATE_BACKENDS.postgresql,
+  version: 'v1',
+  values: { tableName: '{svc}_state', metadataTableName: '{svc}_dapr_metadata' },
+};
+
+/** The state component a service gets on its backend type. */
+export function stateBackendFor(type: StateType, svc: ServiceName): Backend {
+  return type === 'postgresql' && QUERY_SERVICES.includes(svc) ? POSTGRES_V1 : STATE_BACKENDS[type];
+}
 
 /** Secrets the services read by name (the kit's SECRETS), and who needs them. */
 const PLATFORM_SECRETS: ReadonlyArray<{ name: string; for: string }> = [

@@ -5,7 +5,7 @@
  */
 import { BROADCAST_PUBSUB } from '@flock/kit';
 import type { KubeObject, SocialPlatform } from '../types.js';
-import { PUBSUB_BACKENDS, STATE_BACKENDS, metadata, stateOf } from './backends.js';
+import { PUBSUB_BACKENDS, metadata, stateBackendFor, stateOf } from './backends.js';
 import { childMeta, enabledServices } from './meta.js';
 
 export const PUBSUB_NAME = 'pubsub';
@@ -36,11 +36,15 @@ export function render(platform: SocialPlatform): KubeObject[] {
   const services = enabledServices(platform);
   const stores = services.map((svc) => {
     const state = stateOf(platform.spec, svc);
-    const backend = STATE_BACKENDS[state.type];
+    const backend = stateBackendFor(state.type, svc);
     return component(
       platform,
       `${svc}-store`,
-      { type: backend.type, version: 'v1', metadata: metadata(backend, state.secretRef.name, svc) },
+      {
+        type: backend.type,
+        version: backend.version,
+        metadata: metadata(backend, state.secretRef.name, svc),
+      },
       [svc],
     );
   });
@@ -49,7 +53,7 @@ export function render(platform: SocialPlatform): KubeObject[] {
     PUBSUB_NAME,
     {
       type: PUBSUB_BACKENDS[pubsub.type].type,
-      version: 'v1',
+      version: PUBSUB_BACKENDS[pubsub.type].version,
       metadata: metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name),
     },
     services,
@@ -62,7 +66,7 @@ export function render(platform: SocialPlatform): KubeObject[] {
           BROADCAST_NAME,
           {
             type: PUBSUB_BACKENDS[pubsub.type].type,
-            version: 'v1',
+            version: PUBSUB_BACKENDS[pubsub.type].version,
             metadata: [
               ...metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name),
               { name: 'consumerID', value: '{podName}' },

@@ -63,9 +63,12 @@ const POSTGRES = [
   'password',
   'sslRootCert',
   'timeout',
-  'tablePrefix',
+  'tablePrefix', // v2
+  'tableName', // v1
   'metadataTableName',
   'cleanupInterval',
+  'cleanupIntervalInSeconds',
+  'timeoutInSeconds',
   'maxConns',
   'connectionMaxIdleTime',
   'queryExecMode',

@@ -157,7 +157,11 @@ export async function initComponents(
           `${origin(d)}: metadata fields "outboxPublishPubsub" and "outboxPublishTopic" go together`,
         );
       const store = await (STATE_STORES[d.type] as Factory<StateStore>)(ctx);
-      const actor = ctx.metadata.bool('actorStateStore', false) ? ['ACTOR'] : [];
+      // daprd (runtime.go getComponentsCapabilitesMap): any store with ETAG and TRANSACTIONAL is ACTOR-capable.
+      const actor =
+        store.features.includes('ETAG') && store.features.includes('TRANSACTIONAL')
+          ? ['ACTOR']
+          : [];
       const outbound = resiliency.outbound.get(d.name);
       components.state.set(d.name, {
         ...base(d, [...store.features, ...actor]),
@@ -270,6 +274,7 @@ function guardedStore(store: StateStore, runner: PolicyRunner): StateStore {
     close: () => store.close(),
   };
   if (store.scan) guarded.scan = (prefix) => runner.run(() => store.scan!(prefix));
+  if (store.bulkGet) guarded.bulkGet = (keys) => runner.run(() => store.bulkGet!(keys));
   if (store.query) guarded.query = (prefix, q) => runner.run(() => store.query!(prefix, q));
   return guarded;
 }

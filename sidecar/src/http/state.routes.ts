@@ -1,5 +1,5 @@
 import type { Components, LoadedStateStore } from '../components/registry.js';
-import { MalformedKeyError, toStoreKey } from '../state/keys.js';
+import { MalformedKeyError, originalStateKey, toStoreKey } from '../state/keys.js';
 import {
   EtagError,
   type Concurrency,
@@ -41,26 +41,10 @@ export function registerStateRoutes(
     if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')) {
       throw new ApiError(400, 'ERR_MALFORMED_REQUEST', '"keys" must be an array of strings');
     }
-    const parallelism = Number(field(body, 'parallelism')) || 100;
     const storeKeys = (keys as string[]).map((k) => storeKey(s, k));
-    const results: unknown[] = [];
-    for (let i = 0; i < keys.length; i += parallelism) {
-      const batch = (keys as string[]).slice(i, i + parallelism).map(async (key, j) => {
-        try {
-          const item = await s.store.get(storeKeys[i + j] as string);
-          if (!item) return { key };
-          return {
-            key,
-            data: decodeStored(item.data),
-            etag: item.etag,
-            ...(item.expiresAt ? { metadata: { ttlExpireTime: rfc3339(item.expiresAt) } } : {}),
-          };
-        } catch (err) {
-          return { key, error: (err as Error).message };
-        }
-      });
-      results.push(...(await Promise.all(batch)));
-    }
+    const results = s.store.bulkGet
+      ? await bulkGetAtOnce(s, storeKeys)
+      : await getOneByOne(s, storeKeys, Number(field(body, 'parallelism')) || 100);
     sendJson(res, 200, results);
   });
 
@@ -124,33 +108,32 @@ export function registerStateRoutes(
 
   router.add(['POST', 'PUT'], '/v1.0-alpha1/state/:store/query', async (req, res) => {
     const s = storeOf(req);
+    // daprd's QueryStateAlpha1: every failure after the store lookup, a malformed query included, is a 500.
     if (!s.store.query)
       throw new ApiError(
         500,
         'ERR_STATE_STORE_NOT_SUPPORTED',
-        `state store ${s.name} doesn't support query`,
+        'state store does not support querying',
       );
+    const failed = (detail: string) =>
+      new ApiError(500, 'ERR_STATE_QUERY', `state store ${s.name} query failed: ${detail}`);
     let query;
     try {
-      query = parseQuery(parseJsonBody(await req.body()));
+      query = parseQuery(JSON.parse((await req.body()).toString('utf8')));
     } catch (err) {
-      if (err instanceof QueryError) throw new ApiError(400, 'ERR_MALFORMED_REQUEST', err.message);
-      throw err;
+      const parse = err instanceof QueryError || err instanceof SyntaxError;
+      throw failed(`${parse ? 'failed to parse JSON query body: ' : ''}${(err as Error).message}`);
     }
     let result;
     try {
       result = await s.store.query(s.keyPrefix === '' ? '' : `${s.keyPrefix}||`, query);
     } catch (err) {
-      throw new ApiError(
-        500,
-        'ERR_STATE_QUERY',
-        `failed query in state store ${s.name}: ${(err as Error).message}`,
-      );
+      throw failed((err as Error).message);
     }
     if (result.results.length === 0) return sendEmpty(res);
     sendJson(res, 200, {
       results: result.results.map((r) => ({
-        key: r.key,
+        key: originalStateKey(r.key),
         data: decodeStored(r.data),
         etag: r.etag,
       })),
@@ -224,6 +207,50 @@ export function registerStateRoutes(
   });
 }
 
+type BulkItem = { key: string; data?: unknown; etag?: string; metadata?: object; error?: string };
+
+/** daprd's answer for one item of a bulk get: the key as the caller wrote it. */
+function bulkItem(item: { key: string; data?: Buffer; etag?: string; expiresAt?: Date }): BulkItem {
+  if (!item.data) return { key: originalStateKey(item.key) };
+  return {
+    key: originalStateKey(item.key),
+    data: decodeStored(item.data),
+    etag: item.etag,
+    ...(item.expiresAt ? { metadata: { ttlExpireTime: rfc3339(item.expiresAt) } } : {}),
+  };
+}
+
+/** A store with its own bulk get: one call, its order; a list shorter than the keys is padded as daprd pads it. */
+async function bulkGetAtOnce(s: LoadedStateStore, keys: string[]): Promise<BulkItem[]> {
+  let items;
+  try {
+    items = await (s.store.bulkGet as NonNullable<typeof s.store.bulkGet>)(keys);
+  } catch (err) {
+    throw new ApiError(500, 'ERR_STATE_BULK_GET', (err as Error).message);
+  }
+  return keys.map((_, i) => (items[i] ? bulkItem(items[i]) : { key: '' }));
+}
+
+/** Without one: a get per key, `parallelism` at a time; a failed key carries its error. */
+async function getOneByOne(
+  s: LoadedStateStore,
+  keys: string[],
+  parallelism: number,
+): Promise<BulkItem[]> {
+  const results: BulkItem[] = [];
+  for (let i = 0; i < keys.length; i += parallelism) {
+    const batch = keys.slice(i, i + parallelism).map(async (key) => {
+      try {
+        return bulkItem({ key, ...(await s.store.get(key)) });
+      } catch (err) {
+        return { key: originalStateKey(key), error: (err as Error).message };
+      }
+    });
+    results.push(...(await Promise.all(batch)));
+  }
+  return results;
+}
+
 function storeKey(s: LoadedStateStore, key: string): string {
   try {
     return toStoreKey(s.keyPrefix, key);
@@ -293,17 +320,8 @@ function setRequest(
 
 /** ETag mismatch → 409, malformed ETag → 400, anything else → 500 (daprd's state error mapping). */
 function storeError(err: unknown, errorCode: string, context: string): ApiError {
-  const message = (err as Error).message;
-  if (err instanceof EtagError && err.kind === 'mismatch') {
-    return new ApiError(
-      409,
-      errorCode,
-      `${context}: possible etag mismatch. error from state store: ${message}`,
-    );
-  }
-  if (err instanceof EtagError)
-    return new ApiError(400, errorCode, `${context}: invalid etag value: ${message}`);
-  return new ApiError(500, errorCode, `${context}: ${message}`);
+  const status = err instanceof EtagError ? (err.kind === 'mismatch' ? 409 : 400) : 500;
+  return new ApiError(status, errorCode, `${context}: ${(err as Error).message}`);
 }
 
 /** Stored bytes are JSON when saved through the API; anything else (e.g. written by another client) is returned as a string. */

@@ -60,8 +60,7 @@ export class InMemoryStateStore implements StateStore {
 
   async query(prefix: string, q: StateQuery): Promise<QueryResult> {
     const items = (await this.scan(prefix))
-      .map((i) => ({ ...i, key: i.key.slice(prefix.length) }))
-      .filter((i) => !i.key.includes('||'))
+      .filter((i) => !i.key.slice(prefix.length).includes('||'))
       .map((i) => ({ ...i, value: decode(i.data) }));
     return runQuery(items, q);
   }
@@ -74,8 +73,8 @@ export class InMemoryStateStore implements StateStore {
     const { key, etag, concurrency } = op.request;
     const current = this.live(key);
     if (etag !== undefined) {
-      if (!/^\d+$/.test(etag)) throw new EtagError('invalid', `invalid etag value: ${etag}`);
-      if (current?.etag !== etag) throw new EtagError('mismatch', 'possible etag mismatch');
+      if (!/^\d+$/.test(etag)) throw new EtagError('invalid', etag);
+      if (current?.etag !== etag) throw new EtagError('mismatch');
     } else if (op.operation === 'upsert' && concurrency === 'first-write' && current) {
       throw new EtagError('mismatch', 'first-write: the key already exists and no etag was given');
     }

@@ -31,3 +31,9 @@ export function toStoreKey(prefix: string, key: string): string {
     throw new MalformedKeyError(`input key/keyPrefix '${key}' can't contain '${SEPARATOR}'`);
   return prefix === '' ? key : `${prefix}${SEPARATOR}${key}`;
 }
+
+/** daprd's GetOriginalStateKey: the part after the first `||` (up to a second one), else the key. */
+export function originalStateKey(storedKey: string): string {
+  const parts = storedKey.split(SEPARATOR);
+  return parts.length <= 1 ? storedKey : (parts[1] as string);
+}

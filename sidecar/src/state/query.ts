@@ -1,8 +1,9 @@
 /**
  * The state query API's language (components-contrib state/query): a filter tree of
  * EQ/NEQ/GT/GTE/LT/LTE/IN/AND/OR over dotted keys into the JSON value, sort, and paging by
- * limit + token (the token is the offset of the next page). Parsed once here; the in-memory
- * evaluator below and the Postgres SQL builder (postgresql.ts) both consume the parsed form.
+ * limit + token (the token is the offset of the next page). Parsed once here, with daprd's rules
+ * (its Go structs: field names in any case, operator names exactly as written); the in-memory
+ * evaluator below and the Postgres v1 SQL builder consume the parsed form.
  */
 export type Filter =
   | { op: 'EQ' | 'NEQ' | 'GT' | 'GTE' | 'LT' | 'LTE'; key: string[]; value: unknown }
@@ -17,7 +18,7 @@ export interface StateQuery {
 }
 
 export interface QueryItem {
-  /** The key without the app prefix. */
+  /** The key as stored (`<appId>||<key>`); the API answers with the part after the prefix. */
   key: string;
   data: Buffer;
   etag: string;
@@ -28,7 +29,7 @@ export interface QueryResult {
   token?: string;
 }
 
-/** A malformed query: the API answers 400. */
+/** A query daprd cannot decode ("failed to parse JSON query body: …"); the messages are daprd's. */
 export class QueryError extends Error {}
 
 const COMPARE = ['EQ', 'NEQ', 'GT', 'GTE', 'LT', 'LTE'] as const;
@@ -37,7 +38,11 @@ export function parseQuery(raw: unknown): StateQuery {
   if (!isObject(raw)) throw new QueryError('the query must be a JSON object');
   const q: StateQuery = { sort: [], offset: 0 };
   const filter = field(raw, 'filter');
-  if (filter !== undefined && !(isObject(filter) && Object.keys(filter).length === 0))
+  if (
+    filter !== undefined &&
+    filter !== null &&
+    !(isObject(filter) && Object.keys(filter).length === 0)
+  )
     q.filter = parseFilter(filter);
   const sort = field(raw, 'sort') ?? [];
   if (!Array.isArray(sort)) throw new QueryError('"sort" must be an array');
@@ -51,43 +56,49 @@ export function parseQuery(raw: unknown): StateQuery {
   const page = field(raw, 'page');
   if (page !== undefined) {
     const limit = field(page, 'limit');
-    if (limit !== undefined) {
-      if (!Number.isInteger(limit) || (limit as number) < 0)
-        throw new QueryError('"page.limit" must be a non-negative integer');
-      if ((limit as number) > 0) q.limit = limit as number;
+    if (limit !== undefined && limit !== null) {
+      if (!Number.isInteger(limit)) throw new QueryError('"page.limit" must be an integer');
+      if ((limit as number) > 0) q.limit = limit as number; // 0 or below: no limit, as in daprd
     }
     const token = field(page, 'token');
-    if (token !== undefined && token !== '') {
-      const n = Number(token);
-      if (!Number.isInteger(n) || n < 0)
-        throw new QueryError(`invalid page token "${String(token)}"`);
-      q.offset = n;
+    if (token !== undefined && token !== null && token !== '') {
+      if (typeof token !== 'string') throw new QueryError('"page.token" must be a string');
+      q.offset = offsetOf(token);
     }
   }
   return q;
 }
 
+/** daprd reads the token when it builds the SQL: its errors are not "failed to parse". */
+function offsetOf(token: string): number {
+  const n = /^[+-]?\d+$/.test(token) ? Number(token) : NaN;
+  if (Number.isNaN(n)) throw new Error(`strconv.ParseInt: parsing "${token}": invalid syntax`);
+  if (!Number.isSafeInteger(n))
+    throw new Error(`strconv.ParseInt: parsing "${token}": value out of range`);
+  if (n < 0) throw new Error('OFFSET must not be negative');
+  return n;
+}
+
 function parseFilter(raw: unknown): Filter {
-  if (!isObject(raw) || Object.keys(raw).length !== 1)
-    throw new QueryError('a filter must be an object with exactly one operator');
+  if (!isObject(raw)) throw new QueryError('filter unit must be a map');
+  if (Object.keys(raw).length !== 1) throw new QueryError('filter unit must have a single element');
   const [op, arg] = Object.entries(raw)[0] as [string, unknown];
-  const upper = op.toUpperCase();
-  if (upper === 'AND' || upper === 'OR') {
-    if (!Array.isArray(arg) || arg.length < 2)
-      throw new QueryError(`${upper} needs an array of at least two filters`);
-    return { op: upper, filters: arg.map(parseFilter) };
+  if (op === 'AND' || op === 'OR') {
+    if (!Array.isArray(arg)) throw new QueryError(`${op} filter must be an array`);
+    if (arg.length < 2) throw new QueryError(`${op} filter must contain at least two entries`);
+    return { op, filters: arg.map(parseFilter) };
   }
-  if (!isObject(arg) || Object.keys(arg).length !== 1)
-    throw new QueryError(`${upper} needs an object {"<key>": <value>}`);
+  if (op !== 'IN' && !(COMPARE as readonly string[]).includes(op))
+    throw new QueryError(`unsupported filter "${op}"`);
+  if (!isObject(arg)) throw new QueryError(`${op} filter must be a map`);
+  if (Object.keys(arg).length !== 1)
+    throw new QueryError(`${op} filter must contain a single key/value pair`);
   const [key, value] = Object.entries(arg)[0] as [string, unknown];
-  if (upper === 'IN') {
-    if (!Array.isArray(value) || value.length === 0)
-      throw new QueryError('IN needs a non-empty array');
+  if (op === 'IN') {
+    if (!Array.isArray(value)) throw new QueryError('IN filter value must be an array');
     return { op: 'IN', key: path(key), values: value };
   }
-  if ((COMPARE as readonly string[]).includes(upper))
-    return { op: upper as (typeof COMPARE)[number], key: path(key), value };
-  throw new QueryError(`unsupported filter operator "${op}"`);
+  return { op: op as (typeof COMPARE)[number], key: path(key), value };
 }
 
 /** In-memory evaluation over decoded values (state.in-memory). */
@@ -113,7 +124,7 @@ export function page(all: QueryItem[], q: StateQuery): QueryResult {
 }
 
 /** A token is returned when the page is full (there may be more). */
-export function pageResult(results: QueryItem[], q: StateQuery): QueryResult {
+function pageResult(results: QueryItem[], q: StateQuery): QueryResult {
   return q.limit !== undefined && results.length === q.limit
     ? { results, token: String(q.offset + q.limit) }
     : { results };

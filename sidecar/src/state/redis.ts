@@ -126,8 +126,7 @@ class RedisStateStore implements StateStore {
     const script: ScriptOp[] = ops.map(({ operation, request }) => {
       const op: ScriptOp = { k: request.key };
       if (request.etag !== undefined && request.concurrency !== 'last-write') {
-        if (!/^\d+$/.test(request.etag))
-          throw new EtagError('invalid', `invalid etag value: ${request.etag}`);
+        if (!/^\d+$/.test(request.etag)) throw new EtagError('invalid', request.etag);
         op.e = request.etag;
       } else if (request.etag === undefined && request.concurrency === 'first-write') op.fw = true;
       if (operation === 'delete') op.d = true;
@@ -142,8 +141,7 @@ class RedisStateStore implements StateStore {
       await (this.redis as WithApply).flockApply(JSON.stringify(script));
     } catch (err) {
       const message = (err as Error).message;
-      if (message.includes('ETAG_MISMATCH'))
-        throw new EtagError('mismatch', 'possible etag mismatch');
+      if (message.includes('ETAG_MISMATCH')) throw new EtagError('mismatch');
       throw err;
     }
   }

@@ -8,7 +8,7 @@ import type { QueryResult, StateQuery } from './query.js';
 export type Concurrency = 'first-write' | 'last-write';
 
 /** Capability strings as Dapr's metadata API reports them (components-contrib state/feature.go). */
-export type StateFeature = 'ETAG' | 'TRANSACTIONAL' | 'TTL' | 'QUERY_API' | 'ACTOR';
+export type StateFeature = 'ETAG' | 'TRANSACTIONAL' | 'TTL' | 'KEYS_LIKE' | 'QUERY_API' | 'ACTOR';
 
 export interface SetRequest {
   key: string;
@@ -48,23 +48,29 @@ export interface StateStore {
    * on implements it; a store without it cannot host an outbox.
    */
   scan?(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>>;
+  /** Several keys at once, in the store's own order (daprd's BulkGet); absent → one get per key. */
+  bulkGet?(keys: string[]): Promise<Array<{ key: string } & Partial<GetResponse>>>;
   /**
-   * The query API over the caller's own keys (stored key = `prefix` + key, no further `||`);
-   * returned keys are without the prefix. Absent → 500 ERR_STATE_STORE_NOT_SUPPORTED.
+   * The query API. `prefix` is the caller's (`<appId>||`): a store may limit itself to those keys
+   * or, as daprd's Postgres v1, search every row. Returned keys are as stored.
+   * Absent → 500 ERR_STATE_STORE_NOT_SUPPORTED.
    */
   query?(prefix: string, q: StateQuery): Promise<QueryResult>;
   close(): Promise<void>;
 }
 
 /**
- * `mismatch` → the API answers 409, `invalid` → 400 (outside transactions, where Dapr
- * reports every failure as 500).
+ * daprd's state.ETagError: `mismatch` → the API answers 409, `invalid` → 400 (outside
+ * transactions, where Dapr reports every failure as 500). The message is daprd's, a prefix and
+ * the cause if there is one ("invalid etag value: strconv.ParseUint: …").
  */
 export class EtagError extends Error {
   constructor(
     readonly kind: 'mismatch' | 'invalid',
-    message: string,
+    cause?: string,
   ) {
-    super(message);
+    const prefix =
+      kind === 'mismatch' ? 'possible etag mismatch. error from state store' : 'invalid etag value';
+    super(cause ? `${prefix}: ${cause}` : prefix);
   }
 }

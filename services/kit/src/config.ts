@@ -17,6 +17,8 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'a size such as 64kb')
     .default('64kb'),
+  /** JSON bodies nested deeper are refused before they are parsed (docs/security.md). */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 

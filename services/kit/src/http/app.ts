@@ -6,7 +6,9 @@ import type { Logger } from '../logger.js';
 import { ServiceMetrics } from '../metrics.js';
 import { subscriptionRoutes, type Subscription } from '../subscriptions.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
+import { jsonDepthGuard, storableInput } from './input.js';
 import {
+  answerClientError,
   httpMetrics,
   problemHandler,
   requestLogging,
@@ -65,8 +67,13 @@ export function createService(definition: ServiceDefinition): Service {
   app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
   app.use(
-    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit: config.BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      verify: jsonDepthGuard(config.JSON_MAX_DEPTH),
+    }),
   );
+  app.use(storableInput);
   if (definition.subscriptions)
     app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));
   definition.routes?.(app);
@@ -79,6 +86,7 @@ export function createService(definition: ServiceDefinition): Service {
         error ? reject(error) : resolve(listening),
       );
     });
+    server.on('clientError', answerClientError);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'service listening');
     // A runner that started us on port 0 learns the port over IPC (no guessing of free ports).

@@ -25,8 +25,8 @@ export function characterCount(text: string): number {
 /** Whether `text` has more than `max` characters, counting no further than needed to know. */
 function longerThan(text: string, max: number): boolean {
   if (text.length <= max) return false; // each character is at least one code unit
-  let count = 0;
-  for (const _segment of graphemes.segment(text)) if (++count > max) return true;
+  const segments = graphemes.segment(text)[Symbol.iterator]();
+  for (let count = 0; !segments.next().done; count++) if (count >= max) return true;
   return false;
 }
 

@@ -12,6 +12,11 @@ export const baseConfigSchema = z.object({
   DAPR_API_TOKEN: z.string().min(1).optional(),
   /** When set, the app accepts calls only from its sidecar (which sends this token). */
   APP_API_TOKEN: z.string().min(1).optional(),
+  /**
+   * When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. The public edge
+   * (the gateway) serves no `/metrics` at all without it: its port is the internet's.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z
     .string()

@@ -175,3 +175,29 @@ describe('long user text', () => {
     expect((await post(JSON.stringify({ text: family.repeat(11) }))).status).toBe(400);
   });
 });
+
+describe('metrics on the public edge', () => {
+  test('when the public edge has no METRICS_TOKEN, then /metrics is a 404; an internal service still serves it', async () => {
+    const run = (publicEdge: boolean) =>
+      createService({
+        config: loadConfig(baseConfigSchema, {
+          APP_ID: 'kit-edge',
+          APP_PORT: '0',
+          APP_HOST: '127.0.0.1',
+        }),
+        logger: createLogger('kit-edge', 'silent'),
+        publicEdge,
+      }).start();
+    for (const [publicEdge, status] of [
+      [true, 404],
+      [false, 200],
+    ] as const) {
+      const running = await run(publicEdge);
+      try {
+        expect((await fetch(`${running.url}/metrics`)).status).toBe(status);
+      } finally {
+        await running.stop();
+      }
+    }
+  });
+});

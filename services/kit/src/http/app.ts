@@ -10,6 +10,7 @@ import { jsonDepthGuard, storableInput } from './input.js';
 import {
   answerClientError,
   httpMetrics,
+  metricsAccess,
   problemHandler,
   requestLogging,
   sidecarOnly,
@@ -63,7 +64,14 @@ export function createService(definition: ServiceDefinition): Service {
   app.set('trust proxy', false);
   app.use(requestLogging(logger));
   app.use(httpMetrics(metrics));
-  app.use(healthRoutes(definition.readiness ?? [], () => draining, metrics));
+  app.use(
+    healthRoutes(
+      definition.readiness ?? [],
+      () => draining,
+      metrics,
+      metricsAccess(config.METRICS_TOKEN, definition.publicEdge === true),
+    ),
+  );
   app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
   app.use(

@@ -74,14 +74,34 @@ export function sidecarOnly(
   const expected = Buffer.from(token);
   return (req, _res, next) => {
     if (openPaths.has(req.path)) return next();
-    const given = Buffer.from(String(req.headers['dapr-api-token'] ?? ''));
-    const ok = given.length === expected.length && timingSafeEqual(given, expected);
+    const ok = sameSecret(String(req.headers['dapr-api-token'] ?? ''), expected);
     next(ok ? undefined : unauthorized('This service accepts calls only from its Dapr sidecar.'));
   };
 }
 
 export const unknownRoute: RequestHandler = (req, _res, next) =>
   next(notFound(`No route for ${req.method} ${req.path}.`));
+
+/** Whether `given` equals `expected`, in time that does not depend on where they differ. */
+function sameSecret(given: string, expected: Buffer): boolean {
+  const bytes = Buffer.from(given);
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}
+
+/**
+ * Who may scrape `/metrics`: with a token, whoever sends it as a bearer token; without one,
+ * anyone on an internal service, and no one on the public edge (it answers 404 there).
+ */
+export function metricsAccess(token: string | undefined, publicEdge: boolean): RequestHandler {
+  if (token === undefined) return publicEdge ? unknownRoute : (_req, _res, next) => next();
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req, _res, next) =>
+    next(
+      sameSecret(req.get('authorization') ?? '', expected)
+        ? undefined
+        : unauthorized('Metrics need the metrics bearer token.'),
+    );
+}
 
 /** Every error leaves as problem+json; the stack trace stays in the log. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {

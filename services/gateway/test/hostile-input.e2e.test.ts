@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startTestPlatform, type Session, type TestPlatform } from '@flock/testing';
@@ -137,20 +136,12 @@ describe('hostile input at the edge (whole platform, through the gateway)', () =
   });
 
   test('when the request headers are too large, then 431 with a problem+json body', async () => {
-    const answer = await new Promise<{ status: number; type: string; body: string }>(
-      (resolve, reject) => {
-        const req = request(`${api}/posts`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? '', body }),
-          );
-        });
-        req.on('error', reject);
-        req.end();
-      },
-    );
+    const response = await fetch(`${api}/posts`, { headers: { 'x-padding': 'a'.repeat(20_000) } });
+    const answer = {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: await response.text(),
+    };
     expect({ status: answer.status, type: answer.type }).toEqual({
       status: 431,
       type: 'application/problem+json',

@@ -34,7 +34,11 @@ function longerThan(text: string, max: number): boolean {
 export const userText = (max: number) =>
   z
     .string()
-    .max(max * CODE_UNITS_PER_CHARACTER, `at most ${max} characters`)
+    // A refinement, not .max(): the documented limit is in characters, not code units.
+    .refine((text) => text.length <= max * CODE_UNITS_PER_CHARACTER, {
+      message: `at most ${max} characters`,
+      abort: true,
+    })
     .transform(normalizeText)
     .refine((text) => text.length > 0, 'must not be empty or whitespace only')
     .refine((text) => !longerThan(text, max), `at most ${max} characters`);

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { brotliCompressSync } from 'node:zlib';
 import { z } from 'zod';
 import {
@@ -143,20 +142,14 @@ describe('malformed requests', () => {
   });
 
   test('when the request headers are too large, then 431 with a problem+json body', async () => {
-    const answer = await new Promise<{ status: number; type: string; body: string }>(
-      (resolve, reject) => {
-        const req = request(`${service.url}/notes/1`, { headers: { 'x-big': 'a'.repeat(20_000) } });
-        req.on('response', (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () =>
-            resolve({ status: res.statusCode!, type: res.headers['content-type'] ?? '', body }),
-          );
-        });
-        req.on('error', reject);
-        req.end();
-      },
-    );
+    const response = await fetch(`${service.url}/notes/1`, {
+      headers: { 'x-padding': 'a'.repeat(20_000) },
+    });
+    const answer = {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: await response.text(),
+    };
     expect(answer.status).toBe(431);
     expect(answer.type).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 431 });

@@ -6,6 +6,8 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Requests a minute per signed-in user, and per client address for anonymous calls. */
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Open event streams one caller may hold at once (each costs the gateway two sockets). */
+  SSE_STREAMS_PER_USER: z.coerce.number().int().positive().default(5),
   /** `*` or a comma-separated list of allowed browser origins. */
   CORS_ORIGINS: z.string().min(1).default('*'),
   /** Proxies in front of the gateway (the ingress) whose X-Forwarded-For is trusted. */

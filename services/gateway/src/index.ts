@@ -4,7 +4,7 @@ import { APIS, apiDocument } from './gateway.apis.js';
 import { bearerAuth, cachedRevocations } from './gateway.auth.js';
 import { gatewayConfigSchema } from './gateway.config.js';
 import { docsRoutes } from './gateway.docs.js';
-import { rateLimits } from './gateway.limits.js';
+import { rateLimits, streamCap } from './gateway.limits.js';
 import { daprForward } from './gateway.proxy.js';
 import { gatewayRoutes } from './gateway.routes.js';
 import { webRoutes } from './gateway.web.js';
@@ -46,7 +46,14 @@ await serve('gateway', gatewayConfigSchema, async (config, logger) => {
         }),
       );
       docsRoutes(app, apiDocument());
-      gatewayRoutes(app, APIS, authenticate, rateLimits(config), daprForward(dapr));
+      gatewayRoutes(
+        app,
+        APIS,
+        authenticate,
+        rateLimits(config),
+        streamCap(config.SSE_STREAMS_PER_USER),
+        daprForward(dapr),
+      );
       webRoutes(app, config.WEB_DIR, logger);
     },
     readiness: [dapr.readiness],

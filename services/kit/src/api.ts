@@ -17,6 +17,11 @@ export interface ApiRoute {
   body?: z.ZodType;
   /** Status → response body schema (`null`: no body). Problem responses are added by the gateway. */
   responses: Record<number, z.ZodType | null>;
+  /**
+   * Answers with an event stream (`text/event-stream`) that stays open; the gateway caps how
+   * many of them one caller holds at a time.
+   */
+  stream?: boolean;
   /** Honours an `Idempotency-Key` header. */
   idempotent?: boolean;
   /**

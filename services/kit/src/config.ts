@@ -12,11 +12,18 @@ export const baseConfigSchema = z.object({
   DAPR_API_TOKEN: z.string().min(1).optional(),
   /** When set, the app accepts calls only from its sidecar (which sends this token). */
   APP_API_TOKEN: z.string().min(1).optional(),
+  /**
+   * When set, `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`. The public edge
+   * (the gateway) serves no `/metrics` at all without it: its port is the internet's.
+   */
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'a size such as 64kb')
     .default('64kb'),
+  /** JSON bodies nested deeper are refused before they are parsed (docs/security.md). */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 

@@ -53,11 +53,13 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -76,8 +78,18 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Body-parser errors carry `type` and `status`; they are the caller's fault, never a 500. */
-function fromBodyParser(error: { type: string; status: number }): AppError {
+/**
+ * Errors made by Express's own parts (body-parser, the router) follow http-errors: a `status`,
+ * `expose` when it is the caller's fault, and for body-parser a `type`. A 4xx among them is
+ * the caller's mistake, never a 500: a body that does not match its Content-Encoding is a zlib
+ * error wrapped with status 400.
+ */
+interface HttpError {
+  status: number;
+  type?: string;
+}
+
+function fromHttpError(error: HttpError): AppError {
   switch (error.type) {
     case 'entity.too.large':
       return new AppError('payload-too-large', 'The request body is too large.', 413);
@@ -92,7 +104,11 @@ function fromBodyParser(error: { type: string; status: number }): AppError {
       );
     default:
       return error.status < 500
-        ? new AppError('bad-request', 'The request could not be read.', error.status)
+        ? new AppError(
+            'bad-request',
+            'The request could not be read (is its Content-Encoding right?).',
+            error.status,
+          )
         : internal(error);
   }
 }
@@ -100,11 +116,12 @@ function fromBodyParser(error: { type: string; status: number }): AppError {
 const internal = (cause: unknown) =>
   new AppError('internal', 'An unexpected error occurred.', 500, { cause });
 
-function isBodyParserError(error: unknown): error is { type: string; status: number } {
+function isHttpError(error: unknown): error is HttpError {
+  const { status, type, expose } = error as { status?: unknown; type?: unknown; expose?: unknown };
   return (
     error instanceof Error &&
-    typeof (error as { type?: unknown }).type === 'string' &&
-    typeof (error as { status?: unknown }).status === 'number'
+    typeof status === 'number' &&
+    (typeof type === 'string' || expose === true)
   );
 }
 
@@ -117,7 +134,7 @@ export function classify(error: unknown): AppError {
       error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     );
   }
-  if (isBodyParserError(error)) return fromBodyParser(error);
+  if (isHttpError(error)) return fromHttpError(error);
   return internal(error);
 }
 

@@ -68,6 +68,7 @@ export {
   decodeCursor,
   encodeCursor,
   pageQuery,
+  queryPageToken,
   sendPage,
   type Page,
   type PageQuery,

@@ -38,6 +38,7 @@ export const api: ServiceApi = {
         'Server-sent events (`text/event-stream`): each new notification of the caller as `event: notification`, `id: <notification id>`, `data: <notification JSON>`, within a second. Reconnect with `Last-Event-ID` (or `?lastEventId=`) to replay what was missed (up to 100). `: ping` comments every 15 s keep proxies from closing it.',
       query: streamQuery,
       responses: { 200: null },
+      stream: true,
     },
     {
       method: 'post',

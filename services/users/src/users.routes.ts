@@ -3,11 +3,11 @@ import {
   decodeCursor,
   encodeCursor,
   pageQuery,
+  queryPageToken,
   requireCaller,
   sendPage,
   unauthorized,
 } from '@flock/kit';
-import { z } from 'zod';
 import type { UsersDomain } from './users.domain.js';
 import {
   loginRequest,
@@ -54,7 +54,7 @@ export function usersRoutes(app: Express, users: UsersDomain): void {
     const { limit, cursor } = pageQuery.parse(req.query);
     const page = await users.list(
       limit,
-      cursor === undefined ? undefined : decodeCursor(cursor, z.string()),
+      cursor === undefined ? undefined : decodeCursor(cursor, queryPageToken),
     );
     sendPage(req, res, {
       ...page,

@@ -6,8 +6,11 @@ import type { Logger } from '../logger.js';
 import { ServiceMetrics } from '../metrics.js';
 import { subscriptionRoutes, type Subscription } from '../subscriptions.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
+import { jsonDepthGuard, storableInput } from './input.js';
 import {
+  answerClientError,
   httpMetrics,
+  metricsAccess,
   problemHandler,
   requestLogging,
   sidecarOnly,
@@ -61,12 +64,24 @@ export function createService(definition: ServiceDefinition): Service {
   app.set('trust proxy', false);
   app.use(requestLogging(logger));
   app.use(httpMetrics(metrics));
-  app.use(healthRoutes(definition.readiness ?? [], () => draining, metrics));
+  app.use(
+    healthRoutes(
+      definition.readiness ?? [],
+      () => draining,
+      metrics,
+      metricsAccess(config.METRICS_TOKEN, definition.publicEdge === true),
+    ),
+  );
   app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
   app.use(
-    express.json({ limit: config.BODY_LIMIT, type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit: config.BODY_LIMIT,
+      type: ['application/json', 'application/*+json'],
+      verify: jsonDepthGuard(config.JSON_MAX_DEPTH),
+    }),
   );
+  app.use(storableInput);
   if (definition.subscriptions)
     app.use(subscriptionRoutes(definition.subscriptions, logger, metrics));
   definition.routes?.(app);
@@ -79,6 +94,7 @@ export function createService(definition: ServiceDefinition): Service {
         error ? reject(error) : resolve(listening),
       );
     });
+    server.on('clientError', answerClientError);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'service listening');
     // A runner that started us on port 0 learns the port over IPC (no guessing of free ports).

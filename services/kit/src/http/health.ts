@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { RequestHandler, Router } from 'express';
 import express from 'express';
 import { AppError, PROBLEM_CONTENT_TYPE, toProblem } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -26,6 +26,7 @@ export function healthRoutes(
   checks: readonly ReadinessCheck[],
   isDraining: () => boolean,
   metrics: ServiceMetrics,
+  metricsAccess: RequestHandler,
 ): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
@@ -59,7 +60,7 @@ export function healthRoutes(
     }
     res.json({ status: 'ready', checks: results });
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', metricsAccess, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return router;

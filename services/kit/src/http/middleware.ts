@@ -1,4 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import {
@@ -73,14 +74,34 @@ export function sidecarOnly(
   const expected = Buffer.from(token);
   return (req, _res, next) => {
     if (openPaths.has(req.path)) return next();
-    const given = Buffer.from(String(req.headers['dapr-api-token'] ?? ''));
-    const ok = given.length === expected.length && timingSafeEqual(given, expected);
+    const ok = sameSecret(String(req.headers['dapr-api-token'] ?? ''), expected);
     next(ok ? undefined : unauthorized('This service accepts calls only from its Dapr sidecar.'));
   };
 }
 
 export const unknownRoute: RequestHandler = (req, _res, next) =>
   next(notFound(`No route for ${req.method} ${req.path}.`));
+
+/** Whether `given` equals `expected`, in time that does not depend on where they differ. */
+function sameSecret(given: string, expected: Buffer): boolean {
+  const bytes = Buffer.from(given);
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
+}
+
+/**
+ * Who may scrape `/metrics`: with a token, whoever sends it as a bearer token; without one,
+ * anyone on an internal service, and no one on the public edge (it answers 404 there).
+ */
+export function metricsAccess(token: string | undefined, publicEdge: boolean): RequestHandler {
+  if (token === undefined) return publicEdge ? unknownRoute : (_req, _res, next) => next();
+  const expected = Buffer.from(`Bearer ${token}`);
+  return (req, _res, next) =>
+    next(
+      sameSecret(req.get('authorization') ?? '', expected)
+        ? undefined
+        : unauthorized('Metrics need the metrics bearer token.'),
+    );
+}
 
 /** Every error leaves as problem+json; the stack trace stays in the log. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
@@ -94,4 +115,40 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       .type(PROBLEM_CONTENT_TYPE)
       .json(toProblem(appError, req.originalUrl));
   };
+}
+
+/** Node's own refusals, before Express sees a request: oversized headers, a stalled client. */
+const CLIENT_ERRORS: Record<string, { name: string; status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: {
+    name: 'headers-too-large',
+    status: 431,
+    detail: 'The request headers are too large.',
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    name: 'request-timeout',
+    status: 408,
+    detail: 'The request took too long to arrive.',
+  },
+};
+
+/**
+ * The server's `clientError` listener: Node would answer a bare status line; callers get the
+ * same problem+json as from any route. A client that already left gets nothing.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const known = CLIENT_ERRORS[error.code ?? ''] ?? {
+    name: 'bad-request',
+    status: 400,
+    detail: 'The request is not valid HTTP.',
+  };
+  const problem = toProblem(new AppError(known.name, known.detail, known.status));
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${known.status} ${problem.title}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
 }

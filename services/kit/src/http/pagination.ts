@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { badRequest } from '../errors.js';
+import { unstorableField } from './input.js';
 
 /** `?cursor=&limit=` on every list. Cursors are opaque to clients. */
 export const pageQuery = z.object({
@@ -18,16 +19,27 @@ export function encodeCursor(position: unknown): string {
   return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
-/** A cursor that does not decode to what this list issues is the caller's mistake: 400. */
+/**
+ * A cursor that does not decode to what this list issues is the caller's mistake: 400. Its
+ * text reaches the store's query, so it must be storable too (a NUL in it failed the query).
+ */
 export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
   try {
-    return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (unstorableField(position)) throw new Error('unstorable text in the cursor');
+    return schema.parse(position);
   } catch {
     throw badRequest('The cursor is invalid; use nextCursor from a previous page.', [
       { path: 'cursor', message: 'not a cursor issued by this list' },
     ]);
   }
 }
+
+/**
+ * A Dapr state query's page token, as a list hands it out inside its cursor. Every state store
+ * Flock runs on issues the offset of the next page; anything else would fail the query.
+ */
+export const queryPageToken = z.string().regex(/^\d{1,15}$/);
 
 /** The gateway tells services the public path prefix, so links point at the public API. */
 export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';

@@ -82,7 +82,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
         email: `${username}@example.com`,
         password,
       });
-      if (registered.status !== 201)
+      if (registered.status !== 202)
         throw new Error(
           `register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`,
         );

@@ -408,7 +408,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Users by username or email (exact and prefix, exact first) or by q (fuzzy over both, best first). At least one of username, email, q. */
+    /** Users by username (exact and prefix, exact first), by q (fuzzy over usernames, best first) or by email (the exact address only, signed in, with a small budget of its own). At least one of username, email, q. */
     get: operations['getSearchUsers'];
     put?: never;
     post?: never;

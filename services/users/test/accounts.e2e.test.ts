@@ -183,6 +183,22 @@ describe('accounts, tokens and rights, through the gateway (embedded platform)',
       expect((await request('GET', '/me', { token: other.accessToken })).status).toBe(200);
     });
 
+    test('when someone posts a revocation notice to the gateway directly, then 401: events come only from its sidecar', async () => {
+      const response = await fetch(`${flock.gatewayUrl}/events/access-revoked`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents+json' },
+        body: JSON.stringify({
+          id: 'x',
+          source: 'x',
+          type: 'x',
+          topic: 'access.revoked',
+          data: {},
+        }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    });
+
     test('when an account is deleted, then none of its posts or comments stay public anywhere', async () => {
       const reader = await flock.signUp('cascade_reader');
       const gone = await flock.signUp('cascade_gone');

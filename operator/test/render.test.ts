@@ -120,13 +120,14 @@ describe('render', () => {
     }
   });
 
-  test('when notifications run, then a broadcast pub/sub reaches every pod (one consumer group each)', () => {
+  test('when notifications and gateways run, then a broadcast pub/sub reaches every pod (one consumer group each)', () => {
     const comps = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Component') as Any[];
     const broadcast = comps.find((c) => c.metadata.name === 'broadcast');
-    expect(broadcast.scopes).toEqual(['notifications']);
+    expect(broadcast.scopes).toEqual(['gateway', 'users', 'notifications']);
     expect(broadcast.spec.metadata).toContainEqual({ name: 'consumerID', value: '{podName}' });
     const platform = samplePlatform('dev');
     delete platform.spec.services.notifications;
+    delete platform.spec.services.gateway;
     const without = byKind(renderPlatform(platform, LATEST_CAPS), 'Component') as Any[];
     expect(without.map((c) => c.metadata.name)).not.toContain('broadcast');
   });

@@ -120,7 +120,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
         email: `${username}@example.com`,
         password,
       });
-      if (registered.status !== 201)
+      if (registered.status !== 202)
         throw new Error(
           `register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`,
         );

@@ -1,7 +1,7 @@
 /**
  * Dapr Components: one state store per service named `<svc>-store` and scoped to that app-id
  * (no service can read another's data), one `pubsub` for all, a per-pod `broadcast` for
- * notifications, and the secret store.
+ * notifications and gateways, and the secret store.
  */
 import { BROADCAST_PUBSUB } from '@flock/kit';
 import type { KubeObject, SocialPlatform } from '../types.js';
@@ -11,6 +11,8 @@ import { childMeta, enabledServices } from './meta.js';
 export const PUBSUB_NAME = 'pubsub';
 /** Reaches every replica of a subscriber: notifications push to SSE streams held in memory. */
 export const BROADCAST_NAME = BROADCAST_PUBSUB;
+/** The apps on the broadcast pub/sub: its subscribers and users, which publishes revocations. */
+const BROADCAST_APPS: readonly string[] = ['notifications', 'gateway', 'users'];
 export const SECRET_STORE_NAME = 'secretstore';
 /** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
 const K8S_SECRETS = 'kubernetes';
@@ -58,8 +60,11 @@ export function render(platform: SocialPlatform): KubeObject[] {
     },
     services,
   );
-  // Same broker, but each pod is its own consumer group ({podName}), so all replicas get each event.
-  const broadcast = services.includes('notifications')
+  // Same broker, but each pod is its own consumer group ({podName}), so all replicas get each
+  // event: notifications push to their SSE streams, gateways forget revoked sessions (users
+  // publishes those).
+  const broadcastScopes = services.filter((svc) => BROADCAST_APPS.includes(svc));
+  const broadcast = broadcastScopes.some((svc) => svc !== 'users')
     ? [
         component(
           platform,
@@ -72,7 +77,7 @@ export function render(platform: SocialPlatform): KubeObject[] {
               { name: 'consumerID', value: '{podName}' },
             ],
           },
-          ['notifications'],
+          broadcastScopes,
         ),
       ]
     : [];

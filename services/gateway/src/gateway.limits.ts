@@ -1,37 +1,68 @@
-import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { AppError, tooManyRequests, type VerifiedToken } from '@flock/kit';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit, type Options } from 'express-rate-limit';
+import { AppError, tooManyRequests, type ApiRoute } from '@flock/kit';
+import { verifiedCaller } from './gateway.auth.js';
 import type { GatewayConfig } from './gateway.config.js';
 
-const callerOf = (res: { locals: Record<string, unknown> }) =>
-  res.locals.caller as VerifiedToken | undefined;
+/** The client's address as every limit keys it: an IPv6 client by its /56, which it controls. */
+export const clientAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
 
-/** Signed-in callers by user id, anonymous ones by client address. */
-const callerKey = (req: Request, res: { locals: Record<string, unknown> }) => {
-  const caller = callerOf(res);
-  return caller ? `user:${caller.id}` : `ip:${ipKeyGenerator(req.ip ?? 'unknown')}`;
+const byCaller = (req: Request, res: Response) => {
+  const caller = verifiedCaller(res);
+  return caller ? `user:${caller.id}` : `ip:${clientAddress(req)}`;
 };
 
 /**
- * One fixed-window limiter (in this gateway instance's memory): signed-in callers by user id,
- * anonymous ones by client address. Answers carry RateLimit-Limit/-Remaining/-Reset; a refusal
- * is a 429 problem with Retry-After.
+ * Fixed-window limiters (in this gateway instance's memory). Answers carry
+ * RateLimit-Limit/-Remaining/-Reset; a refusal is a 429 problem with Retry-After.
  */
-export function rateLimits(config: GatewayConfig): RequestHandler {
-  return rateLimit({
+const limiter = (options: Partial<Options>) =>
+  rateLimit({
     windowMs: 60_000,
-    limit: (_req, res) =>
-      callerOf(res) ? config.RATE_LIMIT_USER_PER_MINUTE : config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
     standardHeaders: 'draft-6',
     legacyHeaders: false,
-    keyGenerator: callerKey,
     // The wait is the window's rest, exactly as RateLimit-Reset (set just before) says.
     handler: (_req, res, next) => {
       next(
         tooManyRequests('Too many requests; slow down.', Number(res.getHeader('RateLimit-Reset'))),
       );
     },
+    ...options,
   });
+
+/**
+ * The limiter of each route. By default one general budget: signed-in callers by user id,
+ * anonymous ones — and callers whose token failed, so forgeries are counted too — by address.
+ * A route may have a budget of its own instead (ApiRoute.budget): `login` counts failed
+ * credential attempts per address, apart from the general budget, so neither starves the other;
+ * `email-lookup` counts lookups by email per caller.
+ */
+export function rateLimits(config: GatewayConfig): (route: ApiRoute) => RequestHandler {
+  const general = limiter({
+    limit: (_req, res) =>
+      verifiedCaller(res)
+        ? config.RATE_LIMIT_USER_PER_MINUTE
+        : config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    keyGenerator: byCaller,
+  });
+  const budgets: Record<NonNullable<ApiRoute['budget']>['name'], RequestHandler> = {
+    login: limiter({
+      limit: config.RATE_LIMIT_LOGIN_FAILURES_PER_MINUTE,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req) => `login:${clientAddress(req)}`,
+    }),
+    'email-lookup': limiter({
+      limit: config.RATE_LIMIT_EMAIL_LOOKUPS_PER_MINUTE,
+      keyGenerator: (req, res) => `email-lookup:${byCaller(req, res)}`,
+    }),
+  };
+  return (route) => {
+    if (!route.budget) return general;
+    const own = budgets[route.budget.name];
+    const query = route.budget.query;
+    if (query === undefined) return own;
+    return (req, res, next) => (req.query[query] === undefined ? general : own)(req, res, next);
+  };
 }
 
 /**
@@ -41,7 +72,7 @@ export function rateLimits(config: GatewayConfig): RequestHandler {
 export function streamCap(perCaller: number): RequestHandler {
   const open = new Map<string, number>();
   return (req, res, next) => {
-    const key = callerKey(req, res);
+    const key = byCaller(req, res);
     const count = open.get(key) ?? 0;
     if (count >= perCaller)
       return next(

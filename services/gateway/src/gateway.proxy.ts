@@ -3,13 +3,16 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import {
   AppError,
+  CLIENT_ADDRESS_HEADER,
   FORWARDED_PREFIX_HEADER,
   PROBLEM_CONTENT_TYPE,
+  SESSION_ID_HEADER,
   USERNAME_HEADER,
   USER_ID_HEADER,
   type Dapr,
-  type VerifiedToken,
 } from '@flock/kit';
+import { verifiedCaller } from './gateway.auth.js';
+import { clientAddress } from './gateway.limits.js';
 import { API_PREFIX } from './gateway.routes.js';
 
 export type Forward = (
@@ -51,13 +54,14 @@ export function daprForward(dapr: Dapr): Forward {
     headers.set('x-request-id', String(res.getHeader('x-request-id')));
     headers.set(FORWARDED_PREFIX_HEADER, API_PREFIX); // services' Link headers point at the public API
     if (req.ip) headers.set('x-forwarded-for', req.ip);
-    const caller = res.locals.caller as VerifiedToken | undefined;
+    // Login throttling keys by the address exactly as the gateway's own limits do.
+    headers.set(CLIENT_ADDRESS_HEADER, clientAddress(req));
+    const caller = verifiedCaller(res);
     if (caller) {
       headers.set(USER_ID_HEADER, caller.id);
       headers.set(USERNAME_HEADER, caller.username);
-      // Logout revokes exactly the token in use.
-      headers.set('x-flock-token-id', caller.tokenId);
-      headers.set('x-flock-token-expires', String(caller.expiresAt));
+      // Logout ends exactly the session in use.
+      headers.set(SESSION_ID_HEADER, caller.sessionId);
     }
     const hasBody = req.body !== undefined && !['GET', 'HEAD'].includes(req.method);
     // A client that hangs up (a closed event stream, a cancelled request) cancels the upstream

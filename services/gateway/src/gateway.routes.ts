@@ -1,35 +1,46 @@
 import type { Express, RequestHandler } from 'express';
 import type { ApiRoute, ServiceApi } from '@flock/kit';
-import type { Authenticate } from './gateway.auth.js';
+import { verifiedCaller, type Authenticator, type Revocations } from './gateway.auth.js';
 import type { Forward } from './gateway.proxy.js';
 
 export const API_PREFIX = '/api/v1';
 
 /**
- * Mounts every service's public routes under /api/v1: authenticate as the route declares, apply
- * the rate limit (and the cap on open event streams), forward to the owning service by Dapr invocation (same path, prefix removed).
+ * Mounts every service's public routes under /api/v1: identify the caller as the route
+ * declares, apply the route's rate limit (before any 401, so bad tokens are counted), require
+ * the token, cap open event streams, forward to the owning service by Dapr invocation (same
+ * path, prefix removed). A route whose success ends the caller's access makes this gateway
+ * forget its cached answers before the client can send another request.
  */
 export function gatewayRoutes(
   app: Express,
   apis: readonly ServiceApi[],
-  authenticate: Authenticate,
-  limit: RequestHandler,
+  auth: Authenticator,
+  limitOf: (route: ApiRoute) => RequestHandler,
   capStreams: RequestHandler,
+  revocations: Pick<Revocations, 'forget'>,
   forward: Forward,
 ): void {
   for (const api of apis) {
     for (const route of api.routes) {
-      app[route.method](`${API_PREFIX}${route.path}`, ...chain(route), (req, res) =>
-        forward(api.appId, req.originalUrl.slice(API_PREFIX.length), req, res),
+      const identified = route.access === 'public' ? [] : [auth.identify];
+      const required = route.access === 'public' ? [] : [auth.require(route.access === 'auth')];
+      app[route.method](
+        `${API_PREFIX}${route.path}`,
+        ...identified,
+        limitOf(route),
+        ...required,
+        ...(route.stream ? [capStreams] : []),
+        async (req, res) => {
+          await forward(api.appId, req.originalUrl.slice(API_PREFIX.length), req, res);
+          const caller = verifiedCaller(res);
+          if (route.ends && caller && res.statusCode < 300)
+            revocations.forget({
+              userId: caller.id,
+              ...(route.ends === 'session' ? { sessionId: caller.sessionId } : {}),
+            });
+        },
       );
     }
-  }
-
-  function chain(route: ApiRoute): RequestHandler[] {
-    return [
-      ...(route.access === 'public' ? [] : [authenticate(route.access === 'auth')]),
-      limit,
-      ...(route.stream ? [capStreams] : []),
-    ];
   }
 }

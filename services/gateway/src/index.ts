@@ -1,7 +1,7 @@
 import { APP_IDS, Dapr, SECRETS, accessTokenVerifier, createService, serve } from '@flock/kit';
 import cors from 'cors';
 import { APIS, apiDocument } from './gateway.apis.js';
-import { bearerAuth, cachedRevocations } from './gateway.auth.js';
+import { Revocations, bearerAuth, revocationNotices } from './gateway.auth.js';
 import { gatewayConfigSchema } from './gateway.config.js';
 import { docsRoutes } from './gateway.docs.js';
 import { rateLimits, streamCap } from './gateway.limits.js';
@@ -24,17 +24,22 @@ await serve('gateway', gatewayConfigSchema, async (config, logger) => {
   const dapr = new Dapr(config, logger);
   const publicKey = (await dapr.secret(SECRETS.jwtPublicKey))[SECRETS.jwtPublicKey];
   if (!publicKey) throw new Error(`secret ${SECRETS.jwtPublicKey} is empty`);
-  const isRevoked = cachedRevocations(
-    async (tokenId) =>
-      (await dapr.invoke<{ revoked: boolean }>(APP_IDS.users, `internal/tokens/${tokenId}/revoked`))
-        .revoked,
+  const revocations = new Revocations(
+    async (userId, sessionId) =>
+      (
+        await dapr.invoke<{ revoked: boolean }>(
+          APP_IDS.users,
+          `internal/users/${userId}/sessions/${sessionId}/revoked`,
+        )
+      ).revoked,
     config.REVOCATION_CACHE_MS,
   );
-  const authenticate = bearerAuth(await accessTokenVerifier(publicKey), isRevoked);
+  const auth = bearerAuth(await accessTokenVerifier(publicKey), revocations);
   return createService({
     config,
     logger,
     publicEdge: true,
+    subscriptions: [revocationNotices(revocations)],
     routes(app) {
       app.set('trust proxy', config.TRUST_PROXY_HOPS);
       app.use(
@@ -49,9 +54,10 @@ await serve('gateway', gatewayConfigSchema, async (config, logger) => {
       gatewayRoutes(
         app,
         APIS,
-        authenticate,
+        auth,
         rateLimits(config),
         streamCap(config.SSE_STREAMS_PER_USER),
+        revocations,
         daprForward(dapr),
       );
       webRoutes(app, config.WEB_DIR, logger);

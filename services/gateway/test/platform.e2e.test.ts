@@ -56,25 +56,26 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
 
     test('when a newcomer registers, logs in and reads their profile, then each step answers as documented', async () => {
       const registered = await post('/auth/register', newcomer);
-      expect(registered.status).toBe(201);
-      const user = (await registered.json()) as { id: string; username: string };
-      expect(user.username).toBe('alice_1');
-      expect(registered.headers.get('location')).toBe(`/api/v1/users/${user.id}`);
-      expect(JSON.stringify(user)).not.toMatch(/password|email/i);
+      expect(registered.status).toBe(202);
+      expect(JSON.stringify(await registered.json())).not.toMatch(/alice|horse/i);
 
       const login = await post('/auth/login', {
         login: 'alice_1@example.com',
         password: newcomer.password,
       });
       expect(login.status).toBe(200);
-      const session = (await login.json()) as { accessToken: string; expiresIn: number };
+      const session = (await login.json()) as {
+        accessToken: string;
+        expiresIn: number;
+        user: { id: string };
+      };
       expect(session.expiresIn).toBeLessThanOrEqual(900);
 
-      const profile = await fetch(`${api}/users/${user.id}`, {
+      const profile = await fetch(`${api}/users/${session.user.id}`, {
         headers: { authorization: `Bearer ${session.accessToken}` },
       });
       expect(profile.status).toBe(200);
-      expect(await profile.json()).toMatchObject({ id: user.id, username: 'alice_1' });
+      expect(await profile.json()).toMatchObject({ id: session.user.id, username: 'alice_1' });
     });
 
     test('when the username is taken in another case, then 409', async () => {
@@ -204,9 +205,6 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
       refreshToken: carol.refreshToken,
     });
     expect(refreshed.status).toBe(200);
-    expect(
-      (await call('POST', '/auth/refresh', undefined, { refreshToken: carol.refreshToken })).status,
-    ).toBe(401);
     const session = refreshed.body as unknown as Session;
     expect((await call('GET', '/me', session.accessToken)).body).toMatchObject({
       username: 'carol',
@@ -220,10 +218,8 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
       ).status,
     ).toBe(204);
     expect((await call('GET', '/me', session.accessToken)).status).toBe(401);
-    expect(
-      (await call('POST', '/auth/refresh', undefined, { refreshToken: session.refreshToken }))
-        .status,
-    ).toBe(401);
+    for (const refreshToken of [session.refreshToken, carol.refreshToken])
+      expect((await call('POST', '/auth/refresh', undefined, { refreshToken })).status).toBe(401);
   });
 
   test('when alice deletes her account, then her profile, posts, follows and comments are gone everywhere', async () => {

@@ -31,6 +31,17 @@ export interface ApiRoute {
   paginated?: boolean;
   /** List-wide fields a paginated body carries next to `items` (e.g. an unread count). */
   pageExtras?: z.ZodObject;
+  /**
+   * A tighter rate-limit budget of its own instead of the general one (the gateway sizes each):
+   * `login` counts failed credential attempts per client address; `email-lookup` counts lookups
+   * per caller. With `query`, only requests carrying that query parameter spend it.
+   */
+  budget?: { name: 'login' | 'email-lookup'; query?: string };
+  /**
+   * A success ends the caller's access — its session (logout) or all of its sessions (account
+   * deletion) — so the gateway that saw it forgets what it cached about the caller's tokens.
+   */
+  ends?: 'session' | 'account';
 }
 
 export interface ServiceApi {

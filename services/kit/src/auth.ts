@@ -8,6 +8,7 @@ import {
   jwtVerify,
   type CryptoKey,
 } from 'jose';
+import { z } from 'zod';
 import { unauthorized } from './errors.js';
 
 /**
@@ -27,11 +28,30 @@ export interface AuthUser {
 /** Headers the gateway sets after verifying a token; it strips any a client sent. */
 export const USER_ID_HEADER = 'x-flock-user-id';
 export const USERNAME_HEADER = 'x-flock-username';
+/** The session (login) the verified token belongs to: logout ends exactly it. */
+export const SESSION_ID_HEADER = 'x-flock-session-id';
+/** The client's address as the gateway keys its limits (an IPv6 client by its /56). */
+export const CLIENT_ADDRESS_HEADER = 'x-flock-client-address';
+
+/**
+ * Broadcast to every gateway instance when access ends before tokens expire: a logout or a
+ * reused refresh token ends one session, a deleted account ends all of the user's. It is only a
+ * hint to forget cached answers; the users service stays the one that knows, so a lost or forged
+ * notice cannot grant or deny anyone anything.
+ */
+export const ACCESS_REVOKED_TOPIC = 'access.revoked';
+export const accessRevoked = z.object({
+  userId: z.string().min(1),
+  /** Absent: every session of the user. */
+  sessionId: z.string().min(1).optional(),
+});
+export type AccessRevoked = z.infer<typeof accessRevoked>;
 
 export async function accessTokenSigner(privateKeyPem: string) {
   const key = await importPKCS8(privateKeyPem, ACCESS_TOKEN_ALG);
-  return (user: AuthUser): Promise<string> =>
-    new SignJWT({ username: user.username })
+  /** Every access token names its session (`sid`), the family refresh tokens rotate within. */
+  return (user: AuthUser, sessionId: string): Promise<string> =>
+    new SignJWT({ username: user.username, sid: sessionId })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, typ: 'JWT' })
       .setSubject(user.id)
       .setJti(randomUUID())
@@ -44,6 +64,7 @@ export async function accessTokenSigner(privateKeyPem: string) {
 
 export interface VerifiedToken extends AuthUser {
   tokenId: string;
+  sessionId: string;
   expiresAt: number;
 }
 
@@ -58,12 +79,13 @@ export async function accessTokenVerifier(publicKeyPem: string) {
         audience: AUDIENCE,
         requiredClaims: ['sub', 'jti', 'exp'],
       });
-      if (typeof payload.username !== 'string')
+      if (typeof payload.username !== 'string' || typeof payload.sid !== 'string')
         throw unauthorized('The access token is malformed.');
       return {
         id: payload.sub!,
         username: payload.username,
         tokenId: payload.jti!,
+        sessionId: payload.sid,
         expiresAt: payload.exp!,
       };
     } catch (error) {

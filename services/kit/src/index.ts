@@ -50,13 +50,18 @@ export { retryOnConflict } from './dapr/retry.js';
 export { characterCount, normalizeText, userText } from './text.js';
 export * from './names.js';
 export {
+  ACCESS_REVOKED_TOPIC,
   ACCESS_TOKEN_TTL_SECONDS,
+  CLIENT_ADDRESS_HEADER,
+  SESSION_ID_HEADER,
   USER_ID_HEADER,
   USERNAME_HEADER,
+  accessRevoked,
   accessTokenSigner,
   accessTokenVerifier,
   callerOf,
   requireCaller,
+  type AccessRevoked,
   type AuthUser,
   type VerifiedToken,
 } from './auth.js';

@@ -9,7 +9,7 @@ import {
   userSearchQuery,
 } from './search.schemas.js';
 
-/** The public routes of the search service: all readable without a token. */
+/** The public routes of the search service: all readable without a token but email lookups. */
 export const api: ServiceApi = {
   appId: APP_IDS.search,
   tag: 'search',
@@ -19,10 +19,11 @@ export const api: ServiceApi = {
       path: '/search/users',
       access: 'optional-auth',
       summary:
-        'Users by username or email (exact and prefix, exact first) or by q (fuzzy over both, best first). At least one of username, email, q.',
+        'Users by username (exact and prefix, exact first), by q (fuzzy over usernames, best first) or by email (the exact address only, signed in, with a small budget of its own). At least one of username, email, q.',
       query: userSearchQuery,
       responses: { 200: userHit },
       paginated: true,
+      budget: { name: 'email-lookup', query: 'email' },
     },
     {
       method: 'get',

@@ -1,3 +1,4 @@
+import { unauthorized, type AuthUser } from '@flock/kit';
 import type { PostHit, TagHit, UserHit } from './search.schemas.js';
 import type { IndexWriter } from './search.store.js';
 
@@ -15,9 +16,9 @@ export type TagsAfter = { g: string };
 export interface UserFilter {
   /** Exact or prefix match on the username. */
   username?: string;
-  /** Exact or prefix match on the email address (indexed when events carry it). */
+  /** Exact match on the email address (indexed when events carry it). */
   email?: string;
-  /** Fuzzy (trigram) match over username and email; exact and prefix matches rank first. */
+  /** Fuzzy (trigram) match over usernames; exact and prefix matches rank first. */
   q?: string;
 }
 
@@ -58,7 +59,14 @@ export interface SearchIndex {
 export class SearchDomain {
   constructor(private readonly index: SearchIndex) {}
 
-  users(filter: UserFilter, limit: number, after?: UsersAfter) {
+  /**
+   * Usernames are public; email addresses are not. A lookup by email finds only an exact match,
+   * and only for a signed-in caller (the gateway gives email lookups a small budget of their
+   * own), so nobody can recover an address by trying prefixes or sweep addresses anonymously.
+   */
+  users(caller: AuthUser | undefined, filter: UserFilter, limit: number, after?: UsersAfter) {
+    if (filter.email !== undefined && !caller)
+      throw unauthorized('Searching users by email address needs a signed-in caller.');
     const lower = (value: string | undefined) => value?.toLowerCase();
     return this.index.users(
       {

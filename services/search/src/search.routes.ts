@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { decodeCursor, encodeCursor, sendPage } from '@flock/kit';
+import { callerOf, decodeCursor, encodeCursor, sendPage } from '@flock/kit';
 import type { SearchDomain, UsersAfter } from './search.domain.js';
 import {
   byRank,
@@ -16,14 +16,14 @@ import {
 const next = (position: unknown) =>
   position === undefined ? {} : { nextCursor: encodeCursor(position) };
 
-/** Public search routes; any caller (the gateway marks them optional-auth). */
+/** Search routes; any caller (the gateway marks them optional-auth), email lookups only signed in. */
 export function searchRoutes(app: Express, search: SearchDomain): void {
   app.get('/search/users', async (req, res) => {
     const query = userSearchQuery.parse(req.query);
     const cursor = query.q === undefined ? byUsername : byScore;
     const after =
       query.cursor === undefined ? undefined : decodeCursor<UsersAfter>(query.cursor, cursor);
-    const page = await search.users(query, query.limit, after);
+    const page = await search.users(callerOf(req), query, query.limit, after);
     sendPage(req, res, { items: page.items, ...next(page.next) });
   });
 

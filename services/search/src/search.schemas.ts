@@ -27,7 +27,7 @@ const tagText = z
 export const userSearchQuery = pageQuery
   .extend({
     username: queryText.optional(),
-    email: queryText.optional(),
+    email: z.email('an email address').max(254).optional(),
     q: queryText.optional(),
   })
   .refine((query) => query.username ?? query.email ?? query.q, {

@@ -38,7 +38,8 @@ function migrations(language: string): string[] {
     'CREATE INDEX IF NOT EXISTS search_users_email ON search_users (email) WHERE NOT deleted',
     // Not partial: the planner does not pick a partial trigram index for `%` (measured).
     'CREATE INDEX IF NOT EXISTS search_users_username_trgm_all ON search_users USING gin (username gin_trgm_ops)',
-    'CREATE INDEX IF NOT EXISTS search_users_email_trgm_all ON search_users USING gin (email gin_trgm_ops)',
+    // Email is matched exactly (never fuzzily, never by prefix): no trigram index over it.
+    'DROP INDEX IF EXISTS search_users_email_trgm_all',
     // The text in the configured language (stemmed, weight A), the hashtags verbatim (simple, B).
     `CREATE TABLE IF NOT EXISTS search_posts (
        post_id text PRIMARY KEY,
@@ -180,7 +181,7 @@ export class PgSearchIndex implements SearchIndex {
     const where = ['NOT deleted'];
     if (filter.username !== undefined)
       where.push(`username LIKE ${bind(likePrefix(filter.username))}`);
-    if (filter.email !== undefined) where.push(`email LIKE ${bind(likePrefix(filter.email))}`);
+    if (filter.email !== undefined) where.push(`email = ${bind(filter.email)}`);
 
     if (filter.q === undefined) {
       // Exact and prefix matches, by username: the exact match sorts first.
@@ -206,18 +207,16 @@ export class PgSearchIndex implements SearchIndex {
       };
     }
 
-    // Fuzzy over username and email: exact (+2) and prefix (+1) matches above trigram neighbours.
+    // Fuzzy over usernames (never emails, which must not be recoverable by guessing): exact (+2)
+    // and prefix (+1) matches above trigram neighbours.
     const q = bind(filter.q);
     const prefix = bind(likePrefix(filter.q));
-    const score = `(GREATEST(similarity(username, ${q}), similarity(coalesce(email, ''), ${q}))
-      + CASE WHEN username = ${q} OR email = ${q} THEN 2
-             WHEN username LIKE ${prefix} OR email LIKE ${prefix} THEN 1 ELSE 0 END)::real`;
+    const score = `(similarity(username, ${q})
+      + CASE WHEN username = ${q} THEN 2 WHEN username LIKE ${prefix} THEN 1 ELSE 0 END)::real`;
     // Candidates branch by branch, so each can use its own index (trigram GIN, prefix btree).
     where.push(`user_id IN (
       SELECT user_id FROM search_users WHERE username % ${q}
-      UNION SELECT user_id FROM search_users WHERE email % ${q}
-      UNION SELECT user_id FROM search_users WHERE NOT deleted AND username LIKE ${prefix}
-      UNION SELECT user_id FROM search_users WHERE NOT deleted AND email LIKE ${prefix})`);
+      UNION SELECT user_id FROM search_users WHERE NOT deleted AND username LIKE ${prefix})`);
     const cursor =
       after && 's' in after
         ? `WHERE (score, user_id) < (${bind(after.s)}::real, ${bind(after.i)})`

@@ -96,8 +96,8 @@ for (const backend of backends) {
       await database?.stop();
     });
 
-    const get = async (route: string) => {
-      const response = await fetch(`${search.url}${route}`);
+    const get = async (route: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${search.url}${route}`, { headers });
       return {
         status: response.status,
         type: response.headers.get('content-type'),
@@ -138,7 +138,7 @@ for (const backend of backends) {
       expect((await get(`/search/users?q=nobody${run}`)).status).toBe(200);
     });
 
-    test('when users register and update, then username (exact before prefix), email and fuzzy searches find them', async () => {
+    test('when users register and update, then username (exact before prefix), exact email and fuzzy searches find them', async () => {
       const ann = await register(`u${run}ann`, `Ann.${run}@Example.com`);
       const anna = await register(`u${run}anna`);
       const bob = await register(`u${run}bob`);
@@ -151,8 +151,18 @@ for (const backend of backends) {
 
       expect(ids((await get(`/search/users?username=u${run}ann`)).body)).toEqual([ann, anna]);
       expect(ids((await get(`/search/users?username=U${run}ANNA`)).body)).toEqual([anna]);
-      expect(ids((await get(`/search/users?email=ann.${run}@example.com`)).body)).toEqual([ann]);
-      expect(ids((await get(`/search/users?email=ANN.${run}`)).body)).toEqual([ann]);
+      // By email: the exact address only (any case), and only for a signed-in caller.
+      const signedIn = { 'x-flock-user-id': randomUUID(), 'x-flock-username': 'seeker' };
+      expect(ids((await get(`/search/users?email=ANN.${run}@example.com`, signedIn)).body)).toEqual(
+        [ann],
+      );
+      expect((await get(`/search/users?email=ann.${run}@example.co`, signedIn)).body.items).toEqual(
+        [],
+      );
+      expect((await get(`/search/users?email=ann.${run}`, signedIn)).status).toBe(400);
+      expect((await get(`/search/users?email=ann.${run}@example.com`)).status).toBe(401);
+      // Fuzzy search never matches an email address.
+      expect(ids((await get(`/search/users?q=ann.${run}@example.com`)).body)).not.toContain(ann);
       // A typo still finds the user; the exact match ranks first.
       const fuzzy = await get(`/search/users?q=u${run}anna`);
       expect(ids(fuzzy.body)[0]).toBe(anna);
@@ -177,7 +187,9 @@ for (const backend of backends) {
         username: `u${run}robert`,
         displayName: 'Robert',
       });
-      expect(ids((await get(`/search/users?email=rob${run}@`)).body)).toEqual([bob]);
+      expect(ids((await get(`/search/users?email=rob${run}@example.org`, signedIn)).body)).toEqual([
+        bob,
+      ]);
       // An older update arriving late does not undo the newer one.
       await search.publish('user.updated', {
         userId: bob,

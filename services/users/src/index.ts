@@ -2,7 +2,12 @@ import { Dapr, SECRETS, baseConfigSchema, createService, serve, stateStoreOf } f
 import { argon2idHasher } from './users.passwords.js';
 import { UsersDomain } from './users.domain.js';
 import { usersRoutes } from './users.routes.js';
-import { DaprSessionRepository, DaprUserRepository } from './users.store.js';
+import {
+  DaprLoginAttempts,
+  DaprRevocationNotices,
+  DaprSessionRepository,
+  DaprUserRepository,
+} from './users.store.js';
 import { invokedCounts, tokenIssuer } from './users.tokens.js';
 
 await serve('users', baseConfigSchema, async (config, logger) => {
@@ -14,6 +19,8 @@ await serve('users', baseConfigSchema, async (config, logger) => {
   const users = new UsersDomain(
     new DaprUserRepository(state, outbox),
     new DaprSessionRepository(state),
+    new DaprLoginAttempts(state),
+    new DaprRevocationNotices(dapr, logger),
     argon2idHasher,
     await tokenIssuer(privateKey),
     invokedCounts(dapr, logger),

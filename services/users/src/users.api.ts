@@ -6,6 +6,7 @@ import {
   publicUser,
   refreshRequest,
   registerRequest,
+  registration,
   session,
   updateUserRequest,
   userIdParams,
@@ -20,33 +21,40 @@ export const api: ServiceApi = {
       method: 'post',
       path: '/auth/register',
       access: 'public',
-      summary: 'Create an account',
+      summary:
+        'Create an account, then sign in. A taken username is a 409; a taken email address gets the same 202 as a new account and creates nothing, so registering tells nobody whose address has an account.',
       body: registerRequest,
-      responses: { 201: publicUser },
+      responses: { 202: registration },
     },
     {
       method: 'post',
       path: '/auth/login',
       access: 'public',
-      summary: 'Sign in with a username or email',
+      summary:
+        'Sign in with a username or email. Failed attempts are throttled per account and client address (429 with Retry-After).',
       body: loginRequest,
       responses: { 200: session },
+      budget: { name: 'login' },
     },
     {
       method: 'post',
       path: '/auth/refresh',
       access: 'public',
-      summary: 'Trade a refresh token for a new session (the old token is spent)',
+      summary:
+        'Trade a refresh token for new tokens of the same session (the old token is spent; spending it again ends the session)',
       body: refreshRequest,
       responses: { 200: session },
+      budget: { name: 'login' },
     },
     {
       method: 'post',
       path: '/auth/logout',
       access: 'auth',
-      summary: 'Revoke the access token in use and, if given, a refresh token',
+      summary:
+        'End the session in use (its access and refresh tokens) and, if a refresh token of another of your sessions is given, that session too',
       body: logoutRequest,
       responses: { 204: null },
+      ends: 'session',
     },
     {
       method: 'get',
@@ -85,9 +93,11 @@ export const api: ServiceApi = {
       method: 'delete',
       path: '/users/:id',
       access: 'auth',
-      summary: 'Delete your own account and, through events, everything it made',
+      summary:
+        'Delete your own account: its tokens stop working at once and, through events, everything it made goes',
       params: userIdParams,
       responses: { 204: null },
+      ends: 'account',
     },
   ],
 };

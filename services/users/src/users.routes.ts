@@ -1,5 +1,7 @@
 import type { Express } from 'express';
 import {
+  CLIENT_ADDRESS_HEADER,
+  SESSION_ID_HEADER,
   decodeCursor,
   encodeCursor,
   pageQuery,
@@ -8,29 +10,28 @@ import {
   sendPage,
   unauthorized,
 } from '@flock/kit';
-import type { UsersDomain } from './users.domain.js';
+import { z } from 'zod';
+import { REGISTRATION_ACCEPTED, type UsersDomain } from './users.domain.js';
 import {
   loginRequest,
   logoutRequest,
   refreshRequest,
   registerRequest,
-  tokenIdParams,
+  sessionParams,
   updateUserRequest,
   userIdParams,
 } from './users.schemas.js';
 
-/** The gateway passes the verified token's id and expiry so logout can revoke exactly it. */
-const TOKEN_ID_HEADER = 'x-flock-token-id';
-const TOKEN_EXPIRES_HEADER = 'x-flock-token-expires';
-
 export function usersRoutes(app: Express, users: UsersDomain): void {
   app.post('/auth/register', async (req, res) => {
-    const user = await users.register(registerRequest.parse(req.body));
-    res.status(201).location(`/api/v1/users/${user.id}`).json(user);
+    await users.register(registerRequest.parse(req.body));
+    res.status(202).json({ detail: REGISTRATION_ACCEPTED });
   });
 
   app.post('/auth/login', async (req, res) => {
-    res.json(await users.login(loginRequest.parse(req.body)));
+    // The gateway sets the address; without it (an internal caller) all such calls share one.
+    const source = req.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
+    res.json(await users.login(loginRequest.parse(req.body), source));
   });
 
   app.post('/auth/refresh', async (req, res) => {
@@ -38,11 +39,10 @@ export function usersRoutes(app: Express, users: UsersDomain): void {
   });
 
   app.post('/auth/logout', async (req, res) => {
-    requireCaller(req);
-    const tokenId = req.get(TOKEN_ID_HEADER);
-    const expiresAt = Number(req.get(TOKEN_EXPIRES_HEADER));
-    if (!tokenId || !Number.isFinite(expiresAt)) throw unauthorized();
-    await users.logout(tokenId, expiresAt, logoutRequest.parse(req.body ?? {}).refreshToken);
+    const caller = requireCaller(req);
+    const sessionId = req.get(SESSION_ID_HEADER);
+    if (!sessionId) throw unauthorized();
+    await users.logout(caller, sessionId, logoutRequest.parse(req.body ?? {}).refreshToken);
     res.status(204).end();
   });
 
@@ -82,7 +82,8 @@ export function usersRoutes(app: Express, users: UsersDomain): void {
   });
 
   // Internal (reached only through Dapr invocation; the gateway does not route it).
-  app.get('/internal/tokens/:jti/revoked', async (req, res) => {
-    res.json({ revoked: await users.isRevoked(tokenIdParams.parse(req.params).jti) });
+  app.get('/internal/users/:userId/sessions/:sessionId/revoked', async (req, res) => {
+    const { userId, sessionId } = sessionParams.parse(req.params);
+    res.json({ revoked: await users.isRevoked(userId, sessionId) });
   });
 }

@@ -39,7 +39,10 @@ export const updateUserRequest = z
 export type UpdateUserRequest = z.infer<typeof updateUserRequest>;
 
 export const userIdParams = z.object({ id: z.uuid('a user id') });
-export const tokenIdParams = z.object({ jti: z.uuid('a token id') });
+export const sessionParams = z.object({
+  userId: z.uuid('a user id'),
+  sessionId: z.uuid('a session id'),
+});
 
 /** What is stored; `passwordHash` never leaves the users service. `kind` lets queries list users. */
 export interface UserRecord {
@@ -53,6 +56,11 @@ export interface UserRecord {
   createdAt: string;
   updatedAt: string;
 }
+
+export const registration = z.object({
+  /** The same whether or not the email address already had an account. */
+  detail: z.string(),
+});
 
 export const publicUser = z.object({
   id: z.uuid(),

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Page } from '@flock/kit';
+import { AppError, type AccessRevoked, type Page, type Versioned } from '@flock/kit';
 import {
-  MAX_LOGIN_FAILURES,
   UsernameOrEmailTaken,
   UsersDomain,
   type CountsSource,
+  type LoginAttempts,
   type PasswordHasher,
+  type RefreshGrant,
+  type RevocationNotices,
+  type SessionRecord,
   type SessionRepository,
   type TokenIssuer,
   type UserRepository,
 } from '../src/users.domain.js';
 import type { UserRecord } from '../src/users.schemas.js';
+import { LOGIN_GATES, type Admission, type AttemptRecord } from '../src/users.throttle.js';
 
 /** In-memory repositories with the same contracts as the Dapr ones. */
 class FakeUsers implements UserRepository {
@@ -41,33 +45,69 @@ class FakeUsers implements UserRepository {
 }
 
 class FakeSessions implements SessionRepository {
-  readonly refresh = new Map<string, string>();
-  readonly revoked = new Set<string>();
-  readonly failures = new Map<string, number>();
-  async saveRefreshToken(hash: string, userId: string) {
-    this.refresh.set(hash, userId);
+  readonly sessions = new Map<string, Versioned<SessionRecord>>();
+  readonly grants = new Map<string, RefreshGrant>();
+  private version = 0;
+  async open(sessionId: string, userId: string, refreshHash: string) {
+    this.sessions.set(sessionId, {
+      value: { userId, current: refreshHash },
+      etag: `${++this.version}`,
+    });
+    this.grants.set(refreshHash, { userId, sessionId });
   }
-  async spendRefreshToken(hash: string) {
-    const userId = this.refresh.get(hash);
-    this.refresh.delete(hash);
-    return userId;
+  async grant(hash: string) {
+    return this.grants.get(hash);
   }
-  async revokeAccessToken(tokenId: string) {
-    this.revoked.add(tokenId);
+  async session(sessionId: string) {
+    return this.sessions.get(sessionId);
   }
-  async isAccessTokenRevoked(tokenId: string) {
-    return this.revoked.has(tokenId);
+  async rotate(sessionId: string, read: Versioned<SessionRecord>, nextHash: string) {
+    if (this.sessions.get(sessionId)?.etag !== read.etag) return false;
+    this.sessions.set(sessionId, {
+      value: { ...read.value, current: nextHash },
+      etag: `${++this.version}`,
+    });
+    this.grants.set(nextHash, { userId: read.value.userId, sessionId });
+    return true;
   }
-  async recordLoginFailure(login: string) {
-    const count = (this.failures.get(login) ?? 0) + 1;
-    this.failures.set(login, count);
-    return count;
+  async revoke(sessionId: string, session: SessionRecord, at: string) {
+    this.sessions.set(sessionId, {
+      value: { ...session, revokedAt: at },
+      etag: `${++this.version}`,
+    });
   }
-  async loginFailures(login: string) {
-    return this.failures.get(login) ?? 0;
+}
+
+/** The throttle's counters, committed as the Dapr store does: all of one decision or none. */
+class FakeAttempts implements LoginAttempts {
+  readonly records = new Map<string, AttemptRecord>();
+  readonly known = new Set<string>();
+  async update(
+    keys: readonly string[],
+    decide: (r: ReadonlyMap<string, AttemptRecord>) => Admission,
+  ) {
+    const read = new Map(
+      keys.flatMap((k) => (this.records.has(k) ? [[k, this.records.get(k)!]] : [])),
+    );
+    const admission = decide(read);
+    if (admission.admitted) for (const w of admission.writes) this.records.set(w.key, w.record);
+    return admission;
   }
-  async clearLoginFailures(login: string) {
-    this.failures.delete(login);
+  async forget(key: string) {
+    this.records.delete(key);
+  }
+  async isKnownSource(userId: string, source: string) {
+    return this.known.has(`${userId}|${source}`);
+  }
+  async rememberSource(userId: string, source: string) {
+    this.known.add(`${userId}|${source}`);
+  }
+}
+
+class FakeNotices implements RevocationNotices {
+  readonly sent: AccessRevoked[] = [];
+  async announce(notice: AccessRevoked) {
+    this.sent.push(notice);
   }
 }
 
@@ -79,7 +119,7 @@ const passwords: PasswordHasher = {
 
 let tokenCount = 0;
 const tokens: TokenIssuer = {
-  accessToken: async (user) => `access-for-${user.id}`,
+  accessToken: async (user, sessionId) => `access-for-${user.id}-in-${sessionId}`,
   accessTokenTtlSeconds: 900,
   refreshToken: () => {
     const token = `refresh-${++tokenCount}`;
@@ -91,21 +131,33 @@ const tokens: TokenIssuer = {
 const counts: CountsSource = {
   countsOf: async () => ({ followers: 3, following: null, posts: 7 }),
 };
-const clock = { now: () => new Date('2026-06-01T12:00:00.000Z') };
+/** A clock the tests move. */
+const clock = {
+  at: Date.parse('2026-06-01T12:00:00.000Z'),
+  now: () => new Date(clock.at),
+  advance(seconds: number) {
+    clock.at += seconds * 1000;
+  },
+};
 
 function setup() {
+  clock.at = Date.parse('2026-06-01T12:00:00.000Z');
   const users = new FakeUsers();
   const sessions = new FakeSessions();
+  const attempts = new FakeAttempts();
+  const notices = new FakeNotices();
   const domain = new UsersDomain(
     users,
     sessions,
+    attempts,
+    notices,
     passwords,
     tokens,
     counts,
     clock,
     'hashed:decoy-never-matches',
   );
-  return { users, sessions, domain };
+  return { users, sessions, attempts, notices, domain };
 }
 
 const statusOf = async (promise: Promise<unknown>) => {
@@ -119,93 +171,197 @@ const statusOf = async (promise: Promise<unknown>) => {
 
 const alice = { username: 'alice', email: 'alice@example.com', password: 'correct horse' };
 
+const HOME = '198.51.100.7';
+const THIEF = '203.0.113.66';
+
 describe('users domain', () => {
-  test('when someone registers, then the public user hides the email and hash, and the name is claimed', async () => {
-    const { domain } = setup();
-    const user = await domain.register(alice);
-    expect(user).toEqual({
-      id: user.id,
-      username: 'alice',
-      displayName: 'alice',
-      bio: '',
-      createdAt: '2026-06-01T12:00:00.000Z',
-    });
+  test('when someone registers, then the account is created; a taken username is 409', async () => {
+    const { domain, users } = setup();
+    await domain.register(alice);
+    expect([...users.byKey.values()]).toMatchObject([
+      { username: 'alice', email: 'alice@example.com', displayName: 'alice', bio: '' },
+    ]);
     expect(await statusOf(domain.register({ ...alice, email: 'other@example.com' }))).toBe(409);
-    expect(await statusOf(domain.register({ ...alice, username: 'alice2' }))).toBe(409);
+  });
+
+  test('when the email address is taken, then registering answers as for a new account and creates nothing', async () => {
+    const { domain, users } = setup();
+    await domain.register(alice);
+    expect(await statusOf(domain.register({ ...alice, username: 'alice2' }))).toBe('ok');
+    expect([...users.byKey.values()].map((u) => u.username)).toEqual(['alice']);
+    expect(await statusOf(domain.login({ login: 'alice2', password: alice.password }, HOME))).toBe(
+      401,
+    );
   });
 
   test('when the login is unknown or the password wrong, then the same 401, and the email works as a login', async () => {
     const { domain } = setup();
     await domain.register(alice);
-    expect(await statusOf(domain.login({ login: 'nobody', password: 'x' }))).toBe(401);
-    expect(await statusOf(domain.login({ login: 'alice', password: 'wrong' }))).toBe(401);
+    expect(await statusOf(domain.login({ login: 'nobody', password: 'x' }, HOME))).toBe(401);
+    expect(await statusOf(domain.login({ login: 'alice', password: 'wrong' }, HOME))).toBe(401);
     expect(
-      (await domain.login({ login: 'ALICE@example.com', password: alice.password })).user.username,
+      (await domain.login({ login: 'ALICE@example.com', password: alice.password }, HOME)).user
+        .username,
     ).toBe('alice');
   });
 
-  test(`when a login fails ${MAX_LOGIN_FAILURES} times, then further attempts get 429, even with the right password`, async () => {
+  test(`when a login fails ${LOGIN_GATES.pair.free} times from one address, then that address waits, by username or email, even with the right password`, async () => {
     const { domain } = setup();
     await domain.register(alice);
-    for (let i = 0; i < MAX_LOGIN_FAILURES; i++)
-      await statusOf(domain.login({ login: 'alice', password: 'wrong' }));
-    expect(await statusOf(domain.login({ login: 'alice', password: alice.password }))).toBe(429);
+    for (let i = 0; i < LOGIN_GATES.pair.free; i++)
+      expect(await statusOf(domain.login({ login: 'alice', password: 'wrong' }, THIEF))).toBe(401);
+    expect(
+      await statusOf(domain.login({ login: 'alice@example.com', password: alice.password }, THIEF)),
+    ).toBe(429);
+    // The owner, from their own address, is not locked out by the thief's failures.
+    expect(await statusOf(domain.login({ login: 'alice', password: alice.password }, HOME))).toBe(
+      'ok',
+    );
   });
 
-  test('when a login succeeds, then earlier failures are forgotten', async () => {
-    const { domain, sessions } = setup();
+  test('when the wait is over and the guess fails again, then the next wait is twice as long', async () => {
+    const { domain } = setup();
     await domain.register(alice);
-    await statusOf(domain.login({ login: 'alice', password: 'wrong' }));
-    await domain.login({ login: 'alice', password: alice.password });
-    expect(await sessions.loginFailures('alice')).toBe(0);
+    const guess = () => statusOf(domain.login({ login: 'alice', password: 'wrong' }, THIEF));
+    for (let i = 0; i < LOGIN_GATES.pair.free; i++) await guess();
+    const first = LOGIN_GATES.pair.baseLockSeconds;
+    clock.advance(first - 1);
+    expect(await guess()).toBe(429);
+    clock.advance(1);
+    expect(await guess()).toBe(401);
+    clock.advance(2 * first - 1);
+    expect(await guess()).toBe(429);
+    clock.advance(1);
+    expect(await guess()).toBe(401);
+  });
+
+  test('when a locked address keeps trying, then the refused attempts do not lengthen the wait', async () => {
+    const { domain } = setup();
+    await domain.register(alice);
+    const guess = () => statusOf(domain.login({ login: 'alice', password: 'wrong' }, THIEF));
+    for (let i = 0; i < LOGIN_GATES.pair.free; i++) await guess();
+    for (let i = 0; i < 50; i++) expect(await guess()).toBe(429);
+    clock.advance(LOGIN_GATES.pair.baseLockSeconds);
+    expect(await guess()).toBe(401);
+  });
+
+  test('when guesses come from many addresses, then the account waits for new addresses but not for ones it signed in from', async () => {
+    const { domain } = setup();
+    await domain.register(alice);
+    await domain.login({ login: 'alice', password: alice.password }, HOME);
+    for (let i = 0; i < LOGIN_GATES.account.free; i++)
+      await statusOf(domain.login({ login: 'alice', password: 'wrong' }, `203.0.113.${i}`));
+    expect(
+      await statusOf(domain.login({ login: 'alice', password: alice.password }, '192.0.2.1')),
+    ).toBe(429);
+    expect(await statusOf(domain.login({ login: 'alice', password: alice.password }, HOME))).toBe(
+      'ok',
+    );
+  });
+
+  test('when the owner signs in between guesses, then the right password is not counted as one', async () => {
+    const { domain } = setup();
+    await domain.register(alice);
+    await domain.login({ login: 'alice', password: alice.password }, HOME);
+    for (let i = 0; i < LOGIN_GATES.account.free - 1; i++)
+      await statusOf(domain.login({ login: 'alice', password: 'wrong' }, `203.0.113.${i}`));
+    expect(
+      await statusOf(domain.login({ login: 'alice', password: alice.password }, '192.0.2.1')),
+    ).toBe('ok');
+  });
+
+  test('when one address sprays one guess at many accounts, then that address waits', async () => {
+    const { domain } = setup();
+    for (let i = 0; i < LOGIN_GATES.source.free; i++)
+      expect(await statusOf(domain.login({ login: `user${i}`, password: 'x' }, THIEF))).toBe(401);
+    expect(await statusOf(domain.login({ login: 'someone_else', password: 'x' }, THIEF))).toBe(429);
+  });
+
+  test('when a login succeeds, then that address forgets its failures', async () => {
+    const { domain, attempts } = setup();
+    await domain.register(alice);
+    await statusOf(domain.login({ login: 'alice', password: 'wrong' }, HOME));
+    await domain.login({ login: 'alice', password: alice.password }, HOME);
+    expect([...attempts.records.keys()].filter((k) => k.startsWith('pair:'))).toEqual([]);
   });
 
   test('when a refresh token is used, then it is spent: a second use is 401', async () => {
     const { domain } = setup();
     await domain.register(alice);
-    const session = await domain.login({ login: 'alice', password: alice.password });
+    const session = await domain.login({ login: 'alice', password: alice.password }, HOME);
     const next = await domain.refresh(session.refreshToken);
     expect(next.refreshToken).not.toBe(session.refreshToken);
     expect(await statusOf(domain.refresh(session.refreshToken))).toBe(401);
   });
 
-  test('when a user logs out, then the access token is revoked and the refresh token spent', async () => {
+  test('when a spent refresh token is used again, then the whole session ends: the newer tokens too', async () => {
+    const { domain, notices } = setup();
+    await domain.register(alice);
+    const session = await domain.login({ login: 'alice', password: alice.password }, HOME);
+    const next = await domain.refresh(session.refreshToken);
+    expect(await statusOf(domain.refresh(session.refreshToken))).toBe(401);
+    expect(await statusOf(domain.refresh(next.refreshToken))).toBe(401);
+    expect(await domain.isRevoked(session.user.id, sessionOf(next.accessToken))).toBe(true);
+    expect(notices.sent).toEqual([
+      { userId: session.user.id, sessionId: sessionOf(next.accessToken) },
+    ]);
+  });
+
+  test('when a user logs out, then the session ends: its access and refresh tokens', async () => {
+    const { domain, notices } = setup();
+    await domain.register(alice);
+    const session = await domain.login({ login: 'alice', password: alice.password }, HOME);
+    const other = await domain.login({ login: 'alice', password: alice.password }, HOME);
+    const sessionId = sessionOf(session.accessToken);
+    await domain.logout(session.user, sessionId);
+    expect(await domain.isRevoked(session.user.id, sessionId)).toBe(true);
+    expect(await statusOf(domain.refresh(session.refreshToken))).toBe(401);
+    expect(await domain.isRevoked(other.user.id, sessionOf(other.accessToken))).toBe(false);
+    expect(notices.sent).toEqual([{ userId: session.user.id, sessionId }]);
+  });
+
+  test("when someone names another user's session, then it is not theirs to end", async () => {
     const { domain } = setup();
     await domain.register(alice);
-    const session = await domain.login({ login: 'alice', password: alice.password });
-    await domain.logout('token-1', Date.parse('2026-06-01T12:10:00Z') / 1000, session.refreshToken);
-    expect(await domain.isRevoked('token-1')).toBe(true);
-    expect(await statusOf(domain.refresh(session.refreshToken))).toBe(401);
+    await domain.register({ username: 'bob', email: 'bob@example.com', password: 'correct horse' });
+    const a = await domain.login({ login: 'alice', password: alice.password }, HOME);
+    const b = await domain.login({ login: 'bob', password: 'correct horse' }, HOME);
+    await domain.logout(b.user, sessionOf(a.accessToken), a.refreshToken);
+    expect(await domain.isRevoked(a.user.id, sessionOf(a.accessToken))).toBe(false);
+    expect(await domain.isRevoked(b.user.id, sessionOf(a.accessToken))).toBe(true);
   });
 
   test('when someone edits or deletes another account, then 403; an unknown account is 404', async () => {
-    const { domain } = setup();
-    const a = await domain.register(alice);
-    const b = await domain.register({
-      username: 'bob',
-      email: 'bob@example.com',
-      password: 'correct horse',
-    });
-    const bob = { id: b.id, username: 'bob' };
-    expect(await statusOf(domain.update(bob, a.id, { bio: 'hacked' }))).toBe(403);
-    expect(await statusOf(domain.remove(bob, a.id))).toBe(403);
+    const { domain, users } = setup();
+    await domain.register(alice);
+    await domain.register({ username: 'bob', email: 'bob@example.com', password: 'correct horse' });
+    const [a, b] = [...users.byKey.values()];
+    const bob = { id: b!.id, username: 'bob' };
+    expect(await statusOf(domain.update(bob, a!.id, { bio: 'hacked' }))).toBe(403);
+    expect(await statusOf(domain.remove(bob, a!.id))).toBe(403);
     expect(
       await statusOf(domain.update(bob, '00000000-0000-4000-8000-000000000000', { bio: 'x' })),
     ).toBe(404);
-    expect((await domain.update(bob, b.id, { bio: 'hello' })).bio).toBe('hello');
+    expect((await domain.update(bob, b!.id, { bio: 'hello' })).bio).toBe('hello');
   });
 
-  test('when a deleted user tries to refresh, then 401: the account no longer exists', async () => {
-    const { domain } = setup();
-    const a = await domain.register(alice);
-    const session = await domain.login({ login: 'alice', password: alice.password });
-    await domain.remove({ id: a.id, username: 'alice' }, a.id);
+  test('when a user deletes the account, then every session of it is revoked and announced', async () => {
+    const { domain, notices } = setup();
+    await domain.register(alice);
+    const session = await domain.login({ login: 'alice', password: alice.password }, HOME);
+    await domain.remove(session.user, session.user.id);
+    expect(await domain.isRevoked(session.user.id, sessionOf(session.accessToken))).toBe(true);
     expect(await statusOf(domain.refresh(session.refreshToken))).toBe(401);
+    expect(notices.sent).toEqual([{ userId: session.user.id }]);
   });
 
   test('when a profile is read, then counts come from their owners and unknown ones stay null', async () => {
-    const { domain } = setup();
-    const a = await domain.register(alice);
-    expect(await domain.profile(a.id)).toMatchObject({ followers: 3, following: null, posts: 7 });
+    const { domain, users } = setup();
+    await domain.register(alice);
+    const [a] = [...users.byKey.values()];
+    expect(await domain.profile(a!.id)).toMatchObject({ followers: 3, following: null, posts: 7 });
   });
 });
+
+/** The fake issuer writes the session into the access token. */
+const sessionOf = (accessToken: string) => accessToken.split('-in-')[1]!;

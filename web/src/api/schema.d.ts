@@ -10,7 +10,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Create an account */
+    /** Create an account, then sign in. A taken username is a 409; a taken email address gets the same 202 as a new account and creates nothing, so registering tells nobody whose address has an account. */
     post: operations['postAuthRegister'];
     delete?: never;
     options?: never;
@@ -27,7 +27,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in with a username or email */
+    /** Sign in with a username or email. Failed attempts are throttled per account and client address (429 with Retry-After). */
     post: operations['postAuthLogin'];
     delete?: never;
     options?: never;
@@ -44,7 +44,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Trade a refresh token for a new session (the old token is spent) */
+    /** Trade a refresh token for new tokens of the same session (the old token is spent; spending it again ends the session) */
     post: operations['postAuthRefresh'];
     delete?: never;
     options?: never;
@@ -61,7 +61,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Revoke the access token in use and, if given, a refresh token */
+    /** End the session in use (its access and refresh tokens) and, if a refresh token of another of your sessions is given, that session too */
     post: operations['postAuthLogout'];
     delete?: never;
     options?: never;
@@ -114,7 +114,7 @@ export interface paths {
     get: operations['getUsersId'];
     put?: never;
     post?: never;
-    /** Delete your own account and, through events, everything it made */
+    /** Delete your own account: its tokens stop working at once and, through events, everything it made goes */
     delete: operations['deleteUsersId'];
     options?: never;
     head?: never;
@@ -408,7 +408,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Users by username or email (exact and prefix, exact first) or by q (fuzzy over both, best first). At least one of username, email, q. */
+    /** Users by username (exact and prefix, exact first), by q (fuzzy over usernames, best first) or by email (the exact address only, signed in, with a small budget of its own). At least one of username, email, q. */
     get: operations['getSearchUsers'];
     put?: never;
     post?: never;
@@ -549,19 +549,13 @@ export interface operations {
     };
     responses: {
       /** @description Success */
-      201: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            /** Format: uuid */
-            id: string;
-            username: string;
-            displayName: string;
-            bio: string;
-            /** Format: date-time */
-            createdAt: string;
+            detail: string;
           };
         };
       };

@@ -46,10 +46,12 @@ export function guardedUpsert(
   key: string,
   value: unknown,
   etag: string | undefined,
+  ttlInSeconds?: number,
 ): TransactionOperation {
+  const ttl = ttlInSeconds === undefined ? {} : { ttlInSeconds };
   return etag === undefined
-    ? { operation: 'upsert', key, value, concurrency: 'first-write' }
-    : { operation: 'upsert', key, value, etag };
+    ? { operation: 'upsert', key, value, concurrency: 'first-write', ...ttl }
+    : { operation: 'upsert', key, value, etag, ...ttl };
 }
 
 export interface StateQuery {

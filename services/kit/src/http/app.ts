@@ -53,6 +53,8 @@ export interface Service {
 }
 
 const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+/** Where the sidecar reads subscriptions and delivers events (see subscriptions.ts). */
+const SUBSCRIPTION_PATHS = ['/dapr', '/events'];
 
 export function createService(definition: ServiceDefinition): Service {
   const { config, logger } = definition;
@@ -73,6 +75,9 @@ export function createService(definition: ServiceDefinition): Service {
     ),
   );
   app.use(sidecarOnly(definition.publicEdge ? undefined : config.APP_API_TOKEN, OPEN_PATHS));
+  // Even on the public edge, events come only from the sidecar.
+  if (definition.publicEdge && definition.subscriptions)
+    app.use(SUBSCRIPTION_PATHS, sidecarOnly(config.APP_API_TOKEN, new Set()));
   // Dapr delivers events as application/cloudevents+json; both parse as JSON.
   app.use(
     express.json({

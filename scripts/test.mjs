@@ -19,6 +19,7 @@ const PROFILES = ['postgres-redis', 'postgres-rabbitmq', 'redis-jetstream', 'pos
 /** The suites that start the whole platform through testing's startTestPlatform. */
 const PLATFORM_SUITES = [
   'services/gateway/test/platform.e2e.test.ts',
+  'services/users/test/accounts.e2e.test.ts',
   'services/notifications/test/notifications.e2e.test.ts',
   'services/search/test/search.e2e.test.ts',
 ];
@@ -81,7 +82,7 @@ if (mode === '--daprd-matrix') {
   await daprdMatrix(rest.length ? rest : PROFILES);
 } else {
   const jestArgs = mode ? [mode, ...rest] : [];
-  await jest('embedded profile on Flock\'s sidecar', jestArgs);
+  await jest("embedded profile on Flock's sidecar", jestArgs);
   if (jestArgs.length === 0) await daprdMatrix(PROFILES);
 }
 await rm(out, { recursive: true, force: true });

@@ -271,8 +271,7 @@ describe('hostile-input fuzz: every OpenAPI operation through the gateway', () =
 
   beforeAll(async () => {
     flock = await startTestPlatform({
-      RATE_LIMIT_USER_PER_MINUTE: '1000000',
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000',
+      env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANONYMOUS_PER_MINUTE: '1000000' },
     });
     alice = await flock.signUp('alice');
     const bob = await flock.signUp('bob');

@@ -23,10 +23,12 @@ describe('hostile input at the edge (whole platform, through the gateway)', () =
     webDir = await mkdtemp(path.join(tmpdir(), 'flock-web-'));
     await writeFile(path.join(webDir, 'index.html'), '<!doctype html><title>Flock</title>');
     flock = await startTestPlatform({
-      WEB_DIR: webDir,
-      METRICS_TOKEN,
-      SSE_STREAMS_PER_USER: String(STREAMS),
-      RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE),
+      env: {
+        WEB_DIR: webDir,
+        METRICS_TOKEN,
+        SSE_STREAMS_PER_USER: String(STREAMS),
+        RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE),
+      },
     });
     api = `${flock.gatewayUrl}/api/v1`;
     alice = await flock.signUp('alice');

@@ -4,6 +4,7 @@ import {
   startTestPlatform,
   type Session,
   type TestPlatform,
+  platformLabel,
 } from '@flock/testing';
 import { LOGIN_GATES } from '../src/users.throttle.js';
 
@@ -17,11 +18,13 @@ const EMAIL_LOOKUP_BUDGET = 10;
  * its own (X-Forwarded-For), as clients behind an ingress do. The "not revoked" cache is set far
  * longer than any test: whatever stops a token in time here was a revocation notice, not expiry.
  */
-describe('accounts, tokens and rights, through the gateway (embedded platform)', () => {
+describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`, () => {
   let flock: TestPlatform;
 
   beforeAll(async () => {
-    flock = await startTestPlatform({ TRUST_PROXY_HOPS: '1', REVOCATION_CACHE_MS: '600000' });
+    flock = await startTestPlatform({
+      env: { TRUST_PROXY_HOPS: '1', REVOCATION_CACHE_MS: '600000' },
+    });
   }, 240_000);
 
   afterAll(() => flock?.stop(), 30_000);

@@ -7,7 +7,8 @@ import {
   notFound,
   type AuthUser,
   type DomainEvent,
-  type Page,
+  pageFrom,
+  type OffsetPage,
   type Versioned,
 } from '@flock/kit';
 import type {
@@ -27,8 +28,8 @@ export type CommentWrite =
 export interface CommentRepository {
   comment(id: string): Promise<Versioned<CommentRecord> | undefined>;
   postRef(postId: string): Promise<Versioned<PostRefRecord> | undefined>;
-  /** A post's comments, oldest first, with a sort key above `after`. */
-  listByPost(postId: string, after: string | undefined, limit: number): Promise<CommentRecord[]>;
+  /** A post's comments, oldest first, from the `offset`-th. */
+  listByPost(postId: string, offset: number, limit: number): Promise<CommentRecord[]>;
   listByAuthor(authorId: string, limit: number): Promise<CommentRecord[]>;
   /** Writes and the events they imply, atomically; WriteConflict when an etag or insert lost. */
   commit(writes: readonly CommentWrite[], events: readonly DomainEvent[]): Promise<void>;
@@ -112,17 +113,16 @@ export class CommentsDomain {
     });
   }
 
-  async list(postId: string, after: string | undefined, limit: number): Promise<Page<CommentView>> {
+  async list(postId: string, offset: number, limit: number): Promise<OffsetPage<CommentView>> {
     const ref = await this.comments.postRef(postId);
     if (ref?.value.deleted) throw postGone(postId);
     if (!ref) await this.posts.authorOf(postId); // never commented: ask posts whether it exists
-    const found = await this.comments.listByPost(postId, after, limit + 1);
-    const items = found.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(toView),
-      ...(found.length > limit && last ? { nextCursor: last.sortKey } : {}),
-    };
+    return pageFrom(
+      await this.comments.listByPost(postId, offset, limit + 1),
+      offset,
+      limit,
+      toView,
+    );
   }
 
   update(caller: AuthUser, id: string, input: CommentInput): Promise<CommentView> {
@@ -170,7 +170,7 @@ export class CommentsDomain {
         [],
       );
     });
-    return this.deleteAll(() => this.comments.listByPost(postId, undefined, BATCH));
+    return this.deleteAll(() => this.comments.listByPost(postId, 0, BATCH));
   }
 
   /** user.deleted: every comment of the user goes, each with comment.deleted. Idempotent. */

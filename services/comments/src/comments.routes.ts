@@ -1,7 +1,14 @@
 import type { Express } from 'express';
-import { decodeCursor, encodeCursor, pageQuery, requireCaller, sendPage } from '@flock/kit';
+import {
+  decodeCursor,
+  encodeCursor,
+  offsetCursor,
+  pageQuery,
+  requireCaller,
+  sendPage,
+} from '@flock/kit';
 import type { CommentsDomain } from './comments.domain.js';
-import { afterCursor, commentBody, commentIdParams, postIdParams } from './comments.schemas.js';
+import { commentBody, commentIdParams, postIdParams } from './comments.schemas.js';
 
 export function commentsRoutes(app: Express, comments: CommentsDomain): void {
   app.post('/posts/:id/comments', async (req, res) => {
@@ -14,12 +21,12 @@ export function commentsRoutes(app: Express, comments: CommentsDomain): void {
   app.get('/posts/:id/comments', async (req, res) => {
     const { id } = postIdParams.parse(req.params);
     const { cursor, limit } = pageQuery.parse(req.query);
-    const after = cursor ? decodeCursor(cursor, afterCursor).after : undefined;
-    const page = await comments.list(id, after, limit);
+    const offset = cursor ? decodeCursor(cursor, offsetCursor).offset : 0;
+    const page = await comments.list(id, offset, limit);
     sendPage(req, res, {
       items: page.items,
-      ...(page.nextCursor !== undefined
-        ? { nextCursor: encodeCursor({ after: page.nextCursor }) }
+      ...(page.nextOffset !== undefined
+        ? { nextCursor: encodeCursor({ offset: page.nextOffset }) }
         : {}),
     });
   });

@@ -24,9 +24,6 @@ export const commentView = z.object({
 });
 export type CommentView = z.infer<typeof commentView>;
 
-/** List cursor: the sort key of the last comment served (oldest first, so continue after it). */
-export const afterCursor = z.object({ after: z.string().min(1).max(300) });
-
 // ---- what is stored -------------------------------------------------------------------------
 
 export interface CommentRecord {

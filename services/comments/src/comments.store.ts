@@ -20,8 +20,8 @@ import type { CommentRecord, PostRefRecord } from './comments.schemas.js';
  *   comment:<commentId>    CommentRecord
  *   post-ref:<postId>      PostRefRecord: the post's author, and whether it was deleted
  *   outbox:<eventId>       the kit's outbox records
- * Listings use the state query API over `kind`, `postId`/`authorId` and `sortKey`, with keyset
- * cursors (sortKey above the last one served).
+ * Listings use the state query API over `kind`, `postId`/`authorId` and `sortKey`, paged by
+ * offset (see the kit's offsetCursor: daprd's Postgres v1 query cannot filter a range).
  */
 const commentKey = (id: string) => `comment:${id}`;
 const postRefKey = (postId: string) => `post-ref:${postId}`;
@@ -43,10 +43,8 @@ export class DaprCommentRepository implements CommentRepository {
     return this.state.get<PostRefRecord>(postRefKey(postId));
   }
 
-  listByPost(postId: string, after: string | undefined, limit: number): Promise<CommentRecord[]> {
-    const filters = [eq('kind', 'comment'), eq('postId', postId)];
-    if (after !== undefined) filters.push({ GT: { sortKey: after } });
-    return this.query({ AND: filters }, limit);
+  listByPost(postId: string, offset: number, limit: number): Promise<CommentRecord[]> {
+    return this.query({ AND: [eq('kind', 'comment'), eq('postId', postId)] }, limit, offset);
   }
 
   listByAuthor(authorId: string, limit: number): Promise<CommentRecord[]> {
@@ -57,8 +55,13 @@ export class DaprCommentRepository implements CommentRepository {
     await this.outbox.commit(writes.map(toOperation), events);
   }
 
-  private async query(filter: Filter, limit: number): Promise<CommentRecord[]> {
-    const query: StateQuery = { filter, sort: [{ key: 'sortKey', order: 'ASC' }], page: { limit } };
+  /** Oldest first from the `offset`-th (the query's page token is that offset). */
+  private async query(filter: Filter, limit: number, offset = 0): Promise<CommentRecord[]> {
+    const query: StateQuery = {
+      filter,
+      sort: [{ key: 'sortKey', order: 'ASC' }],
+      page: { limit, ...(offset > 0 ? { token: String(offset) } : {}) },
+    };
     return (await this.state.query<CommentRecord>(query)).results.map((r) => r.value);
   }
 }

@@ -292,6 +292,36 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
     expect((await call('GET', '/users?cursor=garbage')).status).toBe(400);
   });
 
+  test('when posts and comments are paged one at a time, then every page after the first follows on, none twice', async () => {
+    const pager = await signUp('pager');
+    const ids: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      ids.push((await call('POST', '/posts', pager.accessToken, { text })).body.id as string);
+    }
+    const commentIds: string[] = [];
+    for (const text of ['a', 'b', 'c']) {
+      const made = await call('POST', `/posts/${ids[0]}/comments`, pager.accessToken, { text });
+      commentIds.push(made.body.id as string);
+    }
+    const walk = async (route: string, count: number) => {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await call(
+          'GET',
+          `${route}${route.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(page.status).toBe(200);
+        seen.push(...(page.body.items as Array<{ id: string }>).map((item) => item.id));
+        cursor = page.body.nextCursor as string | undefined;
+      } while (cursor && seen.length < count);
+      return seen;
+    };
+    // The newest posts of everyone: this test's three, newest first.
+    expect(await walk('/posts', 3)).toEqual([...ids].reverse());
+    expect(await walk(`/posts/${ids[0]}/comments`, 10)).toEqual(commentIds);
+  });
+
   test('when a browser calls from another origin or a client is busy, then CORS and RateLimit headers answer', async () => {
     const preflight = await fetch(`${api}/posts`, {
       method: 'OPTIONS',

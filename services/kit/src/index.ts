@@ -74,7 +74,10 @@ export {
   encodeCursor,
   pageQuery,
   queryPageToken,
+  offsetCursor,
+  pageFrom,
   sendPage,
+  type OffsetPage,
   type Page,
   type PageQuery,
 } from './http/pagination.js';

@@ -9,7 +9,8 @@ import {
   type AuthUser,
   type DomainEvent,
   type EventPayload,
-  type Page,
+  pageFrom,
+  type OffsetPage,
   type Versioned,
 } from '@flock/kit';
 import {
@@ -46,12 +47,12 @@ export interface PostRepository {
   authorStats(userId: string): Promise<Versioned<AuthorStats> | undefined>;
   /** The post an idempotency key of this user created within its lifetime (24 h). */
   idempotentPostId(userId: string, key: string): Promise<string | undefined>;
-  /** Live posts, newest first, with a sort key below `before`. */
-  listPosts(before: string | undefined, limit: number): Promise<PostRecord[]>;
+  /** Live posts, newest first, from the `offset`-th. */
+  listPosts(offset: number, limit: number): Promise<PostRecord[]>;
   /** Live direct replies to a post, oldest first. */
   listReplies(postId: string, limit: number): Promise<PostRecord[]>;
-  /** Likes of a post, newest first, with a sort key below `before`. */
-  listLikes(postId: string, before: string | undefined, limit: number): Promise<LikeRecord[]>;
+  /** Likes of a post, newest first, from the `offset`-th. */
+  listLikes(postId: string, offset: number, limit: number): Promise<LikeRecord[]>;
   postsByAuthor(authorId: string, limit: number): Promise<PostRecord[]>;
   likesByUser(userId: string, limit: number): Promise<LikeRecord[]>;
   /** Writes and the events they imply, atomically; WriteConflict when an etag or insert lost. */
@@ -169,9 +170,8 @@ export class PostsDomain {
     return toView(await this.live(id));
   }
 
-  async list(before: string | undefined, limit: number): Promise<Page<PostView>> {
-    const found = await this.posts.listPosts(before, limit + 1);
-    return pageOf(found, limit, toView);
+  async list(offset: number, limit: number): Promise<OffsetPage<PostView>> {
+    return pageFrom(await this.posts.listPosts(offset, limit + 1), offset, limit, toView);
   }
 
   async thread(id: string): Promise<ThreadView> {
@@ -271,10 +271,13 @@ export class PostsDomain {
     });
   }
 
-  async likes(postId: string, before: string | undefined, limit: number): Promise<Page<LikeView>> {
+  async likes(postId: string, offset: number, limit: number): Promise<OffsetPage<LikeView>> {
     await this.live(postId);
-    const found = await this.posts.listLikes(postId, before, limit + 1);
-    return pageOf(found, limit, (like) => ({ userId: like.userId, likedAt: like.likedAt }));
+    const found = await this.posts.listLikes(postId, offset, limit + 1);
+    return pageFrom(found, offset, limit, (like) => ({
+      userId: like.userId,
+      likedAt: like.likedAt,
+    }));
   }
 
   async authorCounts(userId: string): Promise<AuthorCounts> {
@@ -376,7 +379,7 @@ export class PostsDomain {
       return true;
     });
     for (;;) {
-      const likes = await this.posts.listLikes(id, undefined, BATCH);
+      const likes = await this.posts.listLikes(id, 0, BATCH);
       if (likes.length === 0) break;
       await this.posts.commit(
         likes.map((like) => ({ type: 'like.delete', postId: id, userId: like.userId })),
@@ -429,18 +432,4 @@ function likeEvent(
     at,
   };
   return domainEvent(topic, data, newEventId());
-}
-
-/** `found` holds up to limit + 1 items; the extra one only says that there is a next page. */
-function pageOf<T extends { sortKey: string }, V>(
-  found: readonly T[],
-  limit: number,
-  view: (item: T) => V,
-): Page<V> {
-  const items = found.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(view),
-    ...(found.length > limit && last ? { nextCursor: last.sortKey } : {}),
-  };
 }

@@ -4,7 +4,9 @@ import {
   encodeCursor,
   pageQuery,
   requireCaller,
+  offsetCursor,
   sendPage,
+  type OffsetPage,
   type Page,
 } from '@flock/kit';
 import type { PostsDomain } from './posts.domain.js';
@@ -13,21 +15,20 @@ import {
   createPostBody,
   idempotencyKey,
   postIdParams,
-  sortKeyCursor,
   updatePostBody,
   userIdParams,
 } from './posts.schemas.js';
 
-/** `?cursor=&limit=` → the sort key to continue below, and the page size. */
-function pageOf(req: Request): { before: string | undefined; limit: number } {
+/** `?cursor=&limit=` → where the page starts, and its size. */
+function pageOf(req: Request): { offset: number; limit: number } {
   const { cursor, limit } = pageQuery.parse(req.query);
-  return { before: cursor ? decodeCursor(cursor, sortKeyCursor).before : undefined, limit };
+  return { offset: cursor ? decodeCursor(cursor, offsetCursor).offset : 0, limit };
 }
 
-const withCursor = <T>(page: Page<T>): Page<T> => ({
+const withCursor = <T>(page: OffsetPage<T>): Page<T> => ({
   items: page.items,
-  ...(page.nextCursor !== undefined
-    ? { nextCursor: encodeCursor({ before: page.nextCursor }) }
+  ...(page.nextOffset !== undefined
+    ? { nextCursor: encodeCursor({ offset: page.nextOffset }) }
     : {}),
 });
 
@@ -44,8 +45,8 @@ export function postsRoutes(app: Express, posts: PostsDomain): void {
   });
 
   app.get('/posts', async (req, res) => {
-    const { before, limit } = pageOf(req);
-    sendPage(req, res, withCursor(await posts.list(before, limit)));
+    const { offset, limit } = pageOf(req);
+    sendPage(req, res, withCursor(await posts.list(offset, limit)));
   });
 
   app.get('/posts/:id', async (req, res) => {
@@ -80,8 +81,8 @@ export function postsRoutes(app: Express, posts: PostsDomain): void {
 
   app.get('/posts/:id/likes', async (req, res) => {
     const { id } = postIdParams.parse(req.params);
-    const { before, limit } = pageOf(req);
-    sendPage(req, res, withCursor(await posts.likes(id, before, limit)));
+    const { offset, limit } = pageOf(req);
+    sendPage(req, res, withCursor(await posts.likes(id, offset, limit)));
   });
 
   // Internal: reached only by service invocation (the gateway routes public paths only).

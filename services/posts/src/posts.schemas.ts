@@ -73,9 +73,6 @@ export type LikeState = z.infer<typeof likeState>;
 export const authorCounts = z.object({ posts: z.number().int().min(0) });
 export type AuthorCounts = z.infer<typeof authorCounts>;
 
-/** List cursors: the sort key of the last item served. */
-export const sortKeyCursor = z.object({ before: z.string().min(1).max(300) });
-
 // ---- what is stored -------------------------------------------------------------------------
 
 export interface PostRecord {

@@ -18,9 +18,9 @@ import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.sc
  *   like:<postId>:<userId>         LikeRecord (insert-only: a second like of the same user fails)
  *   author:<userId>                AuthorStats (post count, moved in the post's transaction)
  *   idem:<userId>:<sha256(key)>    {postId}, insert-only, TTL 24 h (Idempotency-Key)
- *   processed:<eventId>            consumeOnce markers; outbox:<eventId> the kit's outbox
- * Listings use the state query API over the documents' `kind` and `sortKey` fields, with keyset
- * cursors (sortKey below the last one served), so concurrent inserts never shift a page.
+ *   processed:<eventId>            consumeOnce markers; outbox:<slot> the kit's outbox
+ * Listings use the state query API over the documents' `kind` and `sortKey` fields, paged by
+ * offset (see the kit's offsetCursor: daprd's Postgres v1 query cannot filter a range).
  */
 const postKey = (id: string) => `post:${id}`;
 const likeKey = (postId: string, userId: string) => `like:${postId}:${userId}`;
@@ -60,44 +60,29 @@ export class DaprPostRepository implements PostRepository {
     return (await this.state.get<IdempotencyRecord>(idempotencyKey(userId, key)))?.value.postId;
   }
 
-  listPosts(before: string | undefined, limit: number): Promise<PostRecord[]> {
-    return this.query<PostRecord>(eq('kind', 'post'), 'DESC', before, limit);
+  listPosts(offset: number, limit: number): Promise<PostRecord[]> {
+    return this.query<PostRecord>(eq('kind', 'post'), 'DESC', limit, offset);
   }
 
   listReplies(postId: string, limit: number): Promise<PostRecord[]> {
-    return this.query<PostRecord>(
-      and(eq('kind', 'post'), eq('inReplyTo', postId)),
-      'ASC',
-      undefined,
-      limit,
-    );
+    return this.query<PostRecord>(and(eq('kind', 'post'), eq('inReplyTo', postId)), 'ASC', limit);
   }
 
-  listLikes(postId: string, before: string | undefined, limit: number): Promise<LikeRecord[]> {
+  listLikes(postId: string, offset: number, limit: number): Promise<LikeRecord[]> {
     return this.query<LikeRecord>(
       and(eq('kind', 'like'), eq('postId', postId)),
       'DESC',
-      before,
       limit,
+      offset,
     );
   }
 
   postsByAuthor(authorId: string, limit: number): Promise<PostRecord[]> {
-    return this.query<PostRecord>(
-      and(eq('kind', 'post'), eq('authorId', authorId)),
-      'ASC',
-      undefined,
-      limit,
-    );
+    return this.query<PostRecord>(and(eq('kind', 'post'), eq('authorId', authorId)), 'ASC', limit);
   }
 
   likesByUser(userId: string, limit: number): Promise<LikeRecord[]> {
-    return this.query<LikeRecord>(
-      and(eq('kind', 'like'), eq('userId', userId)),
-      'ASC',
-      undefined,
-      limit,
-    );
+    return this.query<LikeRecord>(and(eq('kind', 'like'), eq('userId', userId)), 'ASC', limit);
   }
 
   async commit(writes: readonly PostWrite[], events: readonly DomainEvent[]): Promise<void> {
@@ -108,16 +93,17 @@ export class DaprPostRepository implements PostRepository {
     await consumeOnce(this.state, eventId, async () => (await plan()).map(toOperation));
   }
 
+  /** Items by sort key from the `offset`-th (the query's page token is that offset). */
   private async query<T>(
     filter: Filter,
     order: 'ASC' | 'DESC',
-    before: string | undefined,
     limit: number,
+    offset = 0,
   ): Promise<T[]> {
     const query: StateQuery = {
-      filter: before === undefined ? filter : and(filter, { LT: { sortKey: before } }),
+      filter,
       sort: [{ key: 'sortKey', order }],
-      page: { limit },
+      page: { limit, ...(offset > 0 ? { token: String(offset) } : {}) },
     };
     return (await this.state.query<T>(query)).results.map((r) => r.value);
   }

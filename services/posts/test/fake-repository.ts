@@ -39,11 +39,10 @@ export class FakePostRepository implements PostRepository {
   private livePosts(): PostRecord[] {
     return this.values<StoredPost>('post:').filter((p): p is PostRecord => p.kind === 'post');
   }
-  async listPosts(before: string | undefined, limit: number) {
+  async listPosts(offset: number, limit: number) {
     return this.livePosts()
-      .filter((p) => before === undefined || p.sortKey < before)
       .sort((a, b) => b.sortKey.localeCompare(a.sortKey))
-      .slice(0, limit);
+      .slice(offset, offset + limit);
   }
   async listReplies(postId: string, limit: number) {
     return this.livePosts()
@@ -51,11 +50,11 @@ export class FakePostRepository implements PostRepository {
       .sort((a, b) => a.sortKey.localeCompare(b.sortKey))
       .slice(0, limit);
   }
-  async listLikes(postId: string, before: string | undefined, limit: number) {
+  async listLikes(postId: string, offset: number, limit: number) {
     return this.values<LikeRecord>('like:')
-      .filter((l) => l.postId === postId && (before === undefined || l.sortKey < before))
+      .filter((l) => l.postId === postId)
       .sort((a, b) => b.sortKey.localeCompare(a.sortKey))
-      .slice(0, limit);
+      .slice(offset, offset + limit);
   }
   async postsByAuthor(authorId: string, limit: number) {
     return this.livePosts()

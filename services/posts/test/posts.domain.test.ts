@@ -154,7 +154,7 @@ describe('posts domain', () => {
       liked: true,
       likesCount: 1,
     });
-    expect((await domain.likes(post.id, undefined, 10)).items).toHaveLength(1);
+    expect((await domain.likes(post.id, 0, 10)).items).toHaveLength(1);
     expect(topics(repo)).toEqual(['post.created', 'like.created']);
     expect(repo.events.at(-1)?.data).toMatchObject({ postAuthorId: alice.id, userId: bob.id });
   });
@@ -183,12 +183,12 @@ describe('posts domain', () => {
     const { domain } = setup();
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await domain.create(alice, { text: `p${i}` })).post.id);
-    const first = await domain.list(undefined, 2);
+    const first = await domain.list(0, 2);
     expect(first.items.map((p) => p.id)).toEqual([ids[4], ids[3]]);
-    const second = await domain.list(first.nextCursor, 2);
-    const third = await domain.list(second.nextCursor, 2);
+    const second = await domain.list(first.nextOffset!, 2);
+    const third = await domain.list(second.nextOffset!, 2);
     expect([...second.items, ...third.items].map((p) => p.id)).toEqual([ids[2], ids[1], ids[0]]);
-    expect(third.nextCursor).toBeUndefined();
+    expect(third.nextOffset).toBeUndefined();
   });
 
   test('when comment events arrive twice, then the comments count moves once per event', async () => {

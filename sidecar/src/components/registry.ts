@@ -121,10 +121,12 @@ export async function initComponents(
     const known = KNOWN_METADATA[d.type];
     if (known) {
       const allowed = new Set(known.map((k) => k.toLowerCase()));
+      // daprd ignores fields a component does not know, so the sidecar does too; it only warns,
+      // since a misspelt field silently taking its default is the usual cause.
       for (const item of d.metadata) {
         if (!allowed.has(item.name.toLowerCase()))
-          throw new Error(
-            `${origin(d)}: unknown metadata field "${item.name}" (known: ${known.join(', ')})`,
+          logger.warn(
+            `${origin(d)}: unknown metadata field "${item.name}" is ignored (known: ${known.join(', ')})`,
           );
       }
     }

@@ -1,10 +1,14 @@
-import { EVENTS, LIVE_NOTIFICATIONS_TOPIC } from '@flock/kit';
+import { ACCESS_REVOKED_TOPIC, EVENTS, LIVE_NOTIFICATIONS_TOPIC } from '@flock/kit';
 import { connect } from 'nats';
 import type { ComponentDefinition } from '../components/load.js';
 import { ensureStream } from '../pubsub/jetstream.js';
 
-/** Every topic Flock publishes: the event catalog and the broadcast of live notifications. */
-export const FLOCK_TOPICS: readonly string[] = [...Object.keys(EVENTS), LIVE_NOTIFICATIONS_TOPIC];
+/** Every topic Flock publishes: the event catalog and the broadcast notices. */
+export const FLOCK_TOPICS: readonly string[] = [
+  ...Object.keys(EVENTS),
+  LIVE_NOTIFICATIONS_TOPIC,
+  ACCESS_REVOKED_TOPIC,
+];
 
 const plain = (component: ComponentDefinition, name: string) =>
   component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;

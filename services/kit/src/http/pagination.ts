@@ -41,6 +41,32 @@ export function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
  */
 export const queryPageToken = z.string().regex(/^\d{1,15}$/);
 
+/**
+ * The position of a page in a state-query listing: how many items come before it. daprd's
+ * Postgres v1 query, the one store with query that Flock runs on, compares every field as text
+ * (numbers printed by Go's %v, strings refused in ranges), so no keyset cursor can be built on
+ * it; an offset can. An item inserted meanwhile may shift a later page by one.
+ */
+export const offsetCursor = z.object({ offset: z.number().int().min(0).max(1_000_000) });
+
+export interface OffsetPage<T> {
+  items: T[];
+  nextOffset?: number;
+}
+
+/** `found` holds up to limit + 1 items from `offset`; the extra one only says there is more. */
+export function pageFrom<T, V>(
+  found: readonly T[],
+  offset: number,
+  limit: number,
+  view: (item: T) => V,
+): OffsetPage<V> {
+  return {
+    items: found.slice(0, limit).map(view),
+    ...(found.length > limit ? { nextOffset: offset + limit } : {}),
+  };
+}
+
 /** The gateway tells services the public path prefix, so links point at the public API. */
 export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';
 

@@ -1,9 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
 import { eventually } from '@flock/testing';
 import { sdkClient } from './support/sidecars.js';
+import {
+  describeOnRuntimes,
+  removeFolder,
+  resourcesFolder,
+  startOn,
+  type TestSidecar,
+} from './support/runtimes.js';
 
 const secretsJson = { db: { password: 's3cret', user: 'flock' }, 'api-key': 'k-123' };
 
@@ -61,9 +67,9 @@ ${extra}`,
   );
 }
 
-describe('secrets, metadata and API token', () => {
+describeOnRuntimes('secrets, metadata and API token', (runtime) => {
   let dir: string;
-  let sidecar: Sidecar;
+  let sidecar: TestSidecar;
   const TOKEN = 'dapr-token';
   const get = (path: string, token: string | null = TOKEN): Promise<Response> =>
     fetch(`${sidecar.url}${path}`, { headers: token ? { 'dapr-api-token': token } : {} });
@@ -72,14 +78,8 @@ describe('secrets, metadata and API token', () => {
     dir = await mkdtemp(join(tmpdir(), 'sidecar-api-'));
     await writeResources(dir);
     process.env.FLOCK_TEST_GREETING = 'hello';
-    sidecar = await startSidecar({
-      appId: 'api-app',
-      httpPort: 0,
-      components: await loadComponents(dir),
-      apiToken: TOKEN,
-      logLevel: 'silent',
-    });
-  });
+    sidecar = await startOn(runtime, { appId: 'api-app', resources: dir, apiToken: TOKEN });
+  }, 60_000);
 
   afterAll(async () => {
     delete process.env.FLOCK_TEST_GREETING;
@@ -131,35 +131,31 @@ describe('secrets, metadata and API token', () => {
       unknown
     >;
     expect(bulk.GREETING).toEqual({ GREETING: 'hello' });
-    const unprefixed = await startSidecar({
-      appId: 'env-app',
-      httpPort: 0,
-      components: [
-        {
-          name: 'env',
-          type: 'secretstores.local.env',
-          version: 'v1',
-          metadata: [],
-          scopes: [],
-          file: 'inline',
-        },
-      ],
-      logLevel: 'silent',
-    });
+    const envDir = await resourcesFolder(
+      'apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: env }\nspec: { type: secretstores.local.env, version: v1, metadata: [] }\n',
+    );
     process.env.DAPR_API_TOKEN = 'must-not-leak';
+    const unprefixed = await startOn(runtime, {
+      appId: 'env-app',
+      resources: envDir,
+      apiToken: 'must-not-leak',
+    });
     try {
-      const res = await fetch(`${unprefixed.url}/v1.0/secrets/env/DAPR_API_TOKEN`);
+      const res = await fetch(`${unprefixed.url}/v1.0/secrets/env/DAPR_API_TOKEN`, {
+        headers: { 'dapr-api-token': 'must-not-leak' },
+      });
       expect(await res.json()).toEqual({ DAPR_API_TOKEN: '' });
     } finally {
       delete process.env.DAPR_API_TOKEN;
       await unprefixed.stop();
+      await removeFolder(envDir);
     }
   });
 
   it('when components load, then scopes, secretKeyRef and capabilities show in the metadata API', async () => {
     const meta = (await (await get('/v1.0/metadata')).json()) as {
       id: string;
-      components: unknown[];
+      components: Array<{ name: string }>;
       extended: Record<string, string>;
     };
     expect(meta.id).toBe('api-app');
@@ -169,11 +165,16 @@ describe('secrets, metadata and API token', () => {
           name: 'statestore',
           type: 'state.in-memory',
           version: 'v1',
-          capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API', 'ACTOR'],
+          capabilities: ['ETAG', 'TRANSACTIONAL', 'TTL', 'DELETE_WITH_PREFIX', 'ACTOR'],
         },
       ]),
     );
-    expect(meta.components).toHaveLength(3); // other-apps-store is scoped to another app
+    // other-apps-store is scoped to another app
+    expect(meta.components.map((c) => c.name).sort()).toEqual([
+      'envsecrets',
+      'localsecrets',
+      'statestore',
+    ]);
     const put = await fetch(`${sidecar.url}/v1.0/metadata/team`, {
       method: 'PUT',
       headers: { 'dapr-api-token': TOKEN },
@@ -186,53 +187,45 @@ describe('secrets, metadata and API token', () => {
   });
 
   it('when POST /v1.0/shutdown is called, then it answers 204 and the sidecar stops listening', async () => {
-    const doomed = await startSidecar({
-      appId: 'doomed',
-      httpPort: 0,
-      components: [],
-      logLevel: 'silent',
-    });
-    expect((await fetch(`${doomed.url}/v1.0/shutdown`, { method: 'POST' })).status).toBe(204);
-    await eventually(() =>
-      fetch(`${doomed.url}/v1.0/healthz`).then(
-        () => undefined,
-        () => true,
-      ),
-    );
-    await doomed.stop();
+    const empty = await mkdtemp(join(tmpdir(), 'sidecar-empty-'));
+    const doomed = await startOn(runtime, { appId: 'doomed', resources: empty });
+    try {
+      expect((await fetch(`${doomed.url}/v1.0/shutdown`, { method: 'POST' })).status).toBe(204);
+      await eventually(() =>
+        fetch(`${doomed.url}/v1.0/healthz`).then(
+          () => undefined,
+          () => true,
+        ),
+      );
+    } finally {
+      await doomed.stop();
+      await removeFolder(empty);
+    }
   });
 
-  it('when a component is invalid, then startup fails naming the file, the component and the field', async () => {
+  it('when a component is invalid, then startup fails', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'sidecar-bad-'));
+    // Flock's sidecar names the file, the component and the field; daprd logs it and exits.
+    const named = (pattern: RegExp) => (runtime === 'sidecar' ? pattern : /exited/);
     try {
       await writeResources(
         bad,
         '---\napiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: pg }\nspec: { type: state.postgresql, version: v2, metadata: [] }\n',
       );
-      await expect(
-        startSidecar({
-          appId: 'x',
-          httpPort: 0,
-          components: await loadComponents(bad),
-          logLevel: 'silent',
-        }),
-      ).rejects.toThrow(
-        /components\.yaml component "pg" \(state\.postgresql\): missing required metadata field "connectionString"/,
+      await expect(startOn(runtime, { appId: 'x', resources: bad })).rejects.toThrow(
+        named(
+          /components\.yaml component "pg" \(state\.postgresql\): missing required metadata field "connectionString"/,
+        ),
       );
       await writeResources(
         bad,
         '---\napiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: mq }\nspec: { type: pubsub.carrier-pigeon, version: v1 }\n',
       );
-      await expect(
-        startSidecar({
-          appId: 'x',
-          httpPort: 0,
-          components: await loadComponents(bad),
-          logLevel: 'silent',
-        }),
-      ).rejects.toThrow(/component "mq" \(pubsub\.carrier-pigeon\): unknown component type/);
+      await expect(startOn(runtime, { appId: 'x', resources: bad })).rejects.toThrow(
+        named(/component "mq" \(pubsub\.carrier-pigeon\): unknown component type/),
+      );
     } finally {
       await rm(bad, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

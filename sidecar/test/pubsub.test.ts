@@ -146,9 +146,7 @@ for (const broker of brokers) {
         unknown
       >;
       expect(meta.id).toBe('subscriber');
-      expect(meta.components).toEqual([
-        { name: PUBSUB, type: broker.type, version: 'v1', capabilities: [] },
-      ]);
+      expect(meta.components).toEqual([{ name: PUBSUB, type: broker.type, version: 'v1' }]);
       expect(meta.subscriptions).toEqual(
         expect.arrayContaining([
           {

@@ -68,7 +68,7 @@ export interface Components {
   state: Map<string, LoadedStateStore>;
   pubsub: Map<string, LoadedPubSub>;
   secrets: Map<string, LoadedSecretStore>;
-  all(): ComponentInfo[];
+  all(): ListedComponent[];
   close(): Promise<void>;
 }
 
@@ -259,8 +259,16 @@ function base(d: ComponentDefinition, capabilities: string[]): ComponentInfo {
   return { name: d.name, type: d.type, version: d.version, capabilities };
 }
 
-function info(c: ComponentInfo): ComponentInfo {
-  return { name: c.name, type: c.type, version: c.version, capabilities: c.capabilities };
+/** As daprd's metadata API lists it: no `capabilities` field when there are none. */
+export type ListedComponent = Omit<ComponentInfo, 'capabilities'> & { capabilities?: string[] };
+
+function info(c: ComponentInfo): ListedComponent {
+  return {
+    name: c.name,
+    type: c.type,
+    version: c.version,
+    ...(c.capabilities.length ? { capabilities: c.capabilities } : {}),
+  };
 }
 
 const isEtagError = (err: unknown): boolean => err instanceof EtagError;

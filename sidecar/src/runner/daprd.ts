@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -188,14 +189,32 @@ function withoutDaprTokens(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return rest;
 }
 
+/**
+ * One probe on a connection of its own, closed after the answer: a probe through the process's
+ * shared keep-alive pool leaves a socket that daprd may close just as a caller picks it up
+ * (seen as "other side closed" on the first real request).
+ */
+function probe(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(2_000, () => req.destroy(new Error('probe timed out')));
+  });
+}
+
 async function waitFor204(url: string, appId: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url);
-      if (response.status === 204) return;
-      last = `${response.status} ${await response.text()}`;
+      const { status, body } = await probe(url);
+      if (status === 204) return;
+      last = `${status} ${body}`;
     } catch (error) {
       last = (error as Error).message;
     }

@@ -14,6 +14,7 @@ import { findDaprd, startDaprd } from '../../src/runner/daprd.js';
 export type TestRuntime = 'sidecar' | 'daprd';
 
 const daprd = findDaprd();
+const logDir = tmpdir();
 
 /** `body` once per runtime; the daprd pass is skipped (failing in CI) when no daprd is built. */
 export function describeOnRuntimes(title: string, body: (runtime: TestRuntime) => void): void {
@@ -83,7 +84,8 @@ export async function startOn(runtime: TestRuntime, options: StartOptions): Prom
       ...(options.app ? { appPort: options.app.port } : {}),
       ...(options.apiToken ? { apiToken: options.apiToken } : {}),
       ...(options.app?.appApiToken ? { appApiToken: options.app.appApiToken } : {}),
-      logFile: path.join(options.resources, `${options.appId}.daprd.log`),
+      // Never inside the resources folder: daprd watches it and reloads on every write.
+      logFile: path.join(logDir, `${options.appId}.daprd.log`),
       logLevel: 'warn',
       logger: createLogger('conformance', 'silent'),
     });

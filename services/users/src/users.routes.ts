@@ -10,7 +10,6 @@ import {
   sendPage,
   unauthorized,
 } from '@flock/kit';
-import { z } from 'zod';
 import { REGISTRATION_ACCEPTED, type UsersDomain } from './users.domain.js';
 import {
   loginRequest,

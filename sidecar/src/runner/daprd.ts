@@ -185,7 +185,9 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
 
 /** daprd must not inherit a token meant for someone else (the runner's own environment). */
 function withoutDaprTokens(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { DAPR_API_TOKEN: _api, APP_API_TOKEN: _app, ...rest } = env;
+  const rest = { ...env };
+  delete rest.DAPR_API_TOKEN;
+  delete rest.APP_API_TOKEN;
   return rest;
 }
 

@@ -9,6 +9,7 @@ import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from '../embedded
 import { loadResiliency } from '../resiliency.js';
 import { spawnApp, type AppProcess } from './app-process.js';
 import { freePort } from './ports.js';
+import { supervise } from './supervisor.js';
 import {
   resolveRuntime,
   startSidecars,
@@ -45,7 +46,8 @@ export interface RunningApp {
   appId: string;
   url: string;
   sidecarUrl: string;
-  pid: number;
+  /** The app's current process (a crashed app is restarted: see supervisor.ts). */
+  readonly pid: number;
   /** The token this app's sidecar demands; tests use it to call the sidecar directly. */
   daprApiToken: string;
 }
@@ -75,6 +77,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const components = withAbsolutePaths(await loadComponents(folder), dataDir);
   const resiliency = await loadResiliency(folder);
   const stops: Array<() => Promise<void>> = [];
+  let stopping: Promise<void> | undefined;
   const stop = async () => {
     for (const step of stops.reverse()) await step();
   };
@@ -110,30 +113,29 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stops.push(async () => void (await Promise.all(sidecars.map((s) => s.stop()))));
     const processes: AppProcess[] = [];
     stops.push(async () => void (await Promise.all(processes.map((p) => p.stop(STOP_GRACE_MS)))));
-    plans.forEach((p, i) => {
-      processes.push(
-        spawnApp({
-          appId: p.app.appId,
-          command: p.app.command,
-          cwd: p.app.appDir,
-          env: {
-            ...p.app.env,
-            ...options.env,
-            APP_ID: p.app.appId,
-            APP_HOST: '127.0.0.1',
-            APP_PORT: String(p.address.port),
-            DAPR_HOST: '127.0.0.1',
-            DAPR_HTTP_PORT: String(sidecars[i]!.port),
-            DAPR_API_TOKEN: p.apiToken,
-            APP_API_TOKEN: p.address.appApiToken,
-          },
-          ...(options.logs === 'console'
-            ? {}
-            : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
-          logger,
-        }),
-      );
-    });
+    const spawnFor = (p: AppPlan, i: number) =>
+      spawnApp({
+        appId: p.app.appId,
+        command: p.app.command,
+        cwd: p.app.appDir,
+        env: {
+          ...p.app.env,
+          ...options.env,
+          APP_ID: p.app.appId,
+          APP_HOST: '127.0.0.1',
+          // A restarted app binds the port it had, so its sidecar and clients still reach it.
+          APP_PORT: String(p.address.port),
+          DAPR_HOST: '127.0.0.1',
+          DAPR_HTTP_PORT: String(sidecars[i]!.port),
+          DAPR_API_TOKEN: p.apiToken,
+          APP_API_TOKEN: p.address.appApiToken,
+        },
+        ...(options.logs === 'console'
+          ? {}
+          : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
+        logger,
+      });
+    plans.forEach((p, i) => processes.push(spawnFor(p, i)));
     await Promise.all(
       plans.map(async (p, i) => {
         const failure = exitAsFailure(p.app.appId, processes[i]!);
@@ -150,14 +152,25 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         );
       }),
     );
+    plans.forEach((p, i) =>
+      supervise({
+        appId: p.app.appId,
+        first: processes[i]!,
+        respawn: () => spawnFor(p, i),
+        replaced: (next) => (processes[i] = next),
+        stopping: () => stopping !== undefined,
+        logger,
+      }),
+    );
     const apps = plans.map((p, i) => ({
       appId: p.app.appId,
       url: `http://127.0.0.1:${p.address.port}`,
       sidecarUrl: sidecars[i]!.url,
-      pid: processes[i]!.pid,
+      get pid() {
+        return processes[i]!.pid;
+      },
       daprApiToken: p.apiToken,
     }));
-    let stopping: Promise<void> | undefined;
     return {
       profile,
       runtime,

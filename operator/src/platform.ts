@@ -6,7 +6,6 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { platformSchema } from './crd.js';
-import { QUERY_SERVICES } from './render/backends.js';
 import { API_VERSION, KIND, type SocialPlatform } from './types.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
@@ -43,17 +42,19 @@ export function specProblems(platform: SocialPlatform): string[] {
       );
     }
   }
-  // Only these list through the state query API (the outbox needs none); on Redis, daprd serves
-  // query only from RediSearch indexes this operator does not render.
-  for (const svc of QUERY_SERVICES) {
-    const own = platform.spec.services?.[svc];
-    if (!own) continue;
-    const where = own.state ? `services.${svc}.state` : 'backends.state';
-    if ((own.state ?? platform.spec.backends.state).type === 'redis') {
-      problems.push(
-        `spec.${where}.type is redis, but ${svc} lists its data through the state query API, which Dapr's Redis store serves only from RediSearch indexes this operator does not render; give ${svc} postgresql or mongodb (spec.services.${svc}.state)`,
-      );
-    }
+  // Found by running daprd 1.18: its Redis store runs a transaction as MULTI of per-key scripts,
+  // so a failed etag check leaves the other writes applied (and answers success), and insert-only
+  // writes are not enforced inside transactions. Every Flock write is such a transaction.
+  const redisState = [
+    ['backends.state', platform.spec.backends.state] as const,
+    ...Object.entries(platform.spec.services ?? {}).map(
+      ([svc, s]) => [`services.${svc}.state`, s.state] as const,
+    ),
+  ].filter(([, state]) => state?.type === 'redis');
+  for (const [where] of redisState) {
+    problems.push(
+      `spec.${where}.type is redis, but Dapr's Redis state store does not roll back a transaction whose etag check fails (it applies the other writes), and Flock commits every write with its events in one transaction; use postgresql or mongodb`,
+    );
   }
   if (platform.spec.ingress && !platform.spec.services?.gateway) {
     problems.push(

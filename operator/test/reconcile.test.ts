@@ -1,7 +1,6 @@
 import { createLogger } from '@flock/kit';
 import { discoverCaps } from '../src/controller.js';
 import { makeRecorder } from '../src/events.js';
-import { specProblems } from '../src/platform.js';
 import { reconcile, type ReconcileDeps } from '../src/reconcile.js';
 import { LATEST_CAPS } from '../src/render/meta.js';
 import type { KubeObject, SocialPlatform } from '../src/types.js';
@@ -132,24 +131,14 @@ describe('reconcile', () => {
     );
   });
 
-  test('when state is on Redis, then Degraded names the services whose listings need Postgres or MongoDB', async () => {
+  test("when state is on Redis, then Degraded explains that Dapr's Redis transactions do not roll back", async () => {
     const platform = samplePlatform('dev');
     platform.spec.backends.state = { type: 'redis', secretRef: { name: 'flock-redis' } };
     const { deps, current } = setup(platform);
     await reconcile(KEY, deps);
-    const message = condition(current(), 'Degraded')?.message ?? '';
-    expect(message).toMatch(/spec\.backends\.state\.type is redis, but users lists its data/);
-    expect(message).toMatch(/give posts postgresql or mongodb/);
-    expect(message).not.toMatch(/timeline|follows/);
-  });
-
-  test('when only the services that do not query are on Redis, then nothing is refused', async () => {
-    const platform = samplePlatform('dev');
-    const postgres = platform.spec.backends.state;
-    platform.spec.backends.state = { type: 'redis', secretRef: { name: 'flock-redis' } };
-    for (const svc of ['users', 'posts', 'comments'] as const)
-      if (platform.spec.services[svc]) platform.spec.services[svc]!.state = postgres;
-    expect(specProblems(platform)).toEqual([]);
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /spec\.backends\.state\.type is redis.*does not roll back.*use postgresql or mongodb/,
+    );
   });
 
   test('when min > max replicas, then Degraded explains the fix', async () => {

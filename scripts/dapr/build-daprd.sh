@@ -5,10 +5,15 @@
 # with replace directives, so a throwaway module requires dapr and repeats its replaces.
 # Idempotent and cached outside the clone, keyed by version: exits at once when daprd exists.
 # Prints the folder holding daprd (and Dapr's CRDs under crds/) on stdout; progress goes to stderr.
+# `--version` prints the pinned version only.
 # Needs Go >= the version dapr's go.mod names: /usr/local/go/bin/go, never Debian's older golang-go.
 set -euo pipefail
 
 DAPR_VERSION="${FLOCK_DAPR_VERSION:-v1.18.1}"
+if [[ "${1:-}" == "--version" ]]; then
+  echo "$DAPR_VERSION"
+  exit 0
+fi
 CACHE="${FLOCK_DAPR_CACHE:-/var/cache/flock/dapr-$DAPR_VERSION}"
 if [[ -x "$CACHE/daprd" && -d "$CACHE/crds" ]]; then
   echo "$CACHE"

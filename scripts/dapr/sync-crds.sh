@@ -5,7 +5,7 @@
 # validate every rendered Dapr object against them. Run after changing the pinned version.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-version="$(grep -o 'v[0-9.]*}' scripts/dapr/build-daprd.sh | tr -d '}')"
+version="$(bash scripts/dapr/build-daprd.sh --version)"
 crds="$(bash scripts/dapr/build-daprd.sh)/crds"
 out=operator/test/fixtures/dapr
 mkdir -p "$out"

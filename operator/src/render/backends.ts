@@ -74,7 +74,7 @@ export const PUBSUB_BACKENDS: Record<PubsubType, Backend> = {
  * in its v1 store, so on Postgres these get v1 (their tables keep the names earlier releases used);
  * the local profiles run the same split.
  */
-export const QUERY_SERVICES: readonly ServiceName[] = ['users', 'posts', 'comments'];
+const QUERY_SERVICES: readonly ServiceName[] = ['users', 'posts', 'comments'];
 
 const POSTGRES_V1: Backend = {
   ...STATE_BACKENDS.postgresql,

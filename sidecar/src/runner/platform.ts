@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
@@ -113,6 +113,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stops.push(async () => void (await Promise.all(sidecars.map((s) => s.stop()))));
     const processes: AppProcess[] = [];
     stops.push(async () => void (await Promise.all(processes.map((p) => p.stop(STOP_GRACE_MS)))));
+    const logFileOf = (p: AppPlan) =>
+      options.logs === 'console' ? undefined : path.join(dataDir, `${p.app.appId}.log`);
     const spawnFor = (p: AppPlan, i: number) =>
       spawnApp({
         appId: p.app.appId,
@@ -130,15 +132,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           DAPR_API_TOKEN: p.apiToken,
           APP_API_TOKEN: p.address.appApiToken,
         },
-        ...(options.logs === 'console'
-          ? {}
-          : { logFile: path.join(dataDir, `${p.app.appId}.log`) }),
+        ...(logFileOf(p) ? { logFile: logFileOf(p) } : {}),
         logger,
       });
     plans.forEach((p, i) => processes.push(spawnFor(p, i)));
     await Promise.all(
       plans.map(async (p, i) => {
-        const failure = exitAsFailure(p.app.appId, processes[i]!);
+        const failure = exitAsFailure(p.app.appId, processes[i]!, logFileOf(p));
         // On ephemeral ports the app picks its own and reports it; the sidecar holds this same
         // address object and reads the port when it first calls the app (connectApp, below).
         if (p.address.port === 0)
@@ -149,6 +149,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           `http://127.0.0.1:${p.address.port}/readyz`,
           processes[i]!,
           options.readyTimeoutMs ?? 120_000,
+          logFileOf(p),
         );
       }),
     );
@@ -240,10 +241,19 @@ async function plan(app: RunApp, ports: 'fixed' | 'ephemeral', runtime: Runtime)
   };
 }
 
-/** Rejects if the app exits: waiting for its port would otherwise wait forever. */
-async function exitAsFailure(appId: string, app: AppProcess): Promise<never> {
+/**
+ * Rejects if the app exits: waiting for its port would otherwise wait forever. The error carries
+ * the end of the app's log: a test's data folder, and the log with it, is gone afterwards.
+ */
+async function exitAsFailure(appId: string, app: AppProcess, logFile?: string): Promise<never> {
   const code = await app.exited;
-  throw new Error(`${appId} exited with code ${code} before it was ready (see its log)`);
+  const tail = logFile
+    ? (await readFile(logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-8).join('\n')
+    : '';
+  throw new Error(
+    `${appId} exited with code ${code} before it was ready` +
+      (tail ? `; the end of its log (${logFile}):\n${tail}` : ' (see its log)'),
+  );
 }
 
 async function waitUntilReady(
@@ -251,10 +261,11 @@ async function waitUntilReady(
   url: string,
   app: AppProcess,
   timeoutMs: number,
+  logFile: string | undefined,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  const failure = exitAsFailure(appId, app);
+  const failure = exitAsFailure(appId, app, logFile);
   failure.catch(() => (exited = true));
   let last = 'no answer yet';
   while (Date.now() < deadline) {

@@ -15,8 +15,8 @@ interface Entry {
 }
 
 /**
- * `state.in-memory`: a Map per component instance, lost on stop. ETags are increasing integers
- * (like state.redis), so a non-numeric etag is reported as invalid (400).
+ * `state.in-memory`: a Map per component instance, lost on stop. ETags are increasing integers;
+ * any other etag simply does not match (409), as in daprd's in-memory store.
  */
 export class InMemoryStateStore implements StateStore {
   readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API'] as const;
@@ -73,7 +73,6 @@ export class InMemoryStateStore implements StateStore {
     const { key, etag, concurrency } = op.request;
     const current = this.live(key);
     if (etag !== undefined) {
-      if (!/^\d+$/.test(etag)) throw new EtagError('invalid', etag);
       if (current?.etag !== etag) throw new EtagError('mismatch');
     } else if (op.operation === 'upsert' && concurrency === 'first-write' && current) {
       throw new EtagError('mismatch', 'first-write: the key already exists and no etag was given');

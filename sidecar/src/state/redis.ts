@@ -11,20 +11,29 @@ import type {
 import { EtagError } from './store.js';
 
 /**
- * One script runs every write (single set/delete and transactions), so a transaction is atomic:
- * all etags are checked first, then all writes applied. Layout as daprd's state.redis: a hash
- * `{data, version}` per key, etag = the integer version. An etag on a missing key succeeds
- * (daprd's setDefaultQuery), `last-write` ignores the etag, `first-write` without an etag fails
- * on an existing key. TTL: > 0 → EXPIRE, <= 0 → PERSIST, absent → unchanged.
+ * Layout and rules as daprd's state.redis (its setDefaultQuery/delDefaultQuery scripts): a hash
+ * `{data, version[, first-write]}` per key, etag = the integer version. A write passes when the
+ * key is missing, or its etag matches, or it carries no etag (`last-write` counts as none) and the
+ * stored item was not written with `first-write`; a single save with `first-write` marks the item
+ * so (daprd's transactions never do). A delete passes without an etag or with the matching one.
+ *
+ * One difference, on purpose: one script runs every write, so a transaction is atomic (all
+ * checks first, then all writes). daprd runs a transaction as MULTI of those scripts, where a
+ * failed check does not stop the other operations and the API answers 204: reproducing that
+ * would lose writes; the operator refuses Redis state for the same reason.
+ * TTL: > 0 → EXPIRE, <= 0 → PERSIST, absent → unchanged.
  */
 const APPLY = `
 local ops = cjson.decode(ARGV[1])
 for i, o in ipairs(ops) do
   local version = redis.call('HGET', o.k, 'version')
-  if o.e then
-    if version and version ~= o.e then return redis.error_reply('ETAG_MISMATCH ' .. o.k) end
-  elseif o.fw and version then
-    return redis.error_reply('ETAG_MISMATCH first-write: ' .. o.k .. ' exists')
+  if version then
+    local marked = redis.call('HEXISTS', o.k, 'first-write') == 1
+    if o.e then
+      if version ~= o.e then return redis.error_reply('ETAG_MISMATCH ' .. o.k) end
+    elseif not o.d and marked then
+      return redis.error_reply('ETAG_MISMATCH first-write: ' .. o.k .. ' exists')
+    end
   end
 end
 for i, o in ipairs(ops) do
@@ -33,6 +42,7 @@ for i, o in ipairs(ops) do
   else
     redis.call('HINCRBY', o.k, 'version', 1)
     redis.call('HSET', o.k, 'data', o.v)
+    if o.fw then redis.call('HSET', o.k, 'first-write', 0) end
     if o.t then
       if o.t > 0 then redis.call('EXPIRE', o.k, o.t) else redis.call('PERSIST', o.k) end
     end
@@ -68,7 +78,7 @@ export async function createRedisStateStore(ctx: ComponentContext): Promise<Stat
 type WithApply = Redis & { flockApply(ops: string): Promise<number> };
 
 class RedisStateStore implements StateStore {
-  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL'] as const;
+  readonly features = ['ETAG', 'TRANSACTIONAL', 'TTL', 'QUERY_API'] as const;
 
   constructor(
     private readonly redis: Redis,
@@ -76,21 +86,22 @@ class RedisStateStore implements StateStore {
   ) {}
 
   async get(key: string): Promise<GetResponse | undefined> {
-    const res = await this.redis.multi().hgetall(key).pttl(key).exec();
-    const [hashErr, hash] = res?.[0] ?? [];
-    if (hashErr) throw hashErr;
-    const fields = hash as Record<string, string>;
+    const fields = await this.redis.hgetall(key);
     if (fields.data === undefined) return undefined;
-    const pttl = Number(res?.[1]?.[1] ?? -1);
-    return {
-      data: Buffer.from(fields.data),
-      etag: fields.version ?? '1',
-      ...(pttl > 0 ? { expiresAt: new Date(Date.now() + pttl) } : {}),
-    };
+    // daprd's Redis store reports no expiry time on reads (Postgres does: metadata.ttlExpireTime).
+    return { data: Buffer.from(fields.data), etag: fields.version ?? '1' };
+  }
+
+  /**
+   * daprd's Redis store advertises the query API but serves it only with RedisJSON and the
+   * component's `queryIndexes`; without them every query fails like this.
+   */
+  query(): Promise<never> {
+    return Promise.reject(new Error('redis-json server support is required for query capability'));
   }
 
   async set(req: SetRequest): Promise<void> {
-    await this.apply([{ operation: 'upsert', request: req }]);
+    await this.apply([{ operation: 'upsert', request: req }], true);
   }
 
   async delete(req: DeleteRequest): Promise<void> {
@@ -122,13 +133,19 @@ class RedisStateStore implements StateStore {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 
-  private async apply(ops: TransactionOperation[]): Promise<void> {
+  /** `single`: a plain save or delete, where daprd marks first-write items (not in transactions). */
+  private async apply(ops: TransactionOperation[], single = false): Promise<void> {
     const script: ScriptOp[] = ops.map(({ operation, request }) => {
       const op: ScriptOp = { k: request.key };
-      if (request.etag !== undefined && request.concurrency !== 'last-write') {
+      if (
+        request.etag !== undefined &&
+        request.etag !== '' &&
+        request.concurrency !== 'last-write'
+      ) {
         if (!/^\d+$/.test(request.etag)) throw new EtagError('invalid', request.etag);
         op.e = request.etag;
-      } else if (request.etag === undefined && request.concurrency === 'first-write') op.fw = true;
+      }
+      if (single && operation === 'upsert' && request.concurrency === 'first-write') op.fw = true;
       if (operation === 'delete') op.d = true;
       else {
         op.v = request.value.toString('utf8');

@@ -14,6 +14,7 @@ import { findDaprd, startDaprd } from '../../src/runner/daprd.js';
 export type TestRuntime = 'sidecar' | 'daprd';
 
 const daprd = findDaprd();
+export const daprdBuilt = daprd !== undefined;
 const logDir = tmpdir();
 
 /** `body` once per runtime; the daprd pass is skipped (failing in CI) when no daprd is built. */

@@ -40,7 +40,7 @@ export function startTestSidecar(
 }
 
 /** The official SDK pointed at a sidecar over HTTP. */
-export function sdkClient(sidecar: Sidecar, daprApiToken?: string): DaprClient {
+export function sdkClient(sidecar: Pick<Sidecar, 'port'>, daprApiToken?: string): DaprClient {
   return new DaprClient({
     daprHost: '127.0.0.1',
     daprPort: String(sidecar.port),

@@ -1,4 +1,12 @@
-import { APP_IDS, Dapr, SECRETS, accessTokenVerifier, createService, serve } from '@flock/kit';
+import {
+  APP_IDS,
+  Dapr,
+  SECRETS,
+  accessTokenVerifier,
+  createService,
+  serve,
+  type ReadinessCheck,
+} from '@flock/kit';
 import cors from 'cors';
 import { APIS, apiDocument } from './gateway.apis.js';
 import { Revocations, bearerAuth, revocationNotices } from './gateway.auth.js';
@@ -62,7 +70,23 @@ await serve('gateway', gatewayConfigSchema, async (config, logger) => {
       );
       webRoutes(app, config.WEB_DIR, logger);
     },
-    readiness: [dapr.readiness],
+    readiness: [dapr.readiness, ...servicesBehind(dapr)],
     onShutdown: [() => dapr.close()],
   });
 });
+
+/**
+ * Each service the gateway routes to, as a readiness check that only degrades: `/readyz` says
+ * which are down (status `degraded`) while the gateway stays in rotation for the rest.
+ */
+function servicesBehind(dapr: Dapr): ReadinessCheck[] {
+  return [...new Set(APIS.map((api) => api.appId))].map((appId) => ({
+    name: appId,
+    impact: 'degrades',
+    check: async () => {
+      const response = await dapr.forward(appId, '/readyz', { method: 'GET' });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new Error(`its /readyz answered ${response.status}`);
+    },
+  }));
+}

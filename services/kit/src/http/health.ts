@@ -7,6 +7,12 @@ export interface ReadinessCheck {
   name: string;
   /** Resolves when the dependency is usable; rejects (or times out) when it is not. */
   check(): Promise<void>;
+  /**
+   * `degrades`: a failure is reported (status `degraded`) but the process stays ready. For what
+   * only part of the service needs: taking the process out of rotation would turn a partial
+   * outage into a total one.
+   */
+  impact?: 'unready' | 'degrades';
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -43,7 +49,9 @@ export function healthRoutes(
         }
       }),
     );
-    const failing = results.filter((result) => !result.ok);
+    const failing = results.filter(
+      (result, i) => !result.ok && (checks[i]!.impact ?? 'unready') === 'unready',
+    );
     if (isDraining() || failing.length > 0) {
       const reason = isDraining()
         ? 'shutting down'
@@ -58,7 +66,7 @@ export function healthRoutes(
         .json({ ...problem, checks: results });
       return;
     }
-    res.json({ status: 'ready', checks: results });
+    res.json({ status: results.every((r) => r.ok) ? 'ready' : 'degraded', checks: results });
   });
   router.get('/metrics', metricsAccess, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -9,7 +9,10 @@ import { buildAnalyticsService } from '../src/analytics.service.js';
 import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
-const TABLE_PREFIX = 'analytics_test_';
+// A table of this run's own: daprd's Postgres v2 (and the sidecar, as daprd) records each table
+// prefix's migration level in the shared dapr_metadata table, so a dropped table of a reused
+// prefix would not be created again.
+const TABLE_PREFIX = `analytics_test_${randomUUID().slice(0, 8)}_`;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -31,7 +34,6 @@ const backends = [
     reachable: realPostgres !== undefined,
     what: 'Postgres on 127.0.0.1:5432',
     async store() {
-      await dropTable(realPostgres!, `${TABLE_PREFIX}state`);
       return componentYaml(
         'analytics-store',
         'state.postgresql',
@@ -47,6 +49,10 @@ const backends = [
     store: async () => componentYaml('analytics-store', 'state.in-memory'),
   },
 ];
+
+afterAll(async () => {
+  if (realPostgres) await dropTable(realPostgres, `${TABLE_PREFIX}state`);
+});
 
 /** "Now" for the service: the default window is the 30 days ending 2026-03-15. */
 const NOW = new Date('2026-03-15T12:00:00.000Z');

@@ -1,15 +1,39 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { randomInt } from 'node:crypto';
 
 /**
- * A free TCP port on loopback, for a process that must be told its port before it starts (daprd,
- * or an app whose sidecar must know it first). The kernel may hand it out again before it is
- * bound, so prefer port 0 wherever the listener can report what it bound.
+ * Ports handed to processes that must be told theirs before they start (daprd, and an app whose
+ * daprd must know it first). Port 0 would pick from the kernel's ephemeral range, where every
+ * outgoing connection on the machine also takes its local port: between our check and the
+ * process's bind, one often got there first (EADDRINUSE under load). So pick below that range,
+ * where only listeners live, at random so parallel runs rarely meet, and check it is free.
  */
+const EPHEMERAL_START = ephemeralRangeStart();
+const LOWEST = 10_000;
+
+function ephemeralRangeStart(): number {
+  try {
+    const [start] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/);
+    return Number(start) || 32_768;
+  } catch {
+    return 32_768; // not Linux: the usual default
+  }
+}
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+  for (let tries = 0; tries < 100; tries++) {
+    const port = randomInt(LOWEST, Math.max(LOWEST + 1_000, EPHEMERAL_START));
+    if (await bindable(port)) return port;
+  }
+  throw new Error('no free port found below the ephemeral range');
 }

@@ -23,7 +23,6 @@ const PLATFORM_SUITES = [
   'services/notifications/test/notifications.e2e.test.ts',
   'services/search/test/search.e2e.test.ts',
   'sidecar/test/supervision.e2e.test.ts',
-  'sidecar/test/chaos.e2e.test.ts',
 ];
 const PROFILES_AT_ONCE = 2;
 

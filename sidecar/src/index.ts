@@ -18,5 +18,6 @@ export {
 export type { Runtime, RuntimeChoice } from './runner/runtimes.js';
 export { FLOCK_TOPICS } from './runner/provision.js';
 export { freePort } from './runner/ports.js';
+export { createThrowawayDatabase, type ThrowawayDatabase } from './runner/throwaway-database.js';
 export { ms, summarize, timed, type LatencySummary } from './bench/stats.js';
 export { loadResiliency, type Resiliency } from './resiliency.js';

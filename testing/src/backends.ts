@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect as connectNats } from 'nats';
-import pg from 'pg';
 import { FLOCK_TOPICS, type ComponentDefinition } from '@flock/sidecar';
 
 /**
@@ -12,39 +10,6 @@ import { FLOCK_TOPICS, type ComponentDefinition } from '@flock/sidecar';
  * would reach this run's consumers). Runs on one profile therefore go one at a time (CI's daprd
  * matrix runs its suites in band); runs on different profiles touch different keys and queues.
  */
-const ADMIN_URL =
-  process.env.FLOCK_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-export interface ThrowawayDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
-export async function createThrowawayDatabase(): Promise<ThrowawayDatabase> {
-  const name = `flock_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
-}
-
 const value = (component: ComponentDefinition, name: string) =>
   component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;
 

@@ -12,5 +12,5 @@ export {
   type TestPlatform,
   type TestPlatformOptions,
 } from './platform.js';
-export { createThrowawayDatabase, purgeBackends } from './backends.js';
+export { purgeBackends } from './backends.js';
 export { freePort } from '@flock/sidecar';

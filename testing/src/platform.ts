@@ -4,13 +4,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_IDS, createLogger } from '@flock/kit';
 import {
+  createThrowawayDatabase,
   loadComponents,
   profileFolder,
   startPlatform,
   type Platform,
   type Runtime,
 } from '@flock/sidecar';
-import { createThrowawayDatabase, purgeBackends } from './backends.js';
+import { purgeBackends } from './backends.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -1,15 +1,18 @@
 /** Starts the whole platform for a benchmark: ephemeral ports, a throwaway data folder. */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createLogger } from '@flock/kit';
-import { startPlatform, type Platform, type Runtime } from '@flock/sidecar';
+import {
+  createThrowawayDatabase,
+  startPlatform,
+  type Platform,
+  type Runtime,
+} from '@flock/sidecar';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -109,24 +112,17 @@ async function isolatedRunFile(dir: string, profile: string, without: readonly s
   return file;
 }
 
-const PG_ADMIN = process.env.FLOCK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
 /**
  * For a profile on real servers: a fresh Postgres database for the run (its URL written as the
  * `postgres-url` secret the components read), dropped afterwards with the Redis database.
  */
 async function isolatedServers(profile: string, dataDir: string) {
   if (profile === 'embedded') return { cleanup: async () => undefined };
-  const database = `flock_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG_ADMIN });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`).finally(() => admin.end());
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${database}`;
+  const database = await createThrowawayDatabase('flock_bench');
   await mkdir(dataDir, { recursive: true });
   await writeFile(
     path.join(dataDir, 'secrets.json'),
-    `${JSON.stringify({ 'postgres-url': url.toString() })}\n`,
+    `${JSON.stringify({ 'postgres-url': database.url })}\n`,
   );
   let done = false;
   return {
@@ -136,12 +132,7 @@ async function isolatedServers(profile: string, dataDir: string) {
       if (usedRedisDb) {
         await redis([['SELECT', String(usedRedisDb)], ['FLUSHDB']]).catch(() => undefined);
       }
-      const client = new pg.Client({ connectionString: PG_ADMIN });
-      await client.connect();
-      await client
-        .query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
-        .catch(() => undefined)
-        .finally(() => client.end());
+      await database.drop().catch(() => undefined);
     },
   };
 }

@@ -3,6 +3,7 @@ export type { AppAddress } from './app-channel.js';
 export {
   loadComponents,
   parseComponents,
+  plainValue,
   type ComponentDefinition,
   type MetadataItem,
 } from './components/load.js';

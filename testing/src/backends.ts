@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect as connectNats } from 'nats';
-import { FLOCK_TOPICS, type ComponentDefinition } from '@flock/sidecar';
+import { FLOCK_TOPICS, plainValue as value, type ComponentDefinition } from '@flock/sidecar';
 
 /**
  * Test isolation on the local profiles, whose servers outlive every run: a database of the run's
@@ -10,9 +10,6 @@ import { FLOCK_TOPICS, type ComponentDefinition } from '@flock/sidecar';
  * would reach this run's consumers). Runs on one profile therefore go one at a time (CI's daprd
  * matrix runs its suites in band); runs on different profiles touch different keys and queues.
  */
-const value = (component: ComponentDefinition, name: string) =>
-  component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;
-
 /** Clears Flock's keys, streams, queues and sessions from the brokers `components` name. */
 export async function purgeBackends(
   components: readonly ComponentDefinition[],

@@ -103,3 +103,7 @@ function scalar(v: unknown): string {
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** A metadata field's plain value (names match case-insensitively, as in daprd); not a reference. */
+export const plainValue = (component: ComponentDefinition, name: string): string | undefined =>
+  component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;

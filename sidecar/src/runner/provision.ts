@@ -1,6 +1,6 @@
 import { ACCESS_REVOKED_TOPIC, EVENTS, LIVE_NOTIFICATIONS_TOPIC } from '@flock/kit';
 import { connect } from 'nats';
-import type { ComponentDefinition } from '../components/load.js';
+import { plainValue as plain, type ComponentDefinition } from '../components/load.js';
 import { ensureStream } from '../pubsub/jetstream.js';
 
 /** Every topic Flock publishes: the event catalog and the broadcast notices. */
@@ -9,9 +9,6 @@ export const FLOCK_TOPICS: readonly string[] = [
   LIVE_NOTIFICATIONS_TOPIC,
   ACCESS_REVOKED_TOPIC,
 ];
-
-const plain = (component: ComponentDefinition, name: string) =>
-  component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;
 
 /**
  * What a broker needs before real daprd can use it. daprd's JetStream component publishes only

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
@@ -158,10 +158,19 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
     });
   });
   const url = `http://127.0.0.1:${httpPort}`;
-  const failure = exited.then((code) => {
+  const failure = exited.then(async (code) => {
+    // The log is gone with a test's data folder: the error carries the lines that say why.
+    const tail = options.logFile
+      ? (await readFile(options.logFile, 'utf8').catch(() => ''))
+          .split('\n')
+          .filter((line) => /level=(error|fatal)/.test(line))
+          .slice(-3)
+          .join('\n')
+      : '';
     throw new Error(
       `daprd of ${options.appId} exited with code ${code}` +
-        (options.logFile ? ` (see ${options.logFile})` : ''),
+        (options.logFile ? ` (see ${options.logFile})` : '') +
+        (tail ? `:\n${tail}` : ''),
     );
   });
   failure.catch(() => undefined);

@@ -4,7 +4,7 @@ import type { AppAddress } from '../app-channel.js';
 import type { ComponentDefinition } from '../components/load.js';
 import type { Resiliency } from '../resiliency.js';
 import { startSidecar } from '../sidecar.js';
-import { findDaprd, startDaprd, writeDaprdConfig } from './daprd.js';
+import { findDaprd, startDaprd, writeDaprdConfig, type DaprdProcess } from './daprd.js';
 import { provisionBrokers } from './provision.js';
 
 /**
@@ -65,6 +65,7 @@ export interface StartSidecarsOptions {
 }
 
 const DAPRD_STOP_GRACE_MS = 10_000;
+const DAPRD_START_ATTEMPTS = 3;
 
 /** Starts one sidecar per plan and resolves once each serves its API (apps not yet running). */
 export async function startSidecars(options: StartSidecarsOptions): Promise<RunningSidecar[]> {
@@ -102,9 +103,14 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
   }
   await provisionBrokers(options.components);
   const configFile = await writeDaprdConfig(options.dataDir);
-  const processes = await Promise.all(
-    plans.map((p) =>
-      startDaprd({
+  const processes: DaprdProcess[] = [];
+  const stopAll = () =>
+    Promise.all(processes.filter(Boolean).map((p) => p.stop(DAPRD_STOP_GRACE_MS)));
+  // A daprd that exits before it is up is started again, on fresh ports: a port checked free
+  // can still be taken by another process before daprd binds it.
+  const startOne = async (p: SidecarPlan, i: number): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      const process = await startDaprd({
         daprd,
         appId: p.appId,
         appPort: p.address.port,
@@ -118,12 +124,23 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
           ? { logFile: path.join(options.dataDir, `${p.appId}.daprd.log`) }
           : {}),
         logger: options.logger,
-      }),
-    ),
-  );
-  const stopAll = () => Promise.all(processes.map((p) => p.stop(DAPRD_STOP_GRACE_MS)));
+      });
+      try {
+        await process.started;
+        processes[i] = process;
+        return;
+      } catch (error) {
+        await process.stop(DAPRD_STOP_GRACE_MS);
+        if (attempt === DAPRD_START_ATTEMPTS) throw error;
+        options.logger.warn(
+          { err: error, appId: p.appId },
+          'daprd did not start; starting it again',
+        );
+      }
+    }
+  };
   try {
-    await Promise.all(processes.map((p) => p.started));
+    await Promise.all(plans.map(startOne));
   } catch (error) {
     await stopAll();
     throw error;

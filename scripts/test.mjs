@@ -22,6 +22,7 @@ const PLATFORM_SUITES = [
   'services/users/test/accounts.e2e.test.ts',
   'services/notifications/test/notifications.e2e.test.ts',
   'services/search/test/search.e2e.test.ts',
+  'services/gateway/test/keep-alive.e2e.test.ts',
   'sidecar/test/supervision.e2e.test.ts',
 ];
 const PROFILES_AT_ONCE = 2;

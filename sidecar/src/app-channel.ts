@@ -1,3 +1,4 @@
+import { request, type Agent } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,6 +21,43 @@ export function appHeaders(appId: string, app: AppAddress): Record<string, strin
     'dapr-app-id': appId,
     ...(app.appApiToken ? { 'dapr-api-token': app.appApiToken } : {}),
   };
+}
+
+export interface AppAnswer {
+  status: number;
+  text: string;
+}
+
+/**
+ * One POST to an app over the sidecar's pooled connections (the same pool as invocation), its
+ * whole answer read. Rejects when the app cannot be reached or `timeoutMs` passes.
+ */
+export function postToApp(
+  agent: Agent,
+  app: AppAddress,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs?: number,
+): Promise<AppAnswer> {
+  return new Promise((resolve, reject) => {
+    const sent = request(appUrl(app, path), {
+      method: 'POST',
+      agent,
+      headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+    });
+    sent.on('response', (answer) => {
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () =>
+        resolve({ status: answer.statusCode ?? 502, text: Buffer.concat(chunks).toString('utf8') }),
+      );
+      answer.on('error', reject);
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
 }
 
 /** daprd's blockUntilAppIsReady: dial every 500 ms until the app port accepts a TCP connection. */

@@ -1,7 +1,7 @@
 import { Agent, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, type Logger } from '@flock/kit';
+import { KEEP_ALIVE, createLogger, type Logger } from '@flock/kit';
 import { waitForAppPort, type AppAddress } from './app-channel.js';
 import type { ComponentDefinition } from './components/load.js';
 import { initComponents, type Components } from './components/registry.js';
@@ -72,7 +72,9 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   }
   const { app, appId } = opts;
   const stopping = new AbortController();
-  const agent = new Agent({ keepAlive: true });
+  // One pool for everything the sidecar sends its app and others (invocation, deliveries), idle
+  // sockets let go before the apps close them (KEEP_ALIVE in the kit), as daprd's app channel.
+  const agent = new Agent({ keepAlive: true, timeout: KEEP_ALIVE.sidecarToServiceIdleMs });
   const subscriptions: Subscription[] = [];
   const unsubscribes: Array<() => Promise<void>> = [];
   let appConnected = app === undefined;
@@ -139,7 +141,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
       if (!app || appConnected) return;
       await waitForAppPort(app, stopping.signal);
       for (const sub of await discoverSubscriptions(app, appId, logger)) {
-        await subscribe(sub, app, components, logger, stopping.signal).then(
+        await subscribe(sub, app, agent, components, logger, stopping.signal).then(
           (unsubscribe) => {
             subscriptions.push(sub);
             unsubscribes.push(unsubscribe);
@@ -192,13 +194,14 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
 async function subscribe(
   sub: Subscription,
   app: AppAddress,
+  agent: Agent,
   components: Components,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<() => Promise<void>> {
   const component = components.pubsub.get(sub.pubsubname);
   if (!component) throw new Error(`pubsub ${sub.pubsubname} is not loaded for this app`);
-  const handler = deliveryHandler({ sub, component, app, logger, signal });
+  const handler = deliveryHandler({ sub, component, app, agent, logger, signal });
   return component.pubsub.subscribe(
     { topic: sub.topic, consumerId: component.consumerId },
     handler,

@@ -25,6 +25,7 @@ export {
   type ServiceDefinition,
 } from './http/app.js';
 export type { ReadinessCheck } from './http/health.js';
+export { KEEP_ALIVE, setServerTimeouts } from './http/keep-alive.js';
 export { serve } from './process.js';
 export {
   on,

@@ -133,23 +133,43 @@ function stream(
   res: ServerResponse,
   fail: (reason: string) => ApiError,
 ): Promise<void> {
+  const bodyless = repeatable(req);
   return new Promise((resolve) => {
-    const upstream = open(call);
-    upstream.on('response', (answer) => {
-      void pipeAnswer(answer, res).then(resolve);
-    });
-    upstream.on('error', (err) => {
-      if (res.headersSent) res.destroy();
-      else sendError(res, fail(err.message));
-      resolve();
-    });
-    // The caller hung up before the answer was complete (a closed event stream): hang up on the
-    // app too, so it notices instead of streaming into the void.
-    res.on('close', () => {
-      if (!res.writableFinished) upstream.destroy();
-    });
-    req.raw.pipe(upstream);
+    const send = (mayResend: boolean): void => {
+      const upstream = open(call);
+      let answered = false;
+      upstream.on('response', (answer) => {
+        answered = true;
+        void pipeAnswer(answer, res).then(resolve);
+      });
+      upstream.on('error', (err) => {
+        // A pooled socket the app closed as it was reused: nothing reached the app, so a request
+        // without a body that is safe to repeat goes again, once, on a fresh socket.
+        if (mayResend && !answered && upstream.reusedSocket) return send(false);
+        if (res.headersSent) res.destroy();
+        else sendError(res, fail(err.message));
+        resolve();
+      });
+      // The caller hung up before the answer was complete (a closed event stream): hang up on
+      // the app too, so it notices instead of streaming into the void.
+      res.on('close', () => {
+        if (!res.writableFinished) upstream.destroy();
+      });
+      if (bodyless) upstream.end();
+      else req.raw.pipe(upstream);
+    };
+    send(bodyless);
   });
+}
+
+/** GET, HEAD, OPTIONS and TRACE without a body: resending cannot do anything twice (RFC 9110 §9.2.2). */
+function repeatable(req: RouteRequest): boolean {
+  const { headers } = req.raw;
+  return (
+    ['GET', 'HEAD', 'OPTIONS', 'TRACE'].includes(req.method) &&
+    headers['transfer-encoding'] === undefined &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0')
+  );
 }
 
 function pipeAnswer(answer: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '@flock/kit';
+import { KEEP_ALIVE, setServerTimeouts, type Logger } from '@flock/kit';
 import { ApiError, sendError, sendPlain } from './errors.js';
 import type { SidecarMetrics } from './metrics.js';
 import { parseTarget, readBody, type Handler, type Router } from './router.js';
@@ -24,7 +24,7 @@ export function createApiServer({
   logger,
   metrics,
 }: ServerDeps): Server {
-  return createServer((raw, res) => {
+  const server = createServer((raw, res) => {
     metrics?.observe(raw, res);
     const method = raw.method ?? 'GET';
     const { rawSegments, query, metadata } = parseTarget(raw.url ?? '/');
@@ -60,4 +60,6 @@ export function createApiServer({
       sendError(res, new ApiError(500, 'ERR_INTERNAL', (err as Error).message));
     });
   });
+  setServerTimeouts(server, KEEP_ALIVE.sidecarServerIdleMs);
+  return server;
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
-import { appUrl, type AppAddress } from '../app-channel.js';
+import type { Agent } from 'node:http';
+import { postToApp, type AppAddress, type AppAnswer } from '../app-channel.js';
 import type { LoadedPubSub } from '../components/registry.js';
 import { parseGoBool } from '../components/metadata.js';
 import { hasExpired, wrapRawPayload, type CloudEvent } from './cloudevent.js';
@@ -13,6 +14,8 @@ export interface DeliveryDeps {
   sub: Subscription;
   component: LoadedPubSub;
   app: AppAddress;
+  /** The sidecar's connection pool to its app. */
+  agent: Agent;
   logger: Logger;
   /** Aborted on stop: ends backoff waits (the message is then left to the broker). */
   signal: AbortSignal;
@@ -102,17 +105,16 @@ async function post(
       : {}),
     ...(deps.app.appApiToken ? { 'dapr-api-token': deps.app.appApiToken } : {}),
   });
-  let res: Response;
-  let text: string;
+  let res: AppAnswer;
   try {
-    const timeoutMs = deps.component.retry.timeoutMs;
-    res = await fetch(appUrl(deps.app, path), {
-      method: 'POST',
+    res = await postToApp(
+      deps.agent,
+      deps.app,
+      path,
       headers,
       body,
-      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
-    });
-    text = await res.text();
+      deps.component.retry.timeoutMs,
+    );
   } catch (err) {
     log.warn({ err, path }, 'delivery failed: app unreachable; will retry');
     return 'retry';
@@ -127,7 +129,7 @@ async function post(
   }
   let status: unknown;
   try {
-    status = (JSON.parse(text) as { status?: unknown } | null)?.status;
+    status = (JSON.parse(res.text) as { status?: unknown } | null)?.status;
   } catch {
     return 'success'; // a non-JSON 2xx body is an ack
   }

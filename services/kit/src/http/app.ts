@@ -7,6 +7,7 @@ import { ServiceMetrics } from '../metrics.js';
 import { subscriptionRoutes, type Subscription } from '../subscriptions.js';
 import { healthRoutes, type ReadinessCheck } from './health.js';
 import { jsonDepthGuard, storableInput } from './input.js';
+import { KEEP_ALIVE, setServerTimeouts } from './keep-alive.js';
 import {
   answerClientError,
   httpMetrics,
@@ -100,6 +101,7 @@ export function createService(definition: ServiceDefinition): Service {
       );
     });
     server.on('clientError', answerClientError);
+    setServerTimeouts(server, KEEP_ALIVE.serviceServerIdleMs);
     const port = (server.address() as AddressInfo).port;
     logger.info({ port }, 'service listening');
     // A runner that started us on port 0 learns the port over IPC (no guessing of free ports).

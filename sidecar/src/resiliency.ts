@@ -1,6 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { resourceDocuments } from './components/load.js';
 import { parseDurationMs } from './components/metadata.js';
 
 /**
@@ -46,15 +44,11 @@ export const emptyResiliency = (): Resiliency => ({
 /** Every `kind: Resiliency` document of the `*.yaml` files in `dir`, merged. */
 export async function loadResiliency(dir: string): Promise<Resiliency> {
   const out = emptyResiliency();
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
-  for (const f of files) {
-    const file = join(dir, f);
-    for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) {
-      const res = doc.toJS() as Record<string, unknown> | null;
-      if (res?.kind !== 'Resiliency') continue;
-      mergeResiliency(out, parseResiliency(res, file));
-    }
-  }
+  // daprd reads one document per file for Resiliency (the first): one further down a
+  // multi-document file is not loaded there, so not here either.
+  for (const { resource, file, index } of await resourceDocuments(dir))
+    if (resource.kind === 'Resiliency' && index === 0)
+      mergeResiliency(out, parseResiliency(resource, file));
   return out;
 }
 

@@ -34,6 +34,8 @@ export interface SidecarOptions {
   logLevel?: string;
   /** Resiliency resources of the resources folder (`loadResiliency`). */
   resiliency?: Resiliency;
+  /** Declarative Subscription resources for this app (`loadSubscriptions`). */
+  subscriptions?: Subscription[];
   /** Test seam: runs after an outbox transaction commits, before its events are published. */
   afterOutboxCommit?: AfterCommitHook;
   /** Prometheus `/metrics` on this port (daprd's `--metrics-port`, 9090 there); 0 or absent = off. */
@@ -140,7 +142,8 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     async connectApp() {
       if (!app || appConnected) return;
       await waitForAppPort(app, stopping.signal);
-      for (const sub of await discoverSubscriptions(app, appId, logger)) {
+      const declared = opts.subscriptions ?? [];
+      for (const sub of [...declared, ...(await discoverSubscriptions(app, appId, logger))]) {
         await subscribe(sub, app, agent, components, logger, stopping.signal).then(
           (unsubscribe) => {
             subscriptions.push(sub);

@@ -279,7 +279,7 @@ for (const broker of brokers) {
       expect(calls.map((c) => eventOf(c).data)).toEqual(['first', 'second']);
     });
 
-    it('when a subscription uses routes with CEL rules, then events go to the default route', async () => {
+    it('when no CEL rule of a subscription matches, then events go to the default route', async () => {
       await publish(t('routed'), 'to default');
       const [call] = await delivered(subscriber, '/default');
       expect(eventOf(call as Received).data).toBe('to default');

@@ -39,6 +39,27 @@ export async function loadComponents(dir: string): Promise<ComponentDefinition[]
   return out;
 }
 
+export interface ResourceDocument {
+  resource: Record<string, unknown>;
+  file: string;
+  /** Its place in the file: 0 for the first document. */
+  index: number;
+}
+
+/** Every YAML document of a resources folder, in file order (daprd reads files sorted by name). */
+export async function resourceDocuments(dir: string): Promise<ResourceDocument[]> {
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  const out: ResourceDocument[] = [];
+  for (const f of files) {
+    const file = join(dir, f);
+    parseAllDocuments(await readFile(file, 'utf8')).forEach((doc, index) => {
+      const resource: unknown = doc.toJS();
+      if (isRecord(resource)) out.push({ resource, file, index });
+    });
+  }
+  return out;
+}
+
 export function parseComponents(text: string, file: string): ComponentDefinition[] {
   const out: ComponentDefinition[] = [];
   for (const doc of parseAllDocuments(text)) {

@@ -6,6 +6,7 @@ import type { LoadedPubSub } from '../components/registry.js';
 import { parseGoBool } from '../components/metadata.js';
 import { hasExpired, wrapRawPayload, type CloudEvent } from './cloudevent.js';
 import type { BrokerMessage, MessageHandler } from './pubsub.js';
+import { compileRoute } from './routing.js';
 import type { Subscription } from './subscriptions.js';
 
 type Outcome = 'success' | 'retry' | 'drop';
@@ -35,6 +36,7 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
   const { sub, component, logger } = deps;
   const log = logger.child({ pubsubname: sub.pubsubname, topic: sub.topic });
   const rawPayload = parseGoBool(sub.metadata.rawPayload ?? 'false') === true;
+  const route = compileRoute(sub.rules);
 
   const deadLetter = async (msg: BrokerMessage, reason: string): Promise<void> => {
     if (!sub.deadLetterTopic) {
@@ -66,8 +68,14 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
       log.warn({ id: event.id }, 'expired message dropped');
       return;
     }
-    // Only match-all rules are kept (see subscriptions.ts), so the first rule is the route.
-    const path = sub.rules.find((r) => r.match === '')?.path;
+    let path: string | undefined;
+    try {
+      path = route(event);
+    } catch (err) {
+      // daprd: dead-lettered when the subscription has a topic for it, else handed back.
+      if (sub.deadLetterTopic) return deadLetter(msg, (err as Error).message);
+      throw err;
+    }
     if (!path) return deadLetter(msg, 'no route matched');
     const body = JSON.stringify(event);
     for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,7 @@
 import type { Logger } from '@flock/kit';
 import { appHeaders, appUrl, type AppAddress } from '../app-channel.js';
+import { resourceDocuments } from '../components/load.js';
+import { compileRoute } from './routing.js';
 
 /** A programmatic subscription as the sidecar runs it (and reports it in /v1.0/metadata). */
 export interface Subscription {
@@ -12,11 +14,9 @@ export interface Subscription {
 }
 
 /**
- * Reads the app's `GET /dapr/subscribe` (v1 `route`, v2 `routes.rules` + `routes.default`).
- * Unsupported, documented: CEL match expressions (only the match-all `""` rule is honoured;
- * other rules are skipped with a warning, so their events go to the default route), bulk
- * subscribe (`bulkSubscribe` is ignored: events arrive one by one), declarative `Subscription`
- * resources. 404 means "no subscriptions"; other failures are logged and leave none.
+ * Reads the app's `GET /dapr/subscribe` (v1 `route`, v2 `routes.rules` with CEL matches +
+ * `routes.default`). Unsupported, documented: bulk subscribe (`bulkSubscribe` is ignored: events
+ * arrive one by one). 404 means "no subscriptions"; other failures are logged and leave none.
  */
 export async function discoverSubscriptions(
   app: AppAddress,
@@ -60,6 +60,27 @@ export async function discoverSubscriptions(
   });
 }
 
+/**
+ * The declarative `Subscription` resources of a resources folder that apply to `appId` (no
+ * `scopes`, or `appId` among them): dapr.io/v1alpha1 with `spec.route`, v2alpha1 with
+ * `spec.routes`. daprd runs them beside the app's own `/dapr/subscribe`.
+ */
+export async function loadSubscriptions(
+  dir: string,
+  appId: string,
+  logger: Logger,
+): Promise<Subscription[]> {
+  const out: Subscription[] = [];
+  for (const { resource, file } of await resourceDocuments(dir)) {
+    if (resource.kind !== 'Subscription') continue;
+    const scopes = Array.isArray(resource.scopes) ? resource.scopes.map(String) : [];
+    if (scopes.length > 0 && !scopes.includes(appId)) continue;
+    const sub = toSubscription(resource.spec, logger.child({ file }));
+    if (sub) out.push(sub);
+  }
+  return out;
+}
+
 function toSubscription(raw: unknown, logger: Logger): Subscription | undefined {
   const s = raw as Record<string, unknown>;
   if (typeof s?.pubsubname !== 'string' || typeof s.topic !== 'string') {
@@ -73,12 +94,7 @@ function toSubscription(raw: unknown, logger: Logger): Subscription | undefined 
   const rules: Subscription['rules'] = [];
   for (const rule of Array.isArray(routes.rules) ? routes.rules : []) {
     if (typeof rule.path !== 'string') continue;
-    if (rule.match === '' || rule.match === undefined) rules.push({ match: '', path: rule.path });
-    else
-      logger.warn(
-        { topic: s.topic, match: rule.match },
-        'CEL routing rules are not supported; rule skipped',
-      );
+    rules.push({ match: typeof rule.match === 'string' ? rule.match : '', path: rule.path });
   }
   const fallback = typeof routes.default === 'string' && routes.default ? routes.default : s.route;
   if (typeof fallback === 'string' && fallback) rules.push({ match: '', path: fallback });
@@ -86,6 +102,15 @@ function toSubscription(raw: unknown, logger: Logger): Subscription | undefined 
     logger.warn(
       { pubsubname: s.pubsubname, topic: s.topic },
       'subscription without a route skipped',
+    );
+    return undefined;
+  }
+  try {
+    compileRoute(rules);
+  } catch (err) {
+    logger.error(
+      { err, pubsubname: s.pubsubname, topic: s.topic },
+      'subscription with an invalid routing rule skipped',
     );
     return undefined;
   }

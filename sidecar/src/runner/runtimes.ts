@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from '@flock/kit';
 import type { AppAddress } from '../app-channel.js';
 import type { ComponentDefinition } from '../components/load.js';
+import { loadSubscriptions } from '../pubsub/subscriptions.js';
 import type { Resiliency } from '../resiliency.js';
 import { startSidecar } from '../sidecar.js';
 import { findDaprd, startDaprd, writeDaprdConfig, type DaprdProcess } from './daprd.js';
@@ -85,6 +86,7 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
             apiToken: p.apiToken,
             logLevel: 'warn',
             resiliency: options.resiliency,
+            subscriptions: await loadSubscriptions(options.resourcesPath, p.appId, options.logger),
           }),
         );
       }

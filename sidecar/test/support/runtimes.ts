@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '@flock/kit';
 import { describeIfReachable } from '@flock/testing';
-import { loadComponents, startSidecar } from '../../src/index.js';
+import { loadComponents, loadResiliency, startSidecar } from '../../src/index.js';
+import { loadSubscriptions } from '../../src/pubsub/subscriptions.js';
 import { findDaprd, startDaprd } from '../../src/runner/daprd.js';
 
 /**
@@ -44,10 +45,14 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
-/** Writes `yaml` as the only resource file of a new folder; returns the folder. */
-export async function resourcesFolder(yaml: string): Promise<string> {
+/** Writes `yaml` as `components.yaml` of a new folder, and `more` files beside it; the folder. */
+export async function resourcesFolder(
+  yaml: string,
+  more: Record<string, string> = {},
+): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'sidecar-resources-'));
   await writeFile(path.join(dir, 'components.yaml'), yaml);
+  for (const [name, text] of Object.entries(more)) await writeFile(path.join(dir, name), text);
   return dir;
 }
 
@@ -59,6 +64,12 @@ export async function startOn(runtime: TestRuntime, options: StartOptions): Prom
       appId: options.appId,
       httpPort: 0,
       components: await loadComponents(options.resources),
+      resiliency: await loadResiliency(options.resources),
+      subscriptions: await loadSubscriptions(
+        options.resources,
+        options.appId,
+        createLogger('conformance', 'silent'),
+      ),
       logLevel: process.env.SIDECAR_LOG ?? 'silent',
       ...(options.apiToken ? { apiToken: options.apiToken } : {}),
       ...(options.app

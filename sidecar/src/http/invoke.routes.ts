@@ -1,6 +1,7 @@
 import {
   request,
   type Agent,
+  type ClientRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
@@ -9,7 +10,7 @@ import {
 import type { AppAddress } from '../app-channel.js';
 import { CircuitOpenError, type PolicyRunner } from '../resiliency.js';
 import { ApiError, sendError } from './errors.js';
-import type { Handler, RouteRequest, Router } from './router.js';
+import { MAX_BODY_BYTES, type Handler, type RouteRequest, type Router } from './router.js';
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and Dapr's own routing headers never reach the target. */
 const STRIPPED = new Set([
@@ -83,7 +84,9 @@ async function proxy(
   if (!policy) return stream(call, req, res, fail);
   // Under a policy the request is buffered so it can be sent again, and an answer that is not
   // 2xx/3xx is buffered so the policy may retry it (daprd does the same); a success streams.
-  const body = await readAll(req.raw);
+  const body = await readAll(req.raw, MAX_BODY_BYTES).catch((err: Error) => {
+    throw fail(err.message);
+  });
   let answer: IncomingMessage;
   try {
     // A 4xx is the caller's mistake, not the app's health: not retried, not held against it.
@@ -156,7 +159,7 @@ function stream(
         if (!res.writableFinished) upstream.destroy();
       });
       if (bodyless) upstream.end();
-      else req.raw.pipe(upstream);
+      else pipeLimited(req.raw, upstream);
     };
     send(bodyless);
   });
@@ -221,10 +224,30 @@ function attempt(call: UpstreamCall, body: Buffer, timeoutMs?: number): Promise<
   });
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** daprd's words when a body passes its --max-body-size on the way to the app. */
+const TOO_LARGE = 'stream too large';
+
+async function readAll(stream: NodeJS.ReadableStream, limit = Infinity): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of stream) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error(TOO_LARGE);
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
+}
+
+/** Streams the caller's body to the app, cut off (the upstream failing) past MAX_BODY_BYTES. */
+function pipeLimited(from: IncomingMessage, to: ClientRequest): void {
+  let size = 0;
+  from.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) return;
+    from.unpipe(to);
+    to.destroy(new Error(TOO_LARGE));
+  });
+  from.pipe(to);
 }
 
 function forwardHeaders(
@@ -237,6 +260,9 @@ function forwardHeaders(
   const headers: OutgoingHttpHeaders = {};
   for (const [k, v] of Object.entries(incoming))
     if (!STRIPPED.has(k) && v !== undefined) headers[k] = v;
+  if (target.appApiToken) headers['dapr-api-token'] = target.appApiToken;
+  // daprd serves a call to its own app locally, without the hop headers its remote path adds.
+  if (callerId === calleeId) return headers;
   const client = req.raw.socket.remoteAddress ?? '';
   const host = incoming.host ?? '';
   headers['dapr-caller-app-id'] = callerId;
@@ -246,6 +272,5 @@ function forwardHeaders(
     : client;
   headers['x-forwarded-host'] = host;
   headers.forwarded = `for=${client};by=${req.raw.socket.localAddress ?? ''};host=${host}`;
-  if (target.appApiToken) headers['dapr-api-token'] = target.appApiToken;
   return headers;
 }

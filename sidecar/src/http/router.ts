@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from './errors.js';
 
-/** Bodies above daprd's default `http-max-request-size` (4 MB) are refused. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Bodies above daprd's default `--max-body-size` (4 MiB) are refused. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface RouteRequest {
   raw: IncomingMessage;

@@ -24,19 +24,23 @@ export interface ComponentDefinition {
   file: string;
 }
 
+/** The `*.yaml`/`*.yml` files of a resources folder with their text, sorted by name (as daprd). */
+async function yamlFiles(dir: string): Promise<Array<{ file: string; text: string }>> {
+  const names = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const file = join(dir, name);
+      return { file, text: await readFile(file, 'utf8') };
+    }),
+  );
+}
+
 /**
- * Reads every `*.yaml`/`*.yml` file in `dir` (multi-document files allowed) and returns its
- * `kind: Component` documents. Other kinds (Configuration, Resiliency, Subscription, …) are skipped:
- * they are valid in a Dapr resources folder, this sidecar just does not act on them yet.
+ * The `kind: Component` documents of a resources folder (multi-document files allowed). Other
+ * kinds are read by their own loaders (`loadResiliency`, `loadSubscriptions`) or skipped.
  */
 export async function loadComponents(dir: string): Promise<ComponentDefinition[]> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
-  const out: ComponentDefinition[] = [];
-  for (const f of files) {
-    const file = join(dir, f);
-    out.push(...parseComponents(await readFile(file, 'utf8'), file));
-  }
-  return out;
+  return (await yamlFiles(dir)).flatMap(({ file, text }) => parseComponents(text, file));
 }
 
 export interface ResourceDocument {
@@ -48,11 +52,9 @@ export interface ResourceDocument {
 
 /** Every YAML document of a resources folder, in file order (daprd reads files sorted by name). */
 export async function resourceDocuments(dir: string): Promise<ResourceDocument[]> {
-  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/i.test(f)).sort();
   const out: ResourceDocument[] = [];
-  for (const f of files) {
-    const file = join(dir, f);
-    parseAllDocuments(await readFile(file, 'utf8')).forEach((doc, index) => {
+  for (const { file, text } of await yamlFiles(dir)) {
+    parseAllDocuments(text).forEach((doc, index) => {
       const resource: unknown = doc.toJS();
       if (isRecord(resource)) out.push({ resource, file, index });
     });

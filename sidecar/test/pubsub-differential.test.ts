@@ -105,7 +105,19 @@ const programmatic = (topic: (name: string) => string) => [
   },
   { pubsubname: 'pubsub', topic: topic('raw'), route: '/raw', metadata: { rawPayload: 'true' } },
   { pubsubname: 'pubsub', topic: topic('gone'), route: '/gone' },
+  {
+    pubsubname: 'pubsub',
+    topic: topic('bulk'),
+    route: '/bulk',
+    bulkSubscribe: { enabled: true, maxMessagesCount: 3, maxAwaitDurationMs: 300 },
+  },
 ];
+
+interface BulkEntry {
+  entryId: string;
+  event: { data: { n: number } };
+}
+const bulkEntries = (r: Received) => (JSON.parse(r.body) as { entries: BulkEntry[] }).entries;
 
 const event = (r: Received) => JSON.parse(r.body) as Record<string, unknown>;
 const dataOf = (calls: Received[]) => calls.map((r) => event(r).data);
@@ -119,7 +131,13 @@ for (const broker of brokers) {
       const topic = (name: string) => `${name}-${runtime}-${run}`;
       let folder: string;
       let sidecar: TestSidecar;
-      const app = new TestApp({
+      /** How many times entry `n` has reached the bulk route. */
+      const bulkSeen = (n: number) =>
+        app
+          .calls('POST', '/bulk')
+          .flatMap(bulkEntries)
+          .filter((e) => e.event.data.n === n).length;
+      const app: TestApp = new TestApp({
         'GET /dapr/subscribe': () => json(programmatic(topic)),
         'POST /orders': (r) => {
           const data = event(r).data as { n: number; answer?: string };
@@ -135,6 +153,16 @@ for (const broker of brokers) {
         'POST /raw': () => ({ status: 200 }),
         'POST /declared': () => json({}),
         'POST /not-mine': () => json({}),
+        'POST /bulk': (r) => {
+          const body = JSON.parse(r.body) as { entries: BulkEntry[] };
+          return json({
+            statuses: body.entries.map((e) => ({
+              entryId: e.entryId,
+              // n = 2 asks for a retry the first time it comes
+              status: e.event.data.n === 2 && bulkSeen(2) === 1 ? 'RETRY' : 'SUCCESS',
+            })),
+          });
+        },
       });
 
       beforeAll(async () => {
@@ -268,6 +296,45 @@ for (const broker of brokers) {
         await eventually(() => (app.calls('POST', '/declared').length > 0 ? true : undefined));
         expect(dataOf(app.calls('POST', '/declared'))).toEqual([{ hello: 'declared' }]);
         expect(app.calls('POST', '/not-mine')).toEqual([]);
+      });
+
+      it("bulk subscribe: entries come in daprd's envelope, each answered on its own", async () => {
+        const entries = [1, 2, 3].map((n) => ({
+          entryId: `b${n}`,
+          event: { n },
+          contentType: 'application/json',
+        }));
+        const answer = await fetch(
+          `${sidecar.url}/v1.0-alpha1/publish/bulk/pubsub/${topic('bulk')}`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(entries),
+          },
+        );
+        expect(answer.status).toBe(204);
+        await eventually(() =>
+          bulkSeen(1) >= 1 && bulkSeen(2) >= 2 && bulkSeen(3) >= 1 ? true : undefined,
+        );
+        for (const call of app.calls('POST', '/bulk')) {
+          expect(call.headers['content-type']).toBe('application/json');
+          expect(JSON.parse(call.body)).toMatchObject({
+            type: 'com.dapr.event.sent.bulk',
+            pubsubname: 'pubsub',
+            topic: topic('bulk'),
+            metadata: { pubsubName: 'pubsub' },
+          });
+          for (const entry of bulkEntries(call)) {
+            expect(entry).toMatchObject({
+              entryId: expect.any(String),
+              contentType: 'application/cloudevents+json',
+              event: { type: 'com.dapr.event.sent', topic: topic('bulk'), source: appId },
+            });
+          }
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        expect(bulkSeen(2)).toBe(2); // the retried entry, once more, and nothing else again
+        expect(bulkSeen(1)).toBe(1);
       });
 
       it('when the app answers 404, the message is dropped, not retried', async () => {

@@ -5,7 +5,8 @@ import { postToApp, type AppAddress, type AppAnswer } from '../app-channel.js';
 import type { LoadedPubSub } from '../components/registry.js';
 import { parseGoBool } from '../components/metadata.js';
 import { hasExpired, wrapRawPayload, type CloudEvent } from './cloudevent.js';
-import type { BrokerMessage, MessageHandler } from './pubsub.js';
+import type { MessageHandler } from './pubsub.js';
+import { bulkSender, type DeadLetter, type Send } from './bulk-delivery.js';
 import { compileRoute } from './routing.js';
 import type { Subscription } from './subscriptions.js';
 
@@ -38,7 +39,7 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
   const rawPayload = parseGoBool(sub.metadata.rawPayload ?? 'false') === true;
   const route = compileRoute(sub.rules);
 
-  const deadLetter = async (msg: BrokerMessage, reason: string): Promise<void> => {
+  const deadLetter: DeadLetter = async (msg, reason) => {
     if (!sub.deadLetterTopic) {
       log.warn({ reason }, 'message dropped');
       return;
@@ -53,6 +54,10 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
       metadata: msg.metadata,
     });
   };
+
+  const send = sub.bulk
+    ? bulkSender(deps, sub.bulk, deadLetter, log)
+    : singleSender(deps, deadLetter, log);
 
   return async (msg) => {
     let event: CloudEvent;
@@ -77,6 +82,14 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
       throw err;
     }
     if (!path) return deadLetter(msg, 'no route matched');
+    return send(msg, event, path);
+  };
+}
+
+/** One message, one POST, redelivered under the component's retry policy. */
+function singleSender(deps: DeliveryDeps, deadLetter: DeadLetter, log: Logger): Send {
+  const { sub, component } = deps;
+  return async (msg, event, path) => {
     const body = JSON.stringify(event);
     for (let attempt = 0; ; attempt++) {
       const outcome = await post(deps, path, body, event, msg.metadata, log);

@@ -1,6 +1,7 @@
 import type { Logger } from '@flock/kit';
 import { appHeaders, appUrl, type AppAddress } from '../app-channel.js';
 import { resourceDocuments } from '../components/load.js';
+import { BULK_DEFAULTS, type BulkSettings } from './bulk-delivery.js';
 import { compileRoute } from './routing.js';
 
 /** A programmatic subscription as the sidecar runs it (and reports it in /v1.0/metadata). */
@@ -11,12 +12,13 @@ export interface Subscription {
   /** Routing rules in order; the default route is the final `match: ""` rule. */
   rules: Array<{ match: string; path: string }>;
   deadLetterTopic?: string;
+  /** Present when `bulkSubscribe.enabled`: events reach the app in batches (bulk-delivery.ts). */
+  bulk?: BulkSettings;
 }
 
 /**
  * Reads the app's `GET /dapr/subscribe` (v1 `route`, v2 `routes.rules` with CEL matches +
- * `routes.default`). Unsupported, documented: bulk subscribe (`bulkSubscribe` is ignored: events
- * arrive one by one). 404 means "no subscriptions"; other failures are logged and leave none.
+ * `routes.default`), `bulkSubscribe`. 404 means "no subscriptions"; other failures are logged and leave none.
  */
 export async function discoverSubscriptions(
   app: AppAddress,
@@ -119,11 +121,23 @@ function toSubscription(raw: unknown, logger: Logger): Subscription | undefined 
     for (const [k, v] of Object.entries(s.metadata))
       metadata[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }
+  const bulk = s.bulkSubscribe as
+    { enabled?: unknown; maxMessagesCount?: unknown; maxAwaitDurationMs?: unknown } | undefined;
+  const positive = (v: unknown, fallback: number) =>
+    typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
   return {
     pubsubname: s.pubsubname,
     topic: s.topic,
     metadata,
     rules,
+    ...(bulk?.enabled === true
+      ? {
+          bulk: {
+            maxMessagesCount: positive(bulk.maxMessagesCount, BULK_DEFAULTS.maxMessagesCount),
+            maxAwaitDurationMs: positive(bulk.maxAwaitDurationMs, BULK_DEFAULTS.maxAwaitDurationMs),
+          },
+        }
+      : {}),
     ...(typeof s.deadLetterTopic === 'string' && s.deadLetterTopic
       ? { deadLetterTopic: s.deadLetterTopic }
       : {}),

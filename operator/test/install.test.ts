@@ -246,6 +246,22 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
     expect(lease.spec.holderIdentity).toBe('under-the-chart-sa');
     // Every write the operator made was its ServiceAccount's, and none was refused.
     expect((await operator.metrics.reconcileErrors.get()).values[0]?.value ?? 0).toBe(0);
+    const requests = cluster.audit().filter((e) => e.user.username === sa);
+    const used = new Set(
+      requests.flatMap(({ verb, objectRef: r }) =>
+        r?.resource
+          ? [
+              `${verb} ${r.apiGroup || 'core'}/${r.resource}${r.subresource ? `/${r.subresource}` : ''}`,
+            ]
+          : [],
+      ),
+    );
+    console.log(
+      `the operator's ServiceAccount used (watches aside): ${[...used].sort().join(', ')}`,
+    );
+    expect(used).toContain('patch apps/deployments');
+    expect(used).toContain('patch flock.dev/socialplatforms/status');
+    expect(requests.filter((e) => e.responseStatus?.code === 403)).toEqual([]);
     const users = JSON.parse(
       cluster.kubectl([
         'get',

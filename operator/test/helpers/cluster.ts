@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,16 @@ export interface Cluster {
   kubectl(args: string[], input?: string): string;
   /** A kubeconfig that authenticates as a ServiceAccount, with a token the apiserver issued. */
   kubeconfigFor(namespace: string, serviceAccount: string): string;
+  /** The apiserver's audit log so far: every request a ServiceAccount made (Metadata level). */
+  audit(): AuditEvent[];
   stop(): void;
+}
+
+export interface AuditEvent {
+  verb: string;
+  user: { username: string };
+  objectRef?: { apiGroup?: string; resource?: string; subresource?: string; namespace?: string };
+  responseStatus?: { code: number };
 }
 
 /** The assets dir, or why there is none. */
@@ -113,6 +122,17 @@ export async function startCluster(assets: string): Promise<Cluster> {
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  writeFileSync(
+    join(dir, 'audit-policy.yaml'),
+    `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+  - level: Metadata
+    userGroups: ['system:serviceaccounts']
+  - level: None
+`,
+  );
   run('kube-apiserver', [
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
@@ -126,6 +146,8 @@ export async function startCluster(assets: string): Promise<Cluster> {
     '--service-cluster-ip-range=10.0.0.0/24',
     '--advertise-address=127.0.0.1',
     '--disable-admission-plugins=ServiceAccount',
+    `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
   ]);
 
   const writeKubeconfig = (name: string, userToken: string) => {
@@ -168,7 +190,14 @@ current-context: test
       `${namespace}-${serviceAccount}`,
       kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h']).trim(),
     );
-  return { kubeconfig, kubectl, kubeconfigFor, stop };
+  const audit = () =>
+    existsSync(join(dir, 'audit.log'))
+      ? readFileSync(join(dir, 'audit.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as AuditEvent)
+      : [];
+  return { kubeconfig, kubectl, kubeconfigFor, audit, stop };
 }
 
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url).pathname;

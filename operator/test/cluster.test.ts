@@ -1,5 +1,5 @@
 /**
- * The operator against a real kube-apiserver 1.20 + etcd + garbage collector.
+ * The operator against a real kube-apiserver 1.34 + etcd + garbage collector.
  * Skipped (with the reason) when the binaries are absent; failed instead when CI=true.
  */
 import { readFileSync } from 'node:fs';
@@ -7,11 +7,17 @@ import { createLogger } from '@flock/kit';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
 import { makeKubeClient, type KubeClient } from '../src/client.js';
-import { FALLBACK_CAPS as CAPS, renderPlatform } from '../src/render/index.js';
+import { LATEST_CAPS as CAPS, renderPlatform } from '../src/render/index.js';
 import { startOperator, type RunningOperator } from '../src/run.js';
 import { SERVICE_NAMES, type SocialPlatform } from '../src/types.js';
 import { describeIfReachable } from '@flock/testing';
-import { findAssets, startCluster, type Cluster } from './helpers/cluster.js';
+import {
+  findAssets,
+  installDependencyCrds,
+  markDeploymentsReady,
+  startCluster,
+  type Cluster,
+} from './helpers/cluster.js';
 import { samplePath } from './helpers/platforms.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -82,60 +88,18 @@ describeCluster('operator against a real apiserver', () => {
       await new Promise((r) => setTimeout(r, quietMs));
     }
   };
-  /** Pretends to be the kubelet + deployment controller: every Deployment reports ready. */
-  const markReady = async (ns = NS) => {
-    for (const d of await client.list(
-      'apps/v1',
-      'Deployment',
-      ns,
-      'app.kubernetes.io/managed-by=flock-operator',
-    )) {
-      const n = (d as Any).spec.replicas ?? 1;
-      const status = {
-        observedGeneration: d.metadata.generation,
-        replicas: n,
-        readyReplicas: n,
-        availableReplicas: n,
-        updatedReplicas: n,
-      };
-      cluster.kubectl([
-        'patch',
-        'deployment',
-        d.metadata.name,
-        '-n',
-        ns,
-        '--subresource=status',
-        '--type=merge',
-        '-p',
-        JSON.stringify({ status }),
-      ]);
-    }
-  };
+  const markReady = (ns = NS) => markDeploymentsReady(cluster, ns);
 
   beforeAll(async () => {
     cluster = await startCluster(assets.dir!);
-    // Dapr's own CRDs from the pinned dapr module (scripts/dapr/sync-crds.sh).
-    const fixtures = ['components', 'configuration', 'resiliency', 'subscription'].map(
-      (kind) => new URL(`fixtures/dapr/${kind}.crd.yaml`, import.meta.url).pathname,
-    );
+    installDependencyCrds(cluster);
     const crd = new URL('../../charts/flock-operator/templates/crd.yaml', import.meta.url).pathname;
-    // kubectl 1.32 would validate the 2026 Dapr CRDs against 1.20's OpenAPI; the server prunes what it does not know.
-    cluster.kubectl([
-      'apply',
-      '--validate=false',
-      '-f',
-      crd,
-      ...fixtures.flatMap((f) => ['-f', f]),
-    ]);
+    cluster.kubectl(['apply', '-f', crd]);
     cluster.kubectl([
       'wait',
       '--for=condition=Established',
       '--timeout=30s',
       'crd/socialplatforms.flock.dev',
-      'crd/components.dapr.io',
-      'crd/configurations.dapr.io',
-      'crd/resiliencies.dapr.io',
-      'crd/subscriptions.dapr.io',
     ]);
     cluster.kubectl(['create', 'namespace', NS]);
     createSecrets(NS);
@@ -183,7 +147,7 @@ describeCluster('operator against a real apiserver', () => {
       'Progressing',
       async () => (await condition('Progressing'))?.reason === 'RollingOut',
     );
-    await markReady();
+    markReady();
     await until('Ready=True', async () => (await condition('Ready'))?.status === 'True');
     const readyAt = Date.now();
     console.log(
@@ -365,18 +329,18 @@ describeCluster('operator against a real apiserver', () => {
         (await client.list('apps/v1', 'Deployment', 'big', 'flock.dev/platform=big')).length === 9,
     );
     await until(
-      '3 HPAs (autoscaling/v2beta2 on 1.20)',
+      '3 HPAs (autoscaling/v2)',
       async () =>
         (
           await client.list(
-            'autoscaling/v2beta2',
+            'autoscaling/v2',
             'HorizontalPodAutoscaler',
             'big',
             'flock.dev/platform=big',
           )
         ).length === 3,
     );
-    await markReady('big');
+    markReady('big');
     await until(
       'big Ready',
       async () => (await condition('Ready', 'big', 'big'))?.status === 'True',

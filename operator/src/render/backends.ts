@@ -132,6 +132,15 @@ export function requiredSecretKeys(
       }),
     ),
   );
+  // Secrets other parts of the spec name: the sidecars' API token and the Ingress certificate.
+  if (spec.dapr.apiTokenSecret)
+    needs.push({ secret: spec.dapr.apiTokenSecret, keys: ['token'], for: 'Dapr API token' });
+  if (spec.ingress?.tlsSecretName)
+    needs.push({
+      secret: spec.ingress.tlsSecretName,
+      keys: ['tls.crt', 'tls.key'],
+      for: 'Ingress TLS certificate',
+    });
   // One check per Secret and backend type, however many services share it.
   return [...new Map(needs.map((n) => [`${n.secret}/${n.for}`, n])).values()];
 }

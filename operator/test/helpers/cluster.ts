@@ -113,7 +113,6 @@ export async function startCluster(assets: string): Promise<Cluster> {
     '--bind-address=127.0.0.1',
     `--secure-port=${apiPort}`,
     `--cert-dir=${join(dir, 'certs')}`,
-    '--insecure-port=0',
     `--token-auth-file=${join(dir, 'tokens.csv')}`,
     '--authorization-mode=RBAC',
     '--service-account-issuer=https://kubernetes.default.svc',
@@ -147,7 +146,6 @@ current-context: test
     `--kubeconfig=${kubeconfig}`,
     '--controllers=garbagecollector',
     '--leader-elect=false',
-    '--port=0',
     '--secure-port=0',
   ]);
   const kubectl = (args: string[], input?: string) =>

@@ -128,7 +128,7 @@ export function requiredSecretKeys(
       (s) => ({
         secret: s.name,
         keys: [s.name],
-        for: s.for === 'all services' ? 'access tokens' : `the ${s.for} service`,
+        for: s.for === 'all services' ? 'access tokens' : `${s.for} service`, // "(for the search service)"
       }),
     ),
   );

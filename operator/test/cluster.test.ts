@@ -325,14 +325,19 @@ describeCluster('operator against a real apiserver', () => {
     );
   }, 70_000);
 
-  test('when the operator is running, then it holds the Lease and serves /metrics and /healthz', async () => {
+  test('when the operator is running, then it holds the Lease, says so in /readyz and the leader gauge, and serves /metrics on loopback only', async () => {
     const lease = JSON.parse(
       cluster.kubectl(['get', 'lease', 'flock-operator', '-n', 'default', '-o', 'json']),
     ) as Any;
     expect(lease.spec.holderIdentity).toBe('test');
     const port = (operator.server.address() as { port: number }).port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toBe('leader');
+    const address = operator.metricsServer.address() as { address: string; port: number };
+    // Unauthenticated, so loopback only unless the chart is told otherwise.
+    expect(address.address).toBe('127.0.0.1');
+    const metrics = await (await fetch(`http://127.0.0.1:${address.port}/metrics`)).text();
+    expect(metrics).toMatch(/^flock_operator_leader 1$/m);
     for (const m of [
       'flock_operator_reconcile_total',
       'flock_operator_reconcile_duration_seconds',

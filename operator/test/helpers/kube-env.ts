@@ -123,6 +123,7 @@ export async function startKubeEnv(
     kubeConfig,
     log: createLogger('flock-operator', 'warn'),
     port: 0,
+    metrics: { host: '127.0.0.1', port: 0 },
     leaderElection: { namespace: 'default', identity: 'test' },
   });
 

@@ -168,6 +168,12 @@ const spec: Schema = {
         },
         otlpInsecure: { type: 'boolean', default: true },
         samplingRate: { type: 'string', pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$', default: '0.1' },
+        prometheusNamespace: {
+          type: 'string',
+          default: 'monitoring',
+          description:
+            'The namespace Prometheus runs in: its pods may reach the app and daprd metrics ports (NetworkPolicy <platform>-metrics).',
+        },
       },
     },
     dapr: {

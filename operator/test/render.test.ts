@@ -183,6 +183,19 @@ describe('render', () => {
     expect(open.map((p) => p.spec.podSelector.matchLabels['flock.dev/service'])).toEqual([
       'gateway',
     ]);
+    // The PodMonitor's ports (app /metrics, daprd's 9090), from Prometheus's namespace only.
+    const scrape = policies.find((p) => p.metadata.name === 'flock-metrics');
+    expect(scrape.spec.ingress).toEqual([
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 3000 },
+          { protocol: 'TCP', port: 9090 },
+        ],
+      },
+    ]);
     const [ing] = byKind(objs, 'Ingress') as Any[];
     expect(ing.spec.rules[0].http.paths[0].backend.service.name).toBe('flock-gateway');
   });

@@ -20,6 +20,7 @@ import { WorkQueue } from './queue.js';
 import { reconcile } from './reconcile.js';
 import { ownedKinds } from './render/index.js';
 import { MANAGED_BY, type ApiCaps } from './render/meta.js';
+import { WatchBackoff } from './watch-backoff.js';
 import { API_VERSION, GROUP, KIND } from './types.js';
 
 export interface ControllerDeps {
@@ -127,13 +128,13 @@ export class Controller {
     informer.on('update', enqueue);
     informer.on('delete', enqueue);
     // client-node restarts a watch itself after a 410 (relist) but stops on any other error.
-    let delay = 1000;
-    informer.on('connect', () => (delay = 1000));
+    const backoff = new WatchBackoff();
+    informer.on('connect', () => backoff.connected(this.deps.clock.now().getTime()));
     informer.on('error', (err: unknown) => {
       if (this.stopped) return;
-      this.deps.log.warn({ err, kind }, 'Watch failed; restarting');
-      setTimeout(() => void informer.start().catch(() => undefined), delay);
-      delay = Math.min(delay * 2, 30_000);
+      const retryInMs = backoff.failed(this.deps.clock.now().getTime());
+      this.deps.log.warn({ err, kind, retryInMs }, 'Watch failed; restarting');
+      setTimeout(() => void informer.start().catch(() => undefined), retryInMs);
     });
     this.informers.push(informer);
   }

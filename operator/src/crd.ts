@@ -14,6 +14,7 @@ import {
   STATE_TYPES,
   VERSION,
 } from './types.js';
+import { describeSchema } from './crd-descriptions.js';
 
 type Schema = Record<string, unknown>;
 
@@ -229,8 +230,8 @@ const status: Schema = {
   },
 };
 
-/** The `openAPIV3Schema` of the served version. */
-export const platformSchema: Schema = {
+/** The `openAPIV3Schema` of the served version, every field described for `kubectl explain`. */
+export const platformSchema: Schema = describeSchema({
   type: 'object',
   required: ['spec'],
   properties: {
@@ -240,7 +241,7 @@ export const platformSchema: Schema = {
     spec,
     status,
   },
-};
+});
 
 export const crd = {
   apiVersion: 'apiextensions.k8s.io/v1',

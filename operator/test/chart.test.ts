@@ -11,6 +11,7 @@ import {
   RoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
+import { platformSchema } from '../src/crd.js';
 import { crdYaml } from '../src/offline.js';
 import { SERVICE_NAMES } from '../src/types.js';
 import { helm } from './helpers/helm.js';
@@ -24,6 +25,20 @@ type Any = any;
 describe('chart', () => {
   test('when the CRD source changes, then the chart copy must be regenerated (scripts/kube/sync-crd.sh)', () => {
     expect(read('charts/flock-operator/crds/socialplatforms.flock.dev.yaml')).toBe(crdYaml());
+  });
+
+  test('when a user runs kubectl explain on any field, then it has a description', () => {
+    const undescribed: string[] = [];
+    const walk = (node: Any, path: string) => {
+      // metadata is ObjectMeta: the apiserver forbids describing it in a CRD.
+      if (!node.description && path !== '.metadata') undescribed.push(path || '(root)');
+      for (const [k, v] of Object.entries(node.properties ?? {})) walk(v, `${path}.${k}`);
+      if (node.items) walk(node.items, `${path}[]`);
+      if (typeof node.additionalProperties === 'object')
+        walk(node.additionalProperties, `${path}.<name>`);
+    };
+    walk(platformSchema, '');
+    expect(undescribed).toEqual([]);
   });
 
   test('when linted strictly, then helm finds no problem', () => {

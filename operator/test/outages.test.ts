@@ -223,6 +223,12 @@ describeCluster('operator outages on a real apiserver', () => {
     expect(patches() - p0).toBe(0);
   });
 
+  test('when kubectl explain is asked about a nested field, then it describes it', () => {
+    expect(
+      kubectl(['explain', 'socialplatform.spec.services.posts.autoscaling.minReplicas']),
+    ).toMatch(/The fewest pods the HPA keeps/);
+  });
+
   test('when the chart is uninstalled, then the CRD and every platform stay', async () => {
     env.helm(['uninstall', 'flock-operator', '-n', 'flock-system', '--wait']);
     expect(kubectl(['get', 'crd', 'socialplatforms.flock.dev', '-o', 'name']).trim()).toBe(

@@ -27,29 +27,39 @@ export interface Problem {
 /** One sentence: trailing punctuation of the parts is dropped and one full stop added. */
 export const sentence = (text: string): string => `${text.trim().replace(/[.;:\s]+$/, '')}.`;
 
+interface Status {
+  message?: string;
+  details?: { causes?: { field?: string; message?: string }[] };
+}
+
+/** The error body as the apiserver's Status, when it is one. */
+function statusOf(body: unknown): Status | undefined {
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  return typeof body === 'object' && body !== null ? (body as Status) : undefined;
+}
+
 /**
- * The apiserver's own one-line explanation of a failed request (its Status `message`), without
- * the HTTP headers and raw body client-node puts into `err.message`.
+ * What the apiserver objected to, in words: each cause as "field: reason" (the Status message
+ * repeats the offending value, often as JSON), else its message; never the HTTP headers and
+ * raw body that client-node puts into `err.message`.
  */
 export function describeError(err: unknown): string {
   if (err instanceof ApiException) {
-    let body: unknown = err.body;
-    if (typeof body === 'string') {
-      try {
-        body = JSON.parse(body);
-      } catch {
-        // not JSON: keep the text
-      }
-    }
-    const message =
-      typeof body === 'object' && body !== null && 'message' in body
-        ? String((body as { message: unknown }).message)
-        : typeof body === 'string' && body.length < 300
-          ? body
-          : '';
-    return message
-      ? `the apiserver answered ${err.code}: ${message}`
-      : `the apiserver answered ${err.code}`;
+    const status = statusOf(err.body);
+    const causes = (status?.details?.causes ?? [])
+      .filter((c) => c.message)
+      // "Invalid value: <the value, often JSON>: <why>": the field name and the why say it.
+      .map((c) => ({ ...c, message: c.message!.replace(/^Invalid value: .*: (?=[^:]*$)/, '') }))
+      .map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+    if (causes.length > 0) return `the apiserver refused it (${err.code}): ${causes.join(', ')}`;
+    if (status?.message) return `the apiserver answered ${err.code}: ${status.message}`;
+    return `the apiserver answered ${err.code}`;
   }
   const text = err instanceof Error ? err.message : String(err);
   return text.split('\n')[0]!;

@@ -39,8 +39,8 @@ export interface KubeClient {
     namespace: string,
     labelSelector: string,
   ): Promise<KubeObject[]>;
-  /** Server-side apply as `flock-operator`; `force` takes fields over from other managers. */
-  apply(obj: KubeObject, force: boolean): Promise<KubeObject>;
+  /** Server-side apply as `flock-operator` (or `fieldManager`); `force` takes fields over from other managers. */
+  apply(obj: KubeObject, force: boolean, fieldManager?: string): Promise<KubeObject>;
   /** Deletes in the background (dependents via the garbage collector); absent is fine. */
   delete(ref: ObjectRef): Promise<void>;
   /** Merge-patches the platform's /status subresource (never the main resource). */
@@ -126,13 +126,13 @@ export function makeKubeClient(kc: KubeConfig): KubeClient {
       );
       return res.items.map((i) => plain<KubeObject>({ apiVersion, kind, ...plain<object>(i) }));
     },
-    async apply(obj, force) {
+    async apply(obj, force, fieldManager = FIELD_MANAGER) {
       return plain(
         await objects.patch(
           obj,
           undefined,
           undefined,
-          FIELD_MANAGER,
+          fieldManager,
           force,
           PatchStrategy.ServerSideApply,
         ),

@@ -15,10 +15,12 @@ import type { Clock } from './clock.js';
 import type { KubeClient } from './client.js';
 import type { EventRecorder } from './events.js';
 import type { Metrics } from './metrics.js';
+import { describeError, sentence } from './problems.js';
 import { WorkQueue } from './queue.js';
 import { reconcile } from './reconcile.js';
 import { ownedKinds } from './render/index.js';
 import { MANAGED_BY, type ApiCaps } from './render/meta.js';
+import { WatchBackoff } from './watch-backoff.js';
 import { API_VERSION, GROUP, KIND } from './types.js';
 
 export interface ControllerDeps {
@@ -126,13 +128,13 @@ export class Controller {
     informer.on('update', enqueue);
     informer.on('delete', enqueue);
     // client-node restarts a watch itself after a 410 (relist) but stops on any other error.
-    let delay = 1000;
-    informer.on('connect', () => (delay = 1000));
+    const backoff = new WatchBackoff();
+    informer.on('connect', () => backoff.connected(this.deps.clock.now().getTime()));
     informer.on('error', (err: unknown) => {
       if (this.stopped) return;
-      this.deps.log.warn({ err, kind }, 'Watch failed; restarting');
-      setTimeout(() => void informer.start().catch(() => undefined), delay);
-      delay = Math.min(delay * 2, 30_000);
+      const retryInMs = backoff.failed(this.deps.clock.now().getTime());
+      this.deps.log.warn({ err, kind, retryInMs }, 'Watch failed; restarting');
+      setTimeout(() => void informer.start().catch(() => undefined), retryInMs);
     });
     this.informers.push(informer);
   }
@@ -152,18 +154,24 @@ export class Controller {
         metrics.reconciles.inc({ result: 'error' });
         metrics.reconcileErrors.inc();
         log.error({ err, key, retryInMs: delay }, 'Reconcile failed');
-        const [namespace, name] = key.split('/') as [string, string];
-        const message = `Reconcile failed, retrying in ${delay} ms: ${err instanceof Error ? err.message : String(err)}`;
-        await events.record(
-          { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace } },
-          'Warning',
-          'ReconcileFailed',
-          message,
+        await this.recordFailure(
+          key,
+          `Reconcile failed, retrying in ${delay} ms: ${describeError(err)}`,
         );
       } finally {
         end();
         this.queue.done(key);
       }
     }
+  }
+
+  /** A Warning on the platform as stored (with its uid, so `kubectl describe` lists it). */
+  private async recordFailure(key: string, message: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const platform = await this.deps.client
+      .get({ apiVersion: API_VERSION, kind: KIND, namespace, name })
+      .catch(() => undefined);
+    if (platform)
+      await this.deps.events.record(platform, 'Warning', 'ReconcileFailed', sentence(message));
   }
 }

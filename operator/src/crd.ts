@@ -1,6 +1,6 @@
 /**
  * The one source of truth for the SocialPlatform CRD. The chart's copy
- * (`charts/flock-operator/templates/crd.yaml`) is generated from it by
+ * (`charts/flock-operator/crds/socialplatforms.flock.dev.yaml`) is generated from it by
  * `flock-operator crd` (see scripts/kube/sync-crd.sh) and a test keeps the two identical.
  * The offline `render` command applies the same defaults and validation with ajv.
  */
@@ -14,13 +14,42 @@ import {
   STATE_TYPES,
   VERSION,
 } from './types.js';
+import { describeSchema } from './crd-descriptions.js';
 
 type Schema = Record<string, unknown>;
 
-const QUANTITY = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$' };
+// maxLength bounds the cost the apiserver estimates for the CEL rules below.
+const QUANTITY = {
+  type: 'string',
+  maxLength: 16,
+  pattern: '^[0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$',
+};
+/** CEL (Kubernetes 1.29+ has quantity()); an older apiserver drops the rules and the operator reports the refusal. */
+const atMostLimit = (r: 'cpu' | 'memory') => ({
+  rule: `!has(self.requests) || !has(self.limits) || !has(self.requests.${r}) || !has(self.limits.${r}) || quantity(self.requests.${r}).compareTo(quantity(self.limits.${r})) <= 0`,
+  message: `requests.${r} must not be greater than limits.${r}`,
+});
 const resourceList = (d: { cpu: string; memory: string }): Schema => ({
   type: 'object',
-  properties: { cpu: { ...QUANTITY, default: d.cpu }, memory: { ...QUANTITY, default: d.memory } },
+  properties: {
+    cpu: {
+      ...QUANTITY,
+      default: d.cpu,
+      description: 'CPU in cores or millicores, e.g. 100m or 0.5.',
+    },
+    memory: {
+      ...QUANTITY,
+      default: d.memory,
+      description: 'Memory in bytes with a suffix, e.g. 128Mi or 1Gi.',
+      // "128m" is 0.128 bytes: a typo for Mi that no container survives.
+      'x-kubernetes-validations': [
+        {
+          rule: "quantity(self).compareTo(quantity('4Mi')) >= 0",
+          message: 'memory must be at least 4Mi (m means millibytes; write Mi)',
+        },
+      ],
+    },
+  },
 });
 const resources = (
   req: { cpu: string; memory: string },
@@ -28,9 +57,11 @@ const resources = (
 ): Schema => ({
   type: 'object',
   default: {},
+  description: 'Requests and limits as in a container spec; requests may not exceed limits.',
+  'x-kubernetes-validations': [atMostLimit('cpu'), atMostLimit('memory')],
   properties: {
-    requests: { ...resourceList(req), default: {} },
-    limits: { ...resourceList(lim), default: {} },
+    requests: { ...resourceList(req), default: {}, description: 'What the scheduler reserves.' },
+    limits: { ...resourceList(lim), default: {}, description: 'The most the container may use.' },
   },
 });
 const secretRef = (what: string): Schema => ({
@@ -138,6 +169,12 @@ const spec: Schema = {
         },
         otlpInsecure: { type: 'boolean', default: true },
         samplingRate: { type: 'string', pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$', default: '0.1' },
+        prometheusNamespace: {
+          type: 'string',
+          default: 'monitoring',
+          description:
+            'The namespace Prometheus runs in: its pods may reach the app and daprd metrics ports (NetworkPolicy <platform>-metrics).',
+        },
       },
     },
     dapr: {
@@ -193,8 +230,8 @@ const status: Schema = {
   },
 };
 
-/** The `openAPIV3Schema` of the served version. */
-export const platformSchema: Schema = {
+/** The `openAPIV3Schema` of the served version, every field described for `kubectl explain`. */
+export const platformSchema: Schema = describeSchema({
   type: 'object',
   required: ['spec'],
   properties: {
@@ -204,7 +241,7 @@ export const platformSchema: Schema = {
     spec,
     status,
   },
-};
+});
 
 export const crd = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -231,6 +268,11 @@ export const crd = {
             name: 'Ready',
             type: 'string',
             jsonPath: '.status.conditions[?(@.type=="Ready")].status',
+          },
+          {
+            name: 'Reason',
+            type: 'string',
+            jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
           },
           { name: 'Services', type: 'string', jsonPath: '.status.servicesReady' },
           { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

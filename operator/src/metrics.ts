@@ -28,6 +28,11 @@ export function makeMetrics() {
       help: 'Keys waiting in the work queue',
       registers: [registry],
     }),
+    leader: new Gauge({
+      name: 'flock_operator_leader',
+      help: '1 on the replica holding the leader Lease (the one reconciling), 0 on a standby',
+      registers: [registry],
+    }),
     apiRequests: new Counter({
       name: 'flock_operator_apiserver_requests_total',
       help: 'HTTP requests the controller sent to the apiserver, by method (leader election not included)',

@@ -1,11 +1,11 @@
 /**
  * One level-based, idempotent pass over a SocialPlatform, as named steps:
- * load → check the spec → observe children → render desired → apply what differs →
- * delete leftovers → write status → say when to come back.
+ * load → check the spec → observe children → check Secrets → render desired → apply what
+ * differs and can work → delete leftovers → write status → say when to come back.
+ * A problem holds back only the objects it concerns; each is reported with its own reason.
  * Everything is read from the apiserver; the event that queued the key is never trusted.
  */
 import type { Logger } from '@flock/kit';
-import { ApiException } from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
 import type { KubeClient } from './client.js';
 import { isNotFound } from './client.js';
@@ -13,8 +13,11 @@ import { DEGRADED, findCondition } from './conditions.js';
 import { contains } from './diff.js';
 import type { EventRecorder } from './events.js';
 import { specProblems } from './platform.js';
+import { REASONS, describeError, isTransient, sentence, type Problem } from './problems.js';
+import { handOverReplicas } from './replicas.js';
 import { requiredSecretKeys } from './render/backends.js';
 import { ownedKinds, renderPlatform } from './render/index.js';
+import { secretsReferenced } from './render/references.js';
 import { platformSelector, type ApiCaps } from './render/meta.js';
 import { computeStatus } from './status.js';
 import { API_VERSION, KIND, type KubeObject, type SocialPlatform } from './types.js';
@@ -43,23 +46,33 @@ const childKey = (o: { kind: string; metadata: { name: string } }): string =>
 export async function reconcile(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const platform = await loadPlatform(key, deps);
   if (!platform) return {};
-  const problems = [...specProblems(platform), ...(await checkSecrets(platform, deps))];
+  const specIssues = specProblems(platform).map((message) => ({
+    reason: REASONS.specInvalid,
+    message: sentence(message),
+  }));
   const { live, missingKinds } = await observeChildren(platform, deps);
-  problems.push(...missingKinds);
-  if (problems.length > 0) {
-    await writeStatus(platform, problems, live, deps);
+  if (specIssues.length > 0) {
+    // The spec itself says something the operator must not render (e.g. state on Redis).
+    await writeStatus(platform, specIssues, live, deps);
     return { requeueAfterMs: DEGRADED_RETRY_MS };
   }
+  const secrets = await checkSecrets(platform, deps);
+  const problems: Problem[] = [...secrets.problems, ...missingKinds];
+  // Hold back only what cannot work yet; everything else is still applied and repaired.
   const desired = renderPlatform(platform, deps.caps);
-  try {
-    await applyChanged(platform, desired, live, deps);
-  } catch (err) {
-    await writeStatus(platform, [`applying children failed: ${describe(err)}`], live, deps);
-    throw err;
-  }
+  const applicable = desired.filter(
+    (o) =>
+      !missingKinds.some((m) => m.kind === o.kind) &&
+      ![...secretsReferenced(o)].some((s) => secrets.missing.has(s)),
+  );
+  const failures = await applyChanged(platform, applicable, live, deps);
+  problems.push(...failures.map(({ problem }) => problem));
   await deleteLeftovers(platform, desired, live, deps);
-  await writeStatus(platform, [], live, deps);
-  return { requeueAfterMs: RESYNC_MS };
+  await writeStatus(platform, problems, live, deps);
+  // An overloaded or unreachable apiserver is retried with backoff; a refusal waits for a fix.
+  const transient = failures.find((f) => isTransient(f.err));
+  if (transient) throw transient.err;
+  return { requeueAfterMs: problems.length > 0 ? DEGRADED_RETRY_MS : RESYNC_MS };
 }
 
 /** Step 1: the platform as stored now; gone or being deleted means the garbage collector takes over. */
@@ -83,8 +96,9 @@ async function loadPlatform(
 async function checkSecrets(
   platform: SocialPlatform,
   { client }: ReconcileDeps,
-): Promise<string[]> {
-  const problems: string[] = [];
+): Promise<{ problems: Problem[]; missing: Set<string> }> {
+  const problems: Problem[] = [];
+  const missing = new Set<string>();
   type Secret = KubeObject & { data?: Record<string, string> };
   const secrets = new Map<string, Promise<Secret | undefined>>(); // one GET per Secret, however often referenced
   for (const need of requiredSecretKeys(platform.spec)) {
@@ -96,59 +110,77 @@ async function checkSecrets(
     };
     if (!secrets.has(need.secret)) secrets.set(need.secret, client.get<Secret>(ref));
     const secret = await secrets.get(need.secret);
-    if (!secret) {
-      problems.push(
-        `Secret "${need.secret}" (for the ${need.for}) not found; create it with keys ${need.keys.join(', ')}`,
-      );
-      continue;
-    }
-    const missing = need.keys.filter((k) => secret.data?.[k] === undefined);
-    if (missing.length > 0) {
-      problems.push(
-        `Secret "${need.secret}" (for the ${need.for}) lacks keys ${missing.join(', ')}; add them`,
-      );
-    }
+    const lacking = need.keys.filter((k) => secret?.data?.[k] === undefined);
+    if (lacking.length === 0) continue;
+    missing.add(need.secret);
+    problems.push({
+      reason: REASONS.secretMissing,
+      message: secret
+        ? `Secret "${need.secret}" (for the ${need.for}) lacks keys ${lacking.join(', ')}; add them.`
+        : `Secret "${need.secret}" (for the ${need.for}) not found; create it with keys ${need.keys.join(', ')}.`,
+    });
   }
-  return problems;
+  return { problems, missing };
 }
 
 /** Step 3: every child the platform has now, by kind/name; kinds the cluster lacks are problems. */
 async function observeChildren(
   platform: SocialPlatform,
   { client, caps }: ReconcileDeps,
-): Promise<{ live: Map<string, KubeObject>; missingKinds: string[] }> {
+): Promise<{ live: Map<string, KubeObject>; missingKinds: (Problem & { kind: string })[] }> {
   const selector = Object.entries(platformSelector(platform))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   const live = new Map<string, KubeObject>();
-  const missingKinds: string[] = [];
+  const missingKinds: (Problem & { kind: string })[] = [];
   for (const { apiVersion, kind } of ownedKinds(caps)) {
     try {
       for (const obj of await client.list(apiVersion, kind, platform.metadata.namespace!, selector))
         live.set(childKey(obj), obj);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      missingKinds.push(
-        `the cluster does not serve ${kind} (${apiVersion}); install it (Dapr kinds come with Dapr)`,
-      );
+      missingKinds.push({
+        kind,
+        reason: REASONS.kindNotServed,
+        message: `The cluster does not serve ${kind} (${apiVersion}); install it (Dapr kinds come with Dapr).`,
+      });
     }
   }
   return { live, missingKinds };
 }
 
-/** Step 5: server-side apply each desired object the live one does not already match. */
+/**
+ * Step 5: server-side apply each desired object the live one does not already match. A refused
+ * object is reported and the rest still applied: one bad Deployment must not leave the
+ * NetworkPolicies or the Ingress unrepaired.
+ */
 async function applyChanged(
   platform: SocialPlatform,
   desired: KubeObject[],
   live: Map<string, KubeObject>,
-  { client, events, log }: ReconcileDeps,
-): Promise<void> {
+  deps: ReconcileDeps,
+): Promise<{ problem: Problem; err: unknown }[]> {
+  const { client, events, log } = deps;
   const changed: string[] = [];
+  const failures: { problem: Problem; err: unknown }[] = [];
   for (const obj of desired) {
     const current = live.get(childKey(obj));
     if (current && contains(current, obj)) continue;
-    // force: the operator is the authority for every field it renders; others keep the rest.
-    live.set(childKey(obj), await client.apply(obj, true));
+    try {
+      await handOverReplicas(platform, obj, current, deps);
+      // force: the operator is the authority for every field it renders; others keep the rest.
+      live.set(childKey(obj), await client.apply(obj, true));
+    } catch (err) {
+      log.warn({ err, platform: platform.metadata.name, object: childKey(obj) }, 'Child refused');
+      failures.push({
+        err,
+        problem: {
+          reason: REASONS.applyFailed,
+          message: sentence(`${childKey(obj)} could not be applied: ${describeError(err)}`),
+        },
+      });
+      continue;
+    }
     changed.push(childKey(obj));
     log.info(
       { platform: platform.metadata.name, object: childKey(obj), created: !current },
@@ -157,6 +189,7 @@ async function applyChanged(
   }
   if (changed.length > 0)
     await events.record(platform, 'Normal', 'Applied', `Applied ${changed.join(', ')}`);
+  return failures;
 }
 
 /** Step 6: children this platform controls that are no longer desired (e.g. a removed service). */
@@ -190,7 +223,7 @@ async function deleteLeftovers(
 /** Step 7: status through /status, only when it changed; a new Degraded state is also an event. */
 async function writeStatus(
   platform: SocialPlatform,
-  problems: string[],
+  problems: Problem[],
   live: Map<string, KubeObject>,
   { client, clock, events }: ReconcileDeps,
 ): Promise<void> {
@@ -220,12 +253,4 @@ async function writeStatus(
   if (after.status === 'True' && (before?.status !== 'True' || before.message !== after.message)) {
     await events.record(platform, 'Warning', after.reason, after.message);
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body = err.body as { message?: string } | string;
-    return `HTTP ${err.code}: ${typeof body === 'string' ? body : (body?.message ?? '')}`;
-  }
-  return err instanceof Error ? err.message : String(err);
 }

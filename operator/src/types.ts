@@ -68,7 +68,12 @@ export interface SocialPlatformSpec {
     secretStore: { type: 'kubernetes' };
   };
   ingress?: { host: string; className?: string; tlsSecretName?: string };
-  observability: { otlpEndpoint?: string; otlpInsecure: boolean; samplingRate: string };
+  observability: {
+    otlpEndpoint?: string;
+    otlpInsecure: boolean;
+    samplingRate: string;
+    prometheusNamespace: string;
+  };
   dapr: {
     logLevel: (typeof LOG_LEVELS)[number];
     sidecarResources: Resources;

@@ -2,23 +2,14 @@
  * The operator against a real kube-apiserver 1.34 + etcd + garbage collector.
  * Skipped (with the reason) when the binaries are absent; failed instead when CI=true.
  */
-import { readFileSync } from 'node:fs';
-import { createLogger } from '@flock/kit';
-import { KubeConfig } from '@kubernetes/client-node';
-import { parseAllDocuments, stringify } from 'yaml';
-import { makeKubeClient, type KubeClient } from '../src/client.js';
-import { LATEST_CAPS as CAPS, renderPlatform } from '../src/render/index.js';
-import { startOperator, type RunningOperator } from '../src/run.js';
-import { SERVICE_NAMES, type SocialPlatform } from '../src/types.js';
+import { stringify } from 'yaml';
+import type { KubeClient } from '../src/client.js';
+import { renderPlatform, type ApiCaps } from '../src/render/index.js';
+import type { RunningOperator } from '../src/run.js';
+import { SERVICE_NAMES } from '../src/types.js';
 import { describeIfReachable } from '@flock/testing';
-import {
-  findAssets,
-  installDependencyCrds,
-  markDeploymentsReady,
-  startCluster,
-  type Cluster,
-} from './helpers/cluster.js';
-import { samplePath } from './helpers/platforms.js';
+import { findAssets, type Cluster } from './helpers/cluster.js';
+import { devDocs, startKubeEnv, until, type KubeEnv } from './helpers/kube-env.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -29,99 +20,29 @@ const describeCluster = describeIfReachable(
 );
 const NS = 'flock';
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describeCluster('operator against a real apiserver', () => {
+  let env: KubeEnv;
   let cluster: Cluster;
   let operator: RunningOperator;
   let client: KubeClient;
-  const devDocs = parseAllDocuments(readFileSync(samplePath('dev'), 'utf8')).map(
-    (d) => d.toJS() as Any,
-  );
-  /** The dev sample's backend Secrets, and the ones the services read by name (dummy values). */
-  const createSecrets = (namespace: string) => {
-    for (const secret of devDocs.filter((d) => d.kind === 'Secret'))
-      cluster.kubectl(['apply', '-n', namespace, '-f', '-'], stringify(secret));
-    for (const name of ['jwt-private-key', 'jwt-public-key', 'postgres-url'])
-      cluster.kubectl([
-        'create',
-        'secret',
-        'generic',
-        name,
-        '-n',
-        namespace,
-        `--from-literal=${name}=x`,
-      ]);
-  };
-  const devPlatform = devDocs.find((d) => d.kind === 'SocialPlatform');
-
-  const platform = (name = 'flock', ns = NS) =>
-    client.get<SocialPlatform>({
-      apiVersion: 'flock.dev/v1alpha1',
-      kind: 'SocialPlatform',
-      namespace: ns,
-      name,
-    });
-  const deployment = (name: string, ns = NS) =>
-    client.get<Any>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name });
-  const condition = async (type: string, name = 'flock', ns = NS) =>
-    (await platform(name, ns))?.status?.conditions?.find((c) => c.type === type);
-  const reconcileCount = async () =>
-    (await operator.metrics.reconciles.get()).values.reduce((n, v) => n + v.value, 0);
-  /** Waits until no reconcile has run for `quietMs`. */
-  const settle = async (quietMs = 1500) => {
-    let last = -1;
-    for (let n = await reconcileCount(); n !== last; n = await reconcileCount()) {
-      last = n;
-      await new Promise((r) => setTimeout(r, quietMs));
-    }
-  };
-  const markReady = (ns = NS) => markDeploymentsReady(cluster, ns);
+  /** What this apiserver serves (autoscaling/v2 and policy/v1 from 1.23 on). */
+  let CAPS: ApiCaps;
+  const devPlatform = devDocs().find((d) => d.kind === 'SocialPlatform');
+  const createSecrets = (ns: string) => env.createSecrets(ns);
+  const platform = (name?: string, ns?: string) => env.platform(name, ns);
+  const deployment = (name: string, ns?: string) => env.deployment(name, ns);
+  const condition = (type: string, name?: string, ns?: string) => env.condition(type, name, ns);
+  const reconcileCount = () => env.reconcileCount();
+  const settle = (quietMs?: number) => env.settle(quietMs);
+  const markReady = (ns?: string) => env.markReady(ns);
 
   beforeAll(async () => {
-    cluster = await startCluster(assets.dir!);
-    installDependencyCrds(cluster);
-    const crd = new URL('../../charts/flock-operator/templates/crd.yaml', import.meta.url).pathname;
-    cluster.kubectl(['apply', '-f', crd]);
-    cluster.kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=30s',
-      'crd/socialplatforms.flock.dev',
-    ]);
-    cluster.kubectl(['create', 'namespace', NS]);
-    createSecrets(NS);
-    const kc = new KubeConfig();
-    kc.loadFromFile(cluster.kubeconfig);
-    client = makeKubeClient(kc);
-    const kubeConfig = () => {
-      const c = new KubeConfig();
-      c.loadFromFile(cluster.kubeconfig);
-      return c;
-    };
-    operator = await startOperator({
-      kubeConfig,
-      log: createLogger('flock-operator', 'warn'),
-      port: 0,
-      leaderElection: { namespace: 'default', identity: 'test' },
-    });
+    env = await startKubeEnv(assets.dir!, { namespace: NS, crdBy: 'kubectl' });
+    ({ cluster, operator, client, caps: CAPS } = env);
   }, 150_000);
 
   afterAll(async () => {
-    await operator?.stop();
-    cluster?.stop();
+    await env?.stop();
   });
 
   test('when a SocialPlatform is applied, then every object is created and it turns Ready once Deployments are', async () => {
@@ -175,7 +96,7 @@ describeCluster('operator against a real apiserver', () => {
       { from: [{ podSelector: { matchLabels: { 'flock.dev/platform': 'flock' } } }] },
     ]);
     expect(cluster.kubectl(['get', 'sp', '-n', NS])).toMatch(
-      new RegExp(`flock\\s+True\\s+${n}/${n}`),
+      new RegExp(`flock\\s+True\\s+AllServicesReady\\s+${n}/${n}`),
     );
     expect(
       cluster.kubectl([
@@ -280,7 +201,7 @@ describeCluster('operator against a real apiserver', () => {
     );
   });
 
-  test('when a referenced Secret is missing, then Degraded says what to create and nothing is deployed', async () => {
+  test('when a referenced Secret is missing, then Degraded says what to create and only the Components naming it are held back', async () => {
     const broken = {
       ...devPlatform,
       metadata: { name: 'broken' },
@@ -292,16 +213,24 @@ describeCluster('operator against a real apiserver', () => {
         },
       },
     };
-    cluster.kubectl(['apply', '-n', NS, '-f', '-'], stringify(broken));
+    // Its own namespace: Dapr Component names (pubsub, secretstore) are per namespace.
+    cluster.kubectl(['create', 'namespace', 'broken']);
+    createSecrets('broken');
+    cluster.kubectl(['apply', '-n', 'broken', '-f', '-'], stringify(broken));
     const degraded = await until('Degraded', async () => {
-      const c = await condition('Degraded', 'broken');
+      const c = await condition('Degraded', 'broken', 'broken');
       return c?.status === 'True' && c;
     });
     expect(degraded.message).toMatch(
       /Secret "no-such-secret" \(for the kafka pub\/sub\) not found; create it with keys brokers/,
     );
-    expect(await deployment('broken-gateway')).toBeUndefined();
-    cluster.kubectl(['delete', 'sp', 'broken', '-n', NS]);
+    expect(degraded.reason).toBe('SecretMissing');
+    await until('the rest applied', () => deployment('broken-gateway', 'broken'));
+    const component = (name: string) =>
+      client.get({ apiVersion: 'dapr.io/v1alpha1', kind: 'Component', namespace: 'broken', name });
+    expect(await component('secretstore')).toBeDefined();
+    expect(await component('pubsub')).toBeUndefined();
+    cluster.kubectl(['delete', 'sp', 'broken', '-n', 'broken']);
   });
 
   test('when a ten-service platform is resynced with nothing changed, then it costs few requests and no writes', async () => {
@@ -329,16 +258,10 @@ describeCluster('operator against a real apiserver', () => {
         (await client.list('apps/v1', 'Deployment', 'big', 'flock.dev/platform=big')).length === 9,
     );
     await until(
-      '3 HPAs (autoscaling/v2)',
+      `3 HPAs (${CAPS.hpa})`,
       async () =>
-        (
-          await client.list(
-            'autoscaling/v2',
-            'HorizontalPodAutoscaler',
-            'big',
-            'flock.dev/platform=big',
-          )
-        ).length === 3,
+        (await client.list(CAPS.hpa, 'HorizontalPodAutoscaler', 'big', 'flock.dev/platform=big'))
+          .length === 3,
     );
     markReady('big');
     await until(
@@ -402,14 +325,19 @@ describeCluster('operator against a real apiserver', () => {
     );
   }, 70_000);
 
-  test('when the operator is running, then it holds the Lease and serves /metrics and /healthz', async () => {
+  test('when the operator is running, then it holds the Lease, says so in /readyz and the leader gauge, and serves /metrics on loopback only', async () => {
     const lease = JSON.parse(
       cluster.kubectl(['get', 'lease', 'flock-operator', '-n', 'default', '-o', 'json']),
     ) as Any;
     expect(lease.spec.holderIdentity).toBe('test');
     const port = (operator.server.address() as { port: number }).port;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toBe('leader');
+    const address = operator.metricsServer.address() as { address: string; port: number };
+    // Unauthenticated, so loopback only unless the chart is told otherwise.
+    expect(address.address).toBe('127.0.0.1');
+    const metrics = await (await fetch(`http://127.0.0.1:${address.port}/metrics`)).text();
+    expect(metrics).toMatch(/^flock_operator_leader 1$/m);
     for (const m of [
       'flock_operator_reconcile_total',
       'flock_operator_reconcile_duration_seconds',

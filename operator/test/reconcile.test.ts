@@ -1,4 +1,5 @@
 import { createLogger } from '@flock/kit';
+import { ApiException } from '@kubernetes/client-node';
 import { discoverCaps } from '../src/controller.js';
 import { makeRecorder } from '../src/events.js';
 import { reconcile, type ReconcileDeps } from '../src/reconcile.js';
@@ -106,20 +107,94 @@ describe('reconcile', () => {
     expect(current().status?.services).not.toHaveProperty('users');
   });
 
-  test('when the referenced Secret is missing, then Degraded says which Secret and keys to create', async () => {
+  test('when the referenced Secret is missing, then Degraded says which Secret and keys to create and only what needs it is held back', async () => {
     const { client, deps, current } = setup();
     client.objects.delete('Secret/flock/flock-redis');
     const result = await reconcile(KEY, deps);
     expect(result.requeueAfterMs).toBe(30_000);
     expect(condition(current(), 'Degraded')).toMatchObject({
       status: 'True',
-      reason: 'InvalidSpec',
+      reason: 'SecretMissing',
     });
     expect(condition(current(), 'Degraded')?.message).toMatch(
-      /Secret "flock-redis" .* not found; create it with keys redisHost, redisPassword/,
+      /Secret "flock-redis" .* not found; create it with keys redisHost, redisPassword\./,
     );
-    expect([...client.objects.values()].some((o) => o.kind === 'Deployment')).toBe(false);
-    expect(client.events.map((e) => e.type)).toEqual(['Warning']);
+    const names = [...client.objects.values()].map((o) => `${o.kind}/${o.metadata.name}`);
+    // The pub/sub Components read flock-redis; the Deployments, policies and Ingress do not.
+    expect(names).not.toContain('Component/pubsub');
+    expect(names).toContain('Deployment/flock-gateway');
+    expect(names).toContain('NetworkPolicy/flock-internal');
+    expect(client.events.map((e) => e.type)).toEqual(['Normal', 'Warning']);
+  });
+
+  test('when the Dapr API token and TLS Secrets are named but missing, then both are reported', async () => {
+    const p = samplePlatform('dev');
+    p.spec.dapr.apiTokenSecret = 'flock-dapr-api-token';
+    p.spec.ingress = { host: 'flock.example', tlsSecretName: 'flock-tls' };
+    const { client, deps, current } = setup(p);
+    await reconcile(KEY, deps);
+    const message = condition(current(), 'Degraded')?.message;
+    expect(message).toMatch(/Secret "flock-dapr-api-token" \(for the Dapr API token\) not found/);
+    expect(message).toMatch(/Secret "flock-tls" \(for the Ingress TLS certificate\) not found/);
+    const kinds = [...client.objects.values()].map((o) => o.kind);
+    // Sidecars that require a token that does not exist would not start; the Ingress needs its certificate.
+    expect(kinds).not.toContain('Deployment');
+    expect(kinds).not.toContain('Ingress');
+    expect(kinds).toContain('Service');
+  });
+
+  test('when the apiserver refuses one child, then the others are still applied and Degraded names it in one sentence', async () => {
+    const { client, deps, current } = setup();
+    const apply = client.apply.bind(client);
+    client.apply = async (obj: KubeObject) => {
+      if (obj.metadata.name === 'flock-posts' && obj.kind === 'Deployment')
+        throw new ApiException(
+          422,
+          'Unprocessable',
+          JSON.stringify({
+            kind: 'Status',
+            message:
+              'Deployment.apps "flock-posts" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: "50m": must be less than or equal to cpu limit of 10m',
+          }),
+          { 'content-type': 'application/json' },
+        );
+      return apply(obj);
+    };
+    const result = await reconcile(KEY, deps);
+    expect(result.requeueAfterMs).toBe(30_000);
+    const names = [...client.objects.values()].map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).toContain('NetworkPolicy/flock-internal');
+    expect(names).toContain('Ingress/flock-gateway');
+    expect(condition(current(), 'Degraded')).toMatchObject({
+      reason: 'ApplyFailed',
+      message:
+        'Deployment/flock-posts could not be applied: the apiserver answered 422: Deployment.apps "flock-posts" is invalid: spec.template.spec.containers[0].resources.requests: Invalid value: "50m": must be less than or equal to cpu limit of 10m.',
+    });
+  });
+
+  test('when a Deployment exceeded its progress deadline, then Degraded and Progressing say RolloutStuck', async () => {
+    const { client, deps, current } = setup();
+    await reconcile(KEY, deps);
+    const d = client.objects.get('Deployment/flock/flock-posts')!;
+    client.put({
+      ...d,
+      status: {
+        observedGeneration: d.metadata.generation,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      },
+    });
+    await reconcile(KEY, deps);
+    expect(condition(current(), 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'RolloutStuck',
+    });
+    expect(condition(current(), 'Degraded')?.message).toMatch(
+      /flock-posts exceeded its progress deadline/,
+    );
+    expect(condition(current(), 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'RolloutStuck',
+    });
   });
 
   test('when the token keys the services read are missing, then Degraded names the Secret to create', async () => {

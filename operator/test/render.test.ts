@@ -2,7 +2,7 @@ import { FALLBACK_CAPS as OLD_CAPS, renderPlatform, LATEST_CAPS } from '../src/r
 import { renderYaml } from '../src/offline.js';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../src/types.js';
+import type { KubeObject, SocialPlatform } from '../src/types.js';
 import { baseConfigSchema, loadConfig } from '@flock/kit';
 import { samplePath, samplePlatform } from './helpers/platforms.js';
 import { validateObject } from './helpers/schemas.js';
@@ -183,6 +183,19 @@ describe('render', () => {
     expect(open.map((p) => p.spec.podSelector.matchLabels['flock.dev/service'])).toEqual([
       'gateway',
     ]);
+    // The PodMonitor's ports (app /metrics, daprd's 9090), from Prometheus's namespace only.
+    const scrape = policies.find((p) => p.metadata.name === 'flock-metrics');
+    expect(scrape.spec.ingress).toEqual([
+      {
+        from: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 3000 },
+          { protocol: 'TCP', port: 9090 },
+        ],
+      },
+    ]);
     const [ing] = byKind(objs, 'Ingress') as Any[];
     expect(ing.spec.rules[0].http.paths[0].backend.service.name).toBe('flock-gateway');
   });
@@ -222,5 +235,30 @@ describe('render', () => {
     expect(() => renderYaml(text, LATEST_CAPS)).toThrow(
       /minReplicas \(5\) is greater than maxReplicas \(3\); lower minReplicas/,
     );
+  });
+});
+
+describe('pod templates and the Dapr objects their sidecars load', () => {
+  const template = (p: SocialPlatform, name: string) =>
+    (
+      renderPlatform(p, LATEST_CAPS).find(
+        (o) => o.kind === 'Deployment' && o.metadata.name === name,
+      )!.spec as Any
+    ).template.metadata.annotations['flock.dev/dapr-hash'];
+
+  test('when the pub/sub backend changes, then every pod template changes (so pods roll)', () => {
+    const before = samplePlatform('dev');
+    const after = samplePlatform('dev');
+    after.spec.backends.pubsub = { type: 'kafka', secretRef: { name: 'flock-kafka' } };
+    expect(template(after, 'flock-gateway')).not.toBe(template(before, 'flock-gateway'));
+    expect(template(after, 'flock-posts')).not.toBe(template(before, 'flock-posts'));
+  });
+
+  test("when one service's own state store changes, then only that service's pods roll", () => {
+    const before = samplePlatform('dev');
+    const after = samplePlatform('dev');
+    after.spec.services.posts!.state = { type: 'mongodb', secretRef: { name: 'flock-mongo' } };
+    expect(template(after, 'flock-posts')).not.toBe(template(before, 'flock-posts'));
+    expect(template(after, 'flock-users')).toBe(template(before, 'flock-users'));
   });
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the chart's CRD from its one source, operator/src/crd.ts.
+# It lives in the chart's crds/: helm installs it once and never deletes it, so `helm uninstall`
+# cannot take every SocialPlatform with it (docs/operator.md, "Upgrading").
 # operator/test/chart.test.ts fails when the two drift apart.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -b operator
-node operator/dist/cli.js crd > charts/flock-operator/templates/crd.yaml
+node operator/dist/cli.js crd > charts/flock-operator/crds/socialplatforms.flock.dev.yaml

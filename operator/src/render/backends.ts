@@ -128,10 +128,19 @@ export function requiredSecretKeys(
       (s) => ({
         secret: s.name,
         keys: [s.name],
-        for: s.for === 'all services' ? 'access tokens' : `the ${s.for} service`,
+        for: s.for === 'all services' ? 'access tokens' : `${s.for} service`, // "(for the search service)"
       }),
     ),
   );
+  // Secrets other parts of the spec name: the sidecars' API token and the Ingress certificate.
+  if (spec.dapr.apiTokenSecret)
+    needs.push({ secret: spec.dapr.apiTokenSecret, keys: ['token'], for: 'Dapr API token' });
+  if (spec.ingress?.tlsSecretName)
+    needs.push({
+      secret: spec.ingress.tlsSecretName,
+      keys: ['tls.crt', 'tls.key'],
+      for: 'Ingress TLS certificate',
+    });
   // One check per Secret and backend type, however many services share it.
   return [...new Map(needs.map((n) => [`${n.secret}/${n.for}`, n])).values()];
 }

@@ -11,12 +11,14 @@ function image(platform: SocialPlatform, svc: ServiceName): string {
   return platform.spec.services[svc]?.image ?? `${registry}/${svc}:${tag}`;
 }
 
+export const DAPR_APP_ID = 'dapr.io/app-id';
+
 function daprAnnotations(platform: SocialPlatform, svc: ServiceName): Record<string, string> {
   const { dapr } = platform.spec;
   const side = dapr.sidecarResources;
   const a: Record<string, string> = {
     'dapr.io/enabled': 'true',
-    'dapr.io/app-id': svc,
+    [DAPR_APP_ID]: svc,
     'dapr.io/app-port': String(APP_PORT),
     'dapr.io/config': daprConfigName(platform),
     'dapr.io/log-level': dapr.logLevel,

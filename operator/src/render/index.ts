@@ -7,9 +7,10 @@ import type { KubeObject, SocialPlatform } from '../types.js';
 import * as components from './components.js';
 import * as configuration from './configuration.js';
 import * as deployment from './deployment.js';
+import { DAPR_APP_ID } from './deployment.js';
 import * as hpa from './hpa.js';
 import * as ingress from './ingress.js';
-import { HASH_ANNOTATION, type ApiCaps } from './meta.js';
+import { DAPR_HASH_ANNOTATION, HASH_ANNOTATION, type ApiCaps } from './meta.js';
 import * as networkpolicy from './networkpolicy.js';
 import * as pdb from './pdb.js';
 import * as resiliency from './resiliency.js';
@@ -34,7 +35,7 @@ const RENDERERS = [
  * desired state, the changed hash still marks the live object as out of date.
  */
 function withHash(obj: KubeObject): KubeObject {
-  const hash = createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
+  const hash = digest(obj);
   return {
     ...obj,
     metadata: {
@@ -44,8 +45,40 @@ function withHash(obj: KubeObject): KubeObject {
   };
 }
 
+const digest = (x: unknown): string =>
+  createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
+
+/**
+ * daprd reads its Components, Configuration and Resiliency once, at start (Flock does not turn
+ * on Dapr's hot reload). So each pod template carries a hash of the Dapr objects its sidecar
+ * loads: a backend change alters the template and the Deployment rolls its pods.
+ */
+function withDaprHash(objects: KubeObject[]): KubeObject[] {
+  const dapr = objects.filter((o) => o.apiVersion.startsWith('dapr.io/'));
+  return objects.map((o) => {
+    if (o.kind !== 'Deployment') return o;
+    const spec = o.spec as { template: { metadata: { annotations: Record<string, string> } } };
+    const appId = spec.template.metadata.annotations[DAPR_APP_ID];
+    const loaded = dapr.filter((d) => {
+      const scopes = d.scopes as string[] | undefined;
+      return !scopes || scopes.length === 0 || (appId !== undefined && scopes.includes(appId));
+    });
+    const hash = digest(
+      loaded.map(({ kind, metadata, spec, scopes }) => [kind, metadata.name, spec, scopes]),
+    );
+    const annotations = { ...spec.template.metadata.annotations, [DAPR_HASH_ANNOTATION]: hash };
+    return {
+      ...o,
+      spec: {
+        ...spec,
+        template: { ...spec.template, metadata: { ...spec.template.metadata, annotations } },
+      },
+    };
+  });
+}
+
 export function renderPlatform(platform: SocialPlatform, caps: ApiCaps): KubeObject[] {
-  return RENDERERS.flatMap((r) => r.render(platform, caps)).map(withHash);
+  return withDaprHash(RENDERERS.flatMap((r) => r.render(platform, caps))).map(withHash);
 }
 
 /** The kinds the operator owns, for watches, listing leftovers and RBAC. */

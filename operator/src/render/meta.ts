@@ -12,6 +12,8 @@ export const MANAGED_BY = 'flock-operator';
 export const PLATFORM_LABEL = 'flock.dev/platform';
 export const SERVICE_LABEL = 'flock.dev/service';
 export const HASH_ANNOTATION = 'flock.dev/spec-hash';
+/** On pod templates: the Dapr objects the sidecar loaded at start; a change rolls the pods. */
+export const DAPR_HASH_ANNOTATION = 'flock.dev/dapr-hash';
 /** Every service listens here; Services map port 80 to it. */
 export const APP_PORT = 3000;
 

@@ -137,7 +137,16 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
 
   test('when the chart is templated with every option on, then the apiserver accepts every object, the monitoring ones included', () => {
     const objects = parseAllDocuments(
-      helm(['template', RELEASE, chart, '--namespace', OPERATOR_NS, ...ALL_OPTIONS]),
+      // The CRD sits in the chart's crds/, which `helm template` leaves out unless asked.
+      helm([
+        'template',
+        RELEASE,
+        chart,
+        '--namespace',
+        OPERATOR_NS,
+        '--include-crds',
+        ...ALL_OPTIONS,
+      ]),
     )
       .map((d) => d.toJS() as KubeObject)
       .filter(Boolean);

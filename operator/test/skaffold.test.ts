@@ -65,8 +65,9 @@ describeSkaffold('skaffold on skaffold.yaml', () => {
   test('when the dev profile is rendered with tags, then the chart and the dev sample come out with every image tagged', () => {
     const objects = render('dev');
     const kinds = objects.map((o) => o.kind);
-    for (const k of ['CustomResourceDefinition', 'ClusterRole', 'Deployment', 'SocialPlatform'])
-      expect(kinds).toContain(k);
+    // The CRD is in the chart's crds/: `helm install` (skaffold dev and run) installs it, a
+    // render leaves it out, as `helm template` does.
+    for (const k of ['ClusterRole', 'Deployment', 'SocialPlatform']) expect(kinds).toContain(k);
     const tagged = /^[a-z]+:[0-9a-f]{7,}(-dirty)?$/;
     const operator = objects.find(
       (o) => o.kind === 'Deployment' && o.metadata.name === 'flock-operator',

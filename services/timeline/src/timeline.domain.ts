@@ -1,4 +1,5 @@
-import type { Entry, HomePosition, UserPosition } from './timeline.schemas.js';
+import type { ReaderPostView } from '@flock/kit';
+import type { Entry, HomePosition, TimelineItem, UserPosition } from './timeline.schemas.js';
 
 /** Home timelines keep the newest 800 entries (Twitter's and Mastodon's cap). */
 export const HOME_CAP = 800;
@@ -52,6 +53,12 @@ export interface TimelineRepository {
   ): Promise<{ items: Entry[]; next?: UserPosition }>;
   /** Removes the user's home timeline, user timeline and graph projection. */
   dropUser(userId: string): Promise<void>;
+}
+
+/** The posts service, read in one batch per page (timeline.posts.ts). */
+export interface PostReader {
+  /** The live posts among `ids` as `viewerId` sees them, in that order; gone ones left out. */
+  read(ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]>;
 }
 
 export interface TimelineSettings {
@@ -129,6 +136,7 @@ async function forEachLimited<T>(
 export class TimelineDomain {
   constructor(
     private readonly repo: TimelineRepository,
+    private readonly posts: PostReader,
     private readonly settings: TimelineSettings,
     private readonly clock: Clock,
     /** Called with now − post.createdAt (seconds) whenever a post lands in a home timeline. */
@@ -249,6 +257,37 @@ export class TimelineDomain {
 
   userTimeline(userId: string, limit: number, after?: UserPosition) {
     return this.repo.userPosts(userId, limit, after);
+  }
+
+  /** A home page as its owner sees it: the entries, then their posts in one batch read. */
+  async homePage(userId: string, limit: number, after?: HomePosition) {
+    return this.hydrated(await this.home(userId, limit, after), userId);
+  }
+
+  /** A user timeline page as `viewerId` (or an anonymous reader) sees it. */
+  async userPage(
+    userId: string,
+    viewerId: string | undefined,
+    limit: number,
+    after?: UserPosition,
+  ) {
+    return this.hydrated(await this.userTimeline(userId, limit, after), viewerId);
+  }
+
+  /**
+   * Entries → posts. The cursor stays the last entry's, so a post deleted since it was listed
+   * (left out here) moves no later page.
+   */
+  private async hydrated<P>(
+    page: { items: Entry[]; next?: P },
+    viewerId: string | undefined,
+  ): Promise<{ items: TimelineItem[]; next?: P }> {
+    const posts = await this.posts.read(
+      page.items.map((e) => e.postId),
+      viewerId,
+    );
+    const items = posts.map((post) => ({ ...post, postId: post.id }));
+    return page.next === undefined ? { items } : { items, next: page.next };
   }
 
   /** The follower no longer sees the followee: their entries go, and they are no celebrity of theirs. */

@@ -5,11 +5,14 @@ import { BACKFILL } from '../src/timeline.domain.js';
 import { timelineConfigSchema } from '../src/timeline.schemas.js';
 import { buildTimelineService } from '../src/timeline.service.js';
 import { eventually, freePort, publish, testComponents } from '@flock/testing';
+import { FakePosts, viewOf } from './fake-posts.js';
 
 interface Item {
   postId: string;
   authorId: string;
   createdAt: string;
+  text: string;
+  likedByMe: boolean;
 }
 
 const CELEBRITY_FOLLOWERS = 3;
@@ -18,6 +21,7 @@ const CELEBRITY_FOLLOWERS = 3;
 describe('timeline service through HTTP and events', () => {
   let sidecar: Sidecar;
   let service: RunningService;
+  const posts = new FakePosts();
 
   beforeAll(async () => {
     const port = await freePort();
@@ -35,7 +39,9 @@ describe('timeline service through HTTP and events', () => {
       DAPR_HTTP_PORT: String(sidecar.port),
       CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
     });
-    service = await buildTimelineService(config, createLogger('timeline', 'silent')).start();
+    service = await buildTimelineService(config, createLogger('timeline', 'silent'), {
+      posts,
+    }).start();
     await sidecar.connectApp();
   });
 
@@ -51,6 +57,7 @@ describe('timeline service through HTTP and events', () => {
 
   const posted = async (authorId: string, id = randomUUID()) => {
     const createdAt = tick();
+    posts.add({ postId: id, authorId, createdAt });
     await publish(sidecar, 'post.created', {
       postId: id,
       authorId,
@@ -117,7 +124,39 @@ describe('timeline service through HTTP and events', () => {
     const own = await read(`/users/${ann}/timeline`);
     expect(own.status).toBe(200);
     expect(own.body.items.map((i) => i.postId)).toEqual([p3, p2, p1]);
-    expect(own.body.items[0]).toEqual({ postId: p3, authorId: ann, createdAt: expect.any(String) });
+    const p3At = own.body.items[0]!.createdAt;
+    expect(own.body.items[0]).toEqual({
+      ...viewOf({ postId: p3, authorId: ann, createdAt: p3At }, false),
+      postId: p3,
+    });
+  });
+
+  test('when a page is read, then its posts come whole from one batch read, liked as the reader likes them; a post gone meanwhile is left out', async () => {
+    const [ann, fan] = [user(), user()];
+    await followed(fan, ann);
+    await homeIs(fan, []);
+    const [a, b, c] = [await posted(ann), await posted(ann), await posted(ann)];
+    await homeIs(fan, [c, b, a]);
+    posts.likes.set(fan, new Set([b]));
+    posts.reads.length = 0;
+    const page = await read('/timeline/home?limit=2', fan);
+    expect(posts.reads).toEqual([{ ids: [c, b], viewerId: fan }]);
+    expect(page.body.items.map((i) => [i.postId, i.text, i.likedByMe])).toEqual([
+      [c, `post ${c}`, false],
+      [b, `post ${b}`, true],
+    ]);
+    // b is deleted at the posts service before its event reaches the timeline.
+    posts.forget(b);
+    const first = await read('/timeline/home?limit=2', fan);
+    expect(first.body.items.map((i) => i.postId)).toEqual([c]);
+    const rest = await read(`/timeline/home?limit=2&cursor=${first.body.nextCursor}`, fan);
+    expect(rest.body.items.map((i) => i.postId)).toEqual([a]);
+    // Anonymous readers of a user timeline like nothing; a signed-in one sees their likes.
+    posts.add({ postId: b, authorId: ann, createdAt: page.body.items[1]!.createdAt });
+    const anonymous = await read(`/users/${ann}/timeline`);
+    expect(anonymous.body.items.map((i) => i.likedByMe)).toEqual([false, false, false]);
+    const signedIn = await read(`/users/${ann}/timeline`, fan);
+    expect(signedIn.body.items.map((i) => i.likedByMe)).toEqual([false, true, false]);
   });
 
   test('when a timeline is read page by page, then the cursor and Link continue it; a bad cursor is 400', async () => {
@@ -206,6 +245,7 @@ describe('timeline service through HTTP and events', () => {
     const postId = randomUUID();
     const createdAt = tick();
     const event = { postId, authorId: fan, text: 'x', hashtags: [], mentions: [], createdAt };
+    posts.add({ postId, authorId: fan, createdAt });
     const eventId = randomUUID();
     await publish(sidecar, 'post.created', event, eventId);
     await publish(sidecar, 'post.created', event, eventId);

@@ -8,6 +8,7 @@ import {
   type TimelineRepository,
 } from '../src/timeline.domain.js';
 import type { Entry, UserPosition } from '../src/timeline.schemas.js';
+import { FakePosts } from './fake-posts.js';
 
 /** Every document of the timeline store in plain maps. */
 class InMemoryTimelines implements TimelineRepository {
@@ -95,8 +96,10 @@ const post = (postId: string, authorId: string, seconds: number): Entry => ({
 function setup(celebrityFollowers = 10_000) {
   const repo = new InMemoryTimelines();
   const lags: number[] = [];
+  const posts = new FakePosts();
   const domain = new TimelineDomain(
     repo,
+    posts,
     { celebrityFollowers },
     { now: () => new Date(T0 + 3_600_000) },
     (s) => lags.push(s),
@@ -107,7 +110,7 @@ function setup(celebrityFollowers = 10_000) {
     domain.followCreated({ followerId: f, followeeId: a, at: at(++tick) });
   const unfollow = (f: string, a: string) =>
     domain.followDeleted({ followerId: f, followeeId: a, at: at(++tick) });
-  return { repo, domain, ids, lags, follow, unfollow };
+  return { repo, posts, domain, ids, lags, follow, unfollow };
 }
 
 describe('timeline domain (in-memory store)', () => {

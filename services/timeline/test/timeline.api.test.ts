@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig, type RunningService } from '@flock/kit';
 import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
-import { BACKFILL } from '../src/timeline.domain.js';
+import { BACKFILL, HOME_CAP } from '../src/timeline.domain.js';
+import { HEAD_MAX } from '../src/timeline.home-layout.js';
 import { timelineConfigSchema } from '../src/timeline.schemas.js';
 import { buildTimelineService } from '../src/timeline.service.js';
 import { eventually, freePort, publish, testComponents } from '@flock/testing';
@@ -231,6 +232,63 @@ describe('timeline service through HTTP and events', () => {
     expect((await stored(`home:${fans[0]}`))?.entries ?? []).toEqual([]);
     expect((await stored(`home:${star}`))?.entries.map((e) => e.postId)).toEqual([p]);
   });
+
+  /** Every entry of a home timeline, read page by page through the cursor. */
+  const wholeHome = async (userId: string, limit = 100) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await read(
+        `/timeline/home?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+        userId,
+      );
+      expect(page.status).toBe(200);
+      ids.push(...page.body.items.map((i) => i.postId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return ids;
+  };
+
+  test('when older posts are backfilled into a timeline past its head, then they sit in order, and unfollow and delete take them out of the sealed part', async () => {
+    const [ann, bob, fan] = [user(), user(), user()];
+    const bobs: string[] = [];
+    for (let i = 0; i < 5; i++) bobs.push(await posted(bob));
+    await followed(fan, ann);
+    const anns: string[] = [];
+    for (let i = 0; i < HEAD_MAX + 10; i++) anns.push(await posted(ann));
+    const newestFirst = (ids: string[]) => [...ids].reverse();
+    await eventually(async () => ((await home(fan)).length === anns.length ? true : undefined));
+    // The head holds the newest few only: a post rewrites it, not the whole timeline.
+    expect((await stored(`home:${fan}`))!.entries.length).toBeLessThanOrEqual(HEAD_MAX);
+    await followed(fan, bob);
+    await eventually(async () =>
+      JSON.stringify(await wholeHome(fan, 7)) ===
+      JSON.stringify([...newestFirst(anns), ...newestFirst(bobs)])
+        ? true
+        : undefined,
+    );
+    await unfollowed(fan, bob);
+    const oldest = anns[0]!;
+    await publish(sidecar, 'post.deleted', { postId: oldest, authorId: ann, at: tick() });
+    await eventually(async () =>
+      JSON.stringify(await wholeHome(fan, 7)) === JSON.stringify(newestFirst(anns.slice(1)))
+        ? true
+        : undefined,
+    );
+  });
+
+  test(`when more than ${HOME_CAP} posts arrive, then the home timeline shows the newest ${HOME_CAP}, page after page`, async () => {
+    const ann = user();
+    const anns: string[] = [];
+    for (let i = 0; i < HOME_CAP + 30; i++) anns.push(await posted(ann));
+    const expected = anns.slice(-HOME_CAP).reverse();
+    await eventually(async () => ((await home(ann))[0] === expected[0] ? true : undefined));
+    await eventually(
+      async () =>
+        JSON.stringify(await wholeHome(ann)) === JSON.stringify(expected) ? true : undefined,
+      30_000,
+    );
+  }, 60_000);
 
   test('when the same event is delivered twice, then it is applied once', async () => {
     const [ann, fan] = [user(), user()];

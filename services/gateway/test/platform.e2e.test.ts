@@ -23,6 +23,10 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
     flock.call(method, route, token, body);
   const signUp = (username: string) => flock.signUp(username);
 
+  /** The first item of a timeline page. */
+  const firstItem = async (route: string, token?: string) =>
+    ((await call('GET', route, token)).body.items as Array<Record<string, unknown>>)[0];
+
   const homeTimeline = async (session: Session) =>
     (
       (await call('GET', '/timeline/home', session.accessToken)).body.items as Array<{
@@ -166,8 +170,7 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
       return post.likesCount === 1 && post.commentsCount === 1 ? post : undefined;
     });
     // One request shows a timeline page: whole posts, as the reader sees them.
-    const [item] = (await call('GET', '/timeline/home?limit=1', bob.accessToken)).body.items;
-    expect(item).toMatchObject({
+    expect(await firstItem('/timeline/home?limit=1', bob.accessToken)).toMatchObject({
       postId,
       id: postId,
       authorId: alice.user.id,
@@ -178,8 +181,11 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
       commentsCount: 1,
       likedByMe: true,
     });
-    const [anonymous] = (await call('GET', `/users/${alice.user.id}/timeline?limit=1`)).body.items;
-    expect(anonymous).toMatchObject({ id: postId, likesCount: 1, likedByMe: false });
+    expect(await firstItem(`/users/${alice.user.id}/timeline?limit=1`)).toMatchObject({
+      id: postId,
+      likesCount: 1,
+      likedByMe: false,
+    });
     const profile = await eventually(async () => {
       const body = (await call('GET', `/users/${alice.user.id}`)).body;
       return body.followers === 1 && body.posts === 1 ? body : undefined;
@@ -191,7 +197,7 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
     });
     expect(renamed.status).toBe(200);
     await eventually(async () => {
-      const [first] = (await call('GET', '/timeline/home?limit=1', bob.accessToken)).body.items;
+      const first = await firstItem('/timeline/home?limit=1', bob.accessToken);
       return first?.authorDisplayName === 'Alice A.' ? true : undefined;
     });
   });

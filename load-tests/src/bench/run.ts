@@ -27,7 +27,7 @@ import {
   zipfGraph,
 } from '../seed/graph.js';
 import { Random } from '../seed/prng.js';
-import { seedGraph, type SeededGraph } from '../seed/seeder.js';
+import { retryTransient, seedGraph, type SeededGraph } from '../seed/seeder.js';
 import { bareServerFile } from './bare-server.js';
 import { topFrames, type CpuProfile } from './cpuprofile.js';
 import { drive } from './driver-process.js';
@@ -364,7 +364,9 @@ try {
       (name) => api.signUp(name),
     );
     await inParallel(extra, 8, (s) =>
-      api.call('POST', '/posts', s.accessToken, { text: `hello from ${s.user.username}` }),
+      retryTransient(() =>
+        api.call('POST', '/posts', s.accessToken, { text: `hello from ${s.user.username}` }),
+      ),
     );
     const posters = [
       ...seeded.sessions.map((session, i) => ({ session, posts: graph.posts[i]! })),

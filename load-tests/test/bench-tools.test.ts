@@ -4,6 +4,7 @@ import { topFrames, type CpuProfile } from '../src/bench/cpuprofile.js';
 import { DSB_MIX, dsbMix } from '../src/bench/mix.js';
 import { percentile, runOpenLoop } from '../src/bench/open-loop.js';
 import { logLogChart } from '../src/bench/svg.js';
+import { targetRows, targetTable } from '../src/bench/targets.js';
 import { Random } from '../src/seed/prng.js';
 
 describe('the open-loop driver', () => {
@@ -121,5 +122,28 @@ describe('report helpers', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<path /g)).toHaveLength(2);
     expect(svg).not.toContain('NaN');
+  });
+});
+
+describe('the targets table', () => {
+  test('when figures meet some targets, then those rows are marked met and a phase not run never is', () => {
+    const rows = targetRows({
+      maxRate: { flock: 200, monolith: 400 },
+      cpuAt50: { flock: 4.5, monolith: 1 },
+      requestsPerPage: 1,
+      followeesP50: { ten: 5, thousand: 5.5 },
+      idleRssMiB: 900,
+    });
+    const met = (metric: RegExp) =>
+      targetTable(rows)
+        .split('\n')
+        .find((l) => metric.test(l))!;
+    expect(met(/highest rate/)).toMatch(/\| 0\.50 \| ≥ 0\.5× \| ✔ \|$/);
+    expect(met(/CPU ms/)).toMatch(/4\.50 \| ≤ 3× \| ✘ \|$/);
+    expect(met(/requests to show/)).toMatch(/✔ \|$/);
+    expect(met(/following 1,000/)).toMatch(/1\.10 \| ≤ 1\.2 \| ✔ \|$/);
+    expect(met(/RSS/)).toMatch(/✘ \|$/);
+    expect(met(/follower post/)).toMatch(/not run .*✘ \|$/);
+    expect(met(/seeding/)).toMatch(/not run .*✘ \|$/);
   });
 });

@@ -35,7 +35,7 @@ export const unreadCount = new Store(0);
 export const liveNotifications = new Store<Notification[]>([]);
 /** A message shown once on the next screen (e.g. "your account was deleted"). */
 export const flash = new Store<string>('');
-/** Posts this person has liked, as far as this tab knows (the API has no "liked by me" flag). */
+/** Posts this person has liked, as far as this tab knows (timeline pages say; likes and unlikes here). */
 export const liked = new Store<ReadonlySet<string>>(new Set());
 
 export function setLiked(postId: string, value: boolean): void {

@@ -278,11 +278,22 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)('web client in Chromium
     await screen(bob, '14-following-phone-dark');
   }, 60_000);
 
-  test('when the home timeline is loaded afresh, then it renders (session restored from the refresh token; the time is printed)', async () => {
+  test('when the home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the refresh token; the time is printed)', async () => {
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
+      const api: string[] = [];
+      const record = (request: { url(): string }) => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/api/v1/')) api.push(pathname);
+      };
+      bob.on('request', record);
       await bob.goto(`${base}/`);
       await bob.getByRole('article').first().waitFor();
+      bob.off('request', record);
+      // One request for the page of posts: none per post, for the posts or for the likes.
+      expect(api.filter((p) => p === '/api/v1/timeline/home')).toHaveLength(1);
+      expect(api.filter((p) => p.startsWith('/api/v1/posts'))).toEqual([]);
+      await bob.getByRole('button', { name: /Liked/ }).first().waitFor();
       // The client marks the render in an effect right after it paints: wait for the mark itself.
       await bob.waitForFunction(
         () =>

@@ -132,12 +132,30 @@ const auth = (token: string, name: string, json = false) => ({
 const ok = (response: RefinedResponse<ResponseType | undefined>, name: string, status = 200) =>
   check(response, { [`${name} ${status}`]: (r) => r.status === status });
 
+/** One timeline page is one request: every item is the whole post, as the reader sees it. */
+interface TimelinePage {
+  items: Array<{ postId: string; text: string; authorDisplayName: string; likedByMe: boolean }>;
+}
+
+const hydrated = (response: RefinedResponse<ResponseType | undefined>, name: string) =>
+  check(response, {
+    [`${name} items are whole posts`]: (r) =>
+      r.status !== 200 ||
+      (r.json() as unknown as TimelinePage).items.every(
+        (item) => typeof item.text === 'string' && typeof item.likedByMe === 'boolean',
+      ),
+  });
+
 export function readHomeTimeline(token: string): void {
-  ok(http.get(`${API}/timeline/home?limit=10`, auth(token, 'home')), 'home');
+  const response = http.get(`${API}/timeline/home?limit=10`, auth(token, 'home'));
+  ok(response, 'home');
+  hydrated(response, 'home');
 }
 
 export function readUserTimeline(token: string, userId: string): void {
-  ok(http.get(`${API}/users/${userId}/timeline?limit=10`, auth(token, 'user')), 'user');
+  const response = http.get(`${API}/users/${userId}/timeline?limit=10`, auth(token, 'user'));
+  ok(response, 'user');
+  hydrated(response, 'user');
 }
 
 const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';

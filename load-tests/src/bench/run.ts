@@ -27,7 +27,7 @@ import {
   zipfGraph,
 } from '../seed/graph.js';
 import { Random } from '../seed/prng.js';
-import { seedGraph, type SeededGraph } from '../seed/seeder.js';
+import { retryTransient, seedGraph, type SeededGraph } from '../seed/seeder.js';
 import { bareServerFile } from './bare-server.js';
 import { topFrames, type CpuProfile } from './cpuprofile.js';
 import { drive } from './driver-process.js';
@@ -38,6 +38,7 @@ import { dropMonolith, loadMonolith, monolithFile, startChildServer } from './mo
 import { percentile, type OpenLoopResult } from './open-loop.js';
 import { cpuByPid, processesNamed, processTree, usage } from './proc.js';
 import { latencyChart } from './plot.js';
+import { targetRows, targetTable, type TargetInputs } from './targets.js';
 
 const { values } = parseArgs({
   options: {
@@ -228,6 +229,12 @@ const saveReport = async () => {
   );
 };
 const appPids = new Map(flock.platform.apps.map((a) => [a.pid, a.appId]));
+await sleep(5000); // settle: start-up work done, nothing asked yet
+const idleRssMiB = usage(processTree(process.pid)).rssBytes / 2 ** 20;
+out(
+  `${clock()} idle RSS of the platform (this process with the sidecars, and every app): ${f1(idleRssMiB)} MiB`,
+);
+const measured: Partial<TargetInputs> = { idleRssMiB };
 const flockCpuByApp = new Map<string, number>();
 try {
   const gatewayUrl = flock.platform.gatewayUrl!;
@@ -243,6 +250,19 @@ try {
   out(`  registration + login: ${f1(perUser)} ms per user of wall time (two argon2id hashes each)`);
   report.seeding = { ...seeded.timings, msPerUser: perUser };
   await saveReport();
+  const writes = graph.posts.reduce((a, b) => a + b, 0) + graph.follows.length;
+  measured.seeding = { writes, ms: seeded.timings.postsMs + seeded.timings.followsMs };
+  out(
+    `  posts and follows: ${writes} writes in ${f1(measured.seeding.ms / 1000)} s (${f1(writes / (measured.seeding.ms / 1000))}/s)`,
+  );
+  // What a client needs for one page: the page, plus one request per item if items are ids only.
+  const page = await api.call<{ items: Array<{ text?: unknown }> }>(
+    'GET',
+    '/timeline/home?limit=20',
+    seeded.sessions[0]!.accessToken,
+  );
+  const whole = page.items.every((item) => typeof item.text === 'string');
+  measured.requestsPerPage = whole ? 1 : 1 + page.items.length;
 
   // Access tokens live 15 minutes: refresh them (no password hashing) when they get old.
   const freshUsers = async (): Promise<MixUser[]> => {
@@ -344,7 +364,9 @@ try {
       (name) => api.signUp(name),
     );
     await inParallel(extra, 8, (s) =>
-      api.call('POST', '/posts', s.accessToken, { text: `hello from ${s.user.username}` }),
+      retryTransient(() =>
+        api.call('POST', '/posts', s.accessToken, { text: `hello from ${s.user.username}` }),
+      ),
     );
     const posters = [
       ...seeded.sessions.map((session, i) => ({ session, posts: graph.posts[i]! })),
@@ -358,6 +380,8 @@ try {
       quick ? 200 : 1000,
     );
     report.followees = scaling;
+    const p50Of = (n: number) => scaling.readers.find((r) => r.followees === n)?.latency.p50 ?? NaN;
+    measured.followeesP50 = { ten: p50Of(10), thousand: p50Of(1000) };
     await saveReport();
     out(`  gateway /healthz      p50 ${f2(scaling.health.p50)}  p99 ${f2(scaling.health.p99)} ms`);
     for (const r of scaling.readers) {
@@ -396,6 +420,7 @@ try {
     out(
       `  a post by the ${followers}-follower account: visible to all ${big.sampled} sampled followers after ${f1(big.lastMs)} ms (median ${f1(big.medianMs)} ms); ×${f1(big.lastMs / small.lastMs)} the ${reedFollowers.length}-follower post`,
     );
+    measured.fanout = { followers, lastMs: big.lastMs };
     report.fanout = {
       reed98: { followers: reedFollowers.length, ...small },
       zipf: {
@@ -438,6 +463,21 @@ for (const rate of [50, 100, 200]) {
       (ba ? `; bare p99 ${f1(ba.p99)} ms, CPU ${f2(ba.cpuMsPerRequest)} ms/req` : ''),
   );
 }
+
+const at50 = (l: Ladder | undefined) => l?.steps.find((s) => s.rate === 50)?.cpuMsPerRequest ?? NaN;
+const rows = targetRows({
+  ...(measured as TargetInputs),
+  requestsPerPage: measured.requestsPerPage ?? NaN,
+  maxRate: { flock: maxRates.flock, monolith: maxRates.monolith },
+  cpuAt50: { flock: at50(flockL), monolith: at50(monoL) },
+});
+report.targets = rows.map(({ met, ...row }) => ({
+  ...row,
+  met: Number.isFinite(row.measured) && met(row.measured),
+}));
+out(
+  `\nIssue 13's targets, "${values.profile}" profile on ${values.runtime}:\n${targetTable(rows)}`,
+);
 
 if (ladders.length) {
   await writeFile(values.svg!, latencyChart(ladders, `${values.profile}${quick ? ', quick' : ''}`));

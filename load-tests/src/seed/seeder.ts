@@ -117,7 +117,7 @@ export async function seedGraph(
  * Retries a call answered 409 (a concurrent change of the same document) or 503 (a store read
  * failed; "try again"), with jittered exponential backoff.
  */
-async function retryTransient<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
+export async function retryTransient<T>(call: () => Promise<T>, attempts = 20): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();

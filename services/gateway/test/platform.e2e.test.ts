@@ -23,6 +23,10 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
     flock.call(method, route, token, body);
   const signUp = (username: string) => flock.signUp(username);
 
+  /** The first item of a timeline page. */
+  const firstItem = async (route: string, token?: string) =>
+    ((await call('GET', route, token)).body.items as Array<Record<string, unknown>>)[0];
+
   const homeTimeline = async (session: Session) =>
     (
       (await call('GET', '/timeline/home', session.accessToken)).body.items as Array<{
@@ -165,11 +169,37 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
       const post = (await call('GET', `/posts/${postId}`)).body;
       return post.likesCount === 1 && post.commentsCount === 1 ? post : undefined;
     });
+    // One request shows a timeline page: whole posts, as the reader sees them.
+    expect(await firstItem('/timeline/home?limit=1', bob.accessToken)).toMatchObject({
+      postId,
+      id: postId,
+      authorId: alice.user.id,
+      authorUsername: 'alice',
+      authorDisplayName: 'alice',
+      text: 'hello #Flock, hi @bob',
+      likesCount: 1,
+      commentsCount: 1,
+      likedByMe: true,
+    });
+    expect(await firstItem(`/users/${alice.user.id}/timeline?limit=1`)).toMatchObject({
+      id: postId,
+      likesCount: 1,
+      likedByMe: false,
+    });
     const profile = await eventually(async () => {
       const body = (await call('GET', `/users/${alice.user.id}`)).body;
       return body.followers === 1 && body.posts === 1 ? body : undefined;
     });
     expect(profile).toMatchObject({ username: 'alice', followers: 1, following: 0, posts: 1 });
+    // A new display name shows in the timeline her followers read.
+    const renamed = await call('PATCH', `/users/${alice.user.id}`, alice.accessToken, {
+      displayName: 'Alice A.',
+    });
+    expect(renamed.status).toBe(200);
+    await eventually(async () => {
+      const first = await firstItem('/timeline/home?limit=1', bob.accessToken);
+      return first?.authorDisplayName === 'Alice A.' ? true : undefined;
+    });
   });
 
   test('when bob unfollows alice, then her posts vanish from his home timeline', async () => {

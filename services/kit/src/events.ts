@@ -9,7 +9,14 @@ const id = z.string().min(1);
 const time = z.iso.datetime();
 
 export const EVENTS = {
-  'user.registered': z.object({ userId: id, username: z.string(), email: z.string(), at: time }),
+  'user.registered': z.object({
+    userId: id,
+    username: z.string(),
+    email: z.string(),
+    /** Optional: events published before it was added carry none (the username stands in). */
+    displayName: z.string().optional(),
+    at: time,
+  }),
   'user.updated': z.object({
     userId: id,
     username: z.string(),

@@ -67,6 +67,7 @@ export {
   type VerifiedToken,
 } from './auth.js';
 export { EVENTS, domainEvent, type DomainEvent, type EventPayload, type Topic } from './events.js';
+export * from './views.js';
 export { Outbox, newEventId } from './dapr/outbox.js';
 export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';
 export {

@@ -11,6 +11,7 @@ import {
   type EventPayload,
   pageFrom,
   type OffsetPage,
+  type ReaderPostView,
   type Versioned,
 } from '@flock/kit';
 import {
@@ -43,6 +44,12 @@ export type PostWrite =
 /** The storage the domain needs; posts.store.ts implements it over Dapr state. */
 export interface PostRepository {
   post(id: string): Promise<Versioned<StoredPost> | undefined>;
+  /** Many posts in one read; unknown ids are absent from the map. */
+  postsMany(ids: readonly string[]): Promise<Map<string, StoredPost>>;
+  /** Which of `postIds` `userId` likes, in one read. */
+  likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
+  /** Many authors' stats (with their profile projection) in one read. */
+  authorsMany(userIds: readonly string[]): Promise<Map<string, AuthorStats>>;
   like(postId: string, userId: string): Promise<LikeRecord | undefined>;
   authorStats(userId: string): Promise<Versioned<AuthorStats> | undefined>;
   /** The post an idempotency key of this user created within its lifetime (24 h). */
@@ -170,6 +177,25 @@ export class PostsDomain {
     return toView(await this.live(id));
   }
 
+  /**
+   * Many posts as `viewerId` sees them (a timeline page), in the order asked; deleted and unknown
+   * ones are left out. Two round trips to the store whatever the count: posts with the reader's
+   * likes, then their authors. Nothing is cached: every count and name is as stored now.
+   */
+  async batch(ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]> {
+    const [found, liked] = await Promise.all([
+      this.posts.postsMany(ids),
+      viewerId === undefined ? new Set<string>() : this.posts.likedBy(viewerId, ids),
+    ]);
+    const live = ids.map((id) => found.get(id)).filter(isLive);
+    const authors = await this.posts.authorsMany([...new Set(live.map((p) => p.authorId))]);
+    return live.map((post) => ({
+      ...toView(post),
+      authorDisplayName: authors.get(post.authorId)?.profile?.displayName ?? post.authorUsername,
+      likedByMe: liked.has(post.id),
+    }));
+  }
+
   async list(offset: number, limit: number): Promise<OffsetPage<PostView>> {
     return pageFrom(await this.posts.listPosts(offset, limit + 1), offset, limit, toView);
   }
@@ -286,6 +312,28 @@ export class PostsDomain {
 
   // ---- reactions to other services' events ---------------------------------------------------
 
+  /** user.registered / user.updated: the author's display name, once per event, newest wins. */
+  async authorProfile(
+    eventId: string,
+    userId: string,
+    displayName: string,
+    at: string,
+  ): Promise<void> {
+    await this.posts.once(eventId, async () => {
+      const stats = await this.posts.authorStats(userId);
+      const current = stats?.value.profile;
+      if (current && current.at >= at) return []; // a newer change is already applied
+      return [
+        {
+          type: 'author-stats',
+          userId,
+          stats: { posts: stats?.value.posts ?? 0, profile: { displayName, at } },
+          ...(stats ? { etag: stats.etag } : {}),
+        },
+      ];
+    });
+  }
+
   /** comment.created / comment.deleted move the post's commentsCount, once per event. */
   async countComment(eventId: string, postId: string, delta: 1 | -1): Promise<void> {
     await this.posts.once(eventId, async () => {
@@ -337,7 +385,7 @@ export class PostsDomain {
     return {
       type: 'author-stats',
       userId,
-      stats: { posts: Math.max(0, (stats?.value.posts ?? 0) + delta) },
+      stats: { ...stats?.value, posts: Math.max(0, (stats?.value.posts ?? 0) + delta) },
       ...(stats ? { etag: stats.etag } : {}),
     };
   }

@@ -5,7 +5,9 @@ import {
   pageQuery,
   requireCaller,
   offsetCursor,
+  postBatchRequest,
   sendPage,
+  type PostBatchResponse,
   type OffsetPage,
   type Page,
 } from '@flock/kit';
@@ -86,6 +88,11 @@ export function postsRoutes(app: Express, posts: PostsDomain): void {
   });
 
   // Internal: reached only by service invocation (the gateway routes public paths only).
+  app.post('/internal/posts/batch', async (req, res) => {
+    const { ids, viewerId } = postBatchRequest.parse(req.body);
+    res.json({ items: await posts.batch(ids, viewerId) } satisfies PostBatchResponse);
+  });
+
   app.get('/internal/users/:id/counts', async (req, res) => {
     res.json(await posts.authorCounts(userIdParams.parse(req.params).id));
   });

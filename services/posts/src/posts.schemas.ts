@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { userText } from '@flock/kit';
+import { postView, userText } from '@flock/kit';
 
 export const postId = z.uuid('a post id');
 export const userId = z.string().min(1).max(128);
@@ -22,22 +22,8 @@ export const idempotencyKey = z.string().min(1).max(255, 'at most 255 characters
 
 // ---- responses ------------------------------------------------------------------------------
 
-export const postView = z.object({
-  id: postId,
-  authorId: userId,
-  authorUsername: z.string(),
-  text: z.string(),
-  hashtags: z.array(z.string()),
-  mentions: z.array(z.string()),
-  /** The post this one replies to; it may since have been deleted (GET answers 404 then). */
-  inReplyTo: postId.optional(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  likesCount: z.number().int().min(0),
-  commentsCount: z.number().int().min(0),
-  repliesCount: z.number().int().min(0),
-});
-export type PostView = z.infer<typeof postView>;
+/** The public post shape is shared with the timeline (which lists posts): it lives in the kit. */
+export { postView, type PostView } from '@flock/kit';
 
 /** What the thread view shows in place of a deleted ancestor. */
 export const tombstoneView = z.object({
@@ -115,6 +101,15 @@ export interface LikeRecord {
   sortKey: string;
 }
 
+/** Per author: the post count (moved in each post's transaction) and a projection of the profile. */
 export interface AuthorStats {
   posts: number;
+  /** From user.registered / user.updated; absent until the first of them arrives. */
+  profile?: AuthorProfile;
+}
+
+export interface AuthorProfile {
+  displayName: string;
+  /** The time of the event it came from: an older event arriving late changes nothing. */
+  at: string;
 }

@@ -16,7 +16,8 @@ import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.sc
  * Key layout of the posts store (one Dapr state store, scoped to the posts app):
  *   post:<postId>                  PostRecord, or its DeletedPostRecord tombstone
  *   like:<postId>:<userId>         LikeRecord (insert-only: a second like of the same user fails)
- *   author:<userId>                AuthorStats (post count, moved in the post's transaction)
+ *   author:<userId>                AuthorStats: post count (moved in the post's transaction) and
+ *                                  the display name projected from user.registered / user.updated
  *   idem:<userId>:<sha256(key)>    {postId}, insert-only, TTL 24 h (Idempotency-Key)
  *   processed:<eventId>            consumeOnce markers; outbox:<slot> the kit's outbox
  * Listings use the state query API over the documents' `kind` and `sortKey` fields, paged by
@@ -46,6 +47,24 @@ export class DaprPostRepository implements PostRepository {
 
   async post(id: string): Promise<Versioned<StoredPost> | undefined> {
     return this.state.get<StoredPost>(postKey(id));
+  }
+
+  async postsMany(ids: readonly string[]): Promise<Map<string, StoredPost>> {
+    return valuesById(await this.state.getMany<StoredPost>(ids.map(postKey)), ids, postKey);
+  }
+
+  async likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
+    const keyOf = (postId: string) => likeKey(postId, userId);
+    const found = await this.state.getMany<LikeRecord>(postIds.map(keyOf));
+    return new Set(postIds.filter((id) => found.has(keyOf(id))));
+  }
+
+  async authorsMany(userIds: readonly string[]): Promise<Map<string, AuthorStats>> {
+    return valuesById(
+      await this.state.getMany<AuthorStats>(userIds.map(authorKey)),
+      userIds,
+      authorKey,
+    );
   }
 
   async like(postId: string, userId: string): Promise<LikeRecord | undefined> {
@@ -107,6 +126,20 @@ export class DaprPostRepository implements PostRepository {
     };
     return (await this.state.query<T>(query)).results.map((r) => r.value);
   }
+}
+
+/** A bulk read keyed by store key, re-keyed by the ids it was asked for. */
+function valuesById<T>(
+  found: Map<string, { value: T }>,
+  ids: readonly string[],
+  keyOf: (id: string) => string,
+): Map<string, T> {
+  const byId = new Map<string, T>();
+  for (const id of ids) {
+    const item = found.get(keyOf(id));
+    if (item) byId.set(id, item.value);
+  }
+  return byId;
 }
 
 function toOperation(write: PostWrite): TransactionOperation {

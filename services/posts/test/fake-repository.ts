@@ -27,6 +27,23 @@ export class FakePostRepository implements PostRepository {
   async post(id: string) {
     return this.get<StoredPost>(`post:${id}`);
   }
+  private many<T>(ids: readonly string[], keyOf: (id: string) => string): Map<string, T> {
+    const found = new Map<string, T>();
+    for (const id of ids) {
+      const item = this.get<T>(keyOf(id));
+      if (item) found.set(id, item.value);
+    }
+    return found;
+  }
+  async postsMany(ids: readonly string[]) {
+    return this.many<StoredPost>(ids, (id) => `post:${id}`);
+  }
+  async likedBy(userId: string, postIds: readonly string[]) {
+    return new Set(this.many<LikeRecord>(postIds, (id) => `like:${id}:${userId}`).keys());
+  }
+  async authorsMany(userIds: readonly string[]) {
+    return this.many<AuthorStats>(userIds, (id) => `author:${id}`);
+  }
   async like(postId: string, userId: string) {
     return this.get<LikeRecord>(`like:${postId}:${userId}`)?.value;
   }

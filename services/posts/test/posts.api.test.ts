@@ -397,3 +397,72 @@ describe('internal counts', () => {
     expect((await call('GET', `/internal/users/${erin.id}/counts`)).body).toEqual({ posts: 1 });
   });
 });
+
+describe('internal batch read (timeline pages)', () => {
+  const batch = (body: unknown) => call('POST', '/internal/posts/batch', { body });
+
+  test('when a page of ids is read for a reader, then the live posts come in that order with the author’s display name and the reader’s like', async () => {
+    const fay: User = { id: randomUUID(), username: 'fay' };
+    const at = (ms: number) => new Date(Date.now() - ms).toISOString();
+    await probe.publish(
+      'user.registered',
+      {
+        userId: fay.id,
+        username: 'fay',
+        email: 'fay@example.com',
+        at: at(2000),
+      },
+      randomUUID(),
+    );
+    const [first, second, gone] = [
+      await createPost(fay, 'first'),
+      await createPost(fay, 'second'),
+      await createPost(fay, 'gone'),
+    ];
+    await call('POST', `/posts/${first}/like`, { as: bob });
+    await call('DELETE', `/posts/${gone}`, { as: fay });
+    const ids = [second, randomUUID(), gone, first];
+    const read = await eventually(async () => {
+      const { status, body } = await batch({ ids, viewerId: bob.id });
+      return status === 200 && body.items.length === 2 ? body : undefined;
+    });
+    expect(read.items.map((p: { id: string }) => p.id)).toEqual([second, first]);
+    expect(read.items[1]).toMatchObject({
+      text: 'first',
+      authorUsername: 'fay',
+      authorDisplayName: 'fay',
+      likesCount: 1,
+      likedByMe: true,
+    });
+    expect(read.items[0].likedByMe).toBe(false);
+    expect((await batch({ ids })).body.items[1].likedByMe).toBe(false); // anonymous reader
+
+    // A later rename shows at once; an older event arriving late changes nothing.
+    const renamed = { userId: fay.id, username: 'fay', email: 'f@x', bio: '' };
+    await probe.publish(
+      'user.updated',
+      { ...renamed, displayName: 'Fay F.', at: at(1000) },
+      randomUUID(),
+    );
+    await probe.publish(
+      'user.updated',
+      { ...renamed, displayName: 'Old', at: at(1500) },
+      randomUUID(),
+    );
+    await eventually(async () =>
+      (await batch({ ids: [first] })).body.items[0]?.authorDisplayName === 'Fay F.'
+        ? true
+        : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await batch({ ids: [first] })).body.items[0].authorDisplayName).toBe('Fay F.');
+    // Posting keeps the name (the post count shares the author record).
+    await createPost(fay, 'third');
+    expect((await batch({ ids: [first] })).body.items[0].authorDisplayName).toBe('Fay F.');
+  });
+
+  test('when the batch is malformed or too large, then 400 problem+json', async () => {
+    expectProblem(await batch({ ids: 'x' }), 400);
+    expectProblem(await batch({ ids: Array.from({ length: 101 }, () => randomUUID()) }), 400);
+  });
+});

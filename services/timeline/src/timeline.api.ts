@@ -1,9 +1,9 @@
 import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
-import { entry, userParams } from './timeline.schemas.js';
+import { timelineItem, userParams } from './timeline.schemas.js';
 
 /**
- * Items are `{postId, authorId, createdAt}`, newest first; hydrate the posts from the posts
- * service. A timeline keeps ids only, so an edited post never shows a stale text.
+ * Items are whole posts as the reader sees them, newest first: one request shows a page. A post
+ * deleted since it was listed is left out (a page may then hold fewer than `limit` items).
  */
 export const api: ServiceApi = {
   appId: APP_IDS.timeline,
@@ -16,17 +16,17 @@ export const api: ServiceApi = {
       summary:
         "The caller's home timeline: their own posts and those of whom they follow (the newest 800, plus recent posts of followed celebrities), newest first.",
       query: pageQuery,
-      responses: { 200: entry },
+      responses: { 200: timelineItem },
       paginated: true,
     },
     {
       method: 'get',
       path: '/users/:id/timeline',
-      access: 'public',
-      summary: "User :id's own posts, newest first.",
+      access: 'optional-auth',
+      summary: "User :id's own posts, newest first (with a token, each says whether you like it).",
       params: userParams,
       query: pageQuery,
-      responses: { 200: entry },
+      responses: { 200: timelineItem },
       paginated: true,
     },
   ],

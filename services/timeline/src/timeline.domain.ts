@@ -1,4 +1,5 @@
-import type { Entry, HomePosition, UserPosition } from './timeline.schemas.js';
+import type { ReaderPostView } from '@flock/kit';
+import type { Entry, HomePosition, TimelineItem, UserPosition } from './timeline.schemas.js';
 
 /** Home timelines keep the newest 800 entries (Twitter's and Mastodon's cap). */
 export const HOME_CAP = 800;
@@ -26,8 +27,12 @@ export type Change<T> = (current: T) => T | undefined;
 
 /** The storage the domain needs; timeline.store.ts implements it over Dapr state. */
 export interface TimelineRepository {
-  home(userId: string): Promise<Entry[]>;
-  updateHome(userId: string, change: Change<Entry[]>): Promise<void>;
+  /** The newest `limit` entries of a home timeline older than `after`, within its HOME_CAP newest. */
+  home(userId: string, limit: number, after?: HomePosition): Promise<Entry[]>;
+  /** Merges entries into many home timelines (by post id, newest HOME_CAP kept), in batches. */
+  addToHomes(userIds: readonly string[], entries: readonly Entry[]): Promise<void>;
+  /** Takes the entries `drop` matches out of many home timelines, in batches. */
+  removeFromHomes(userIds: readonly string[], drop: (e: Entry) => boolean): Promise<void>;
   followers(authorId: string): Promise<FollowerSet>;
   updateFollowers(authorId: string, change: Change<FollowerSet>): Promise<FollowerSet>;
   celebrities(userId: string): Promise<string[]>;
@@ -54,6 +59,12 @@ export interface TimelineRepository {
   dropUser(userId: string): Promise<void>;
 }
 
+/** The posts service, read in one batch per page (timeline.posts.ts). */
+export interface PostReader {
+  /** The live posts among `ids` as `viewerId` sees them, in that order; gone ones left out. */
+  read(ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]>;
+}
+
 export interface TimelineSettings {
   celebrityFollowers: number;
 }
@@ -72,29 +83,14 @@ const olderThan = (e: Entry, p: HomePosition) => newerFirst(e, toEntry(p)) > 0;
 const toEntry = (p: HomePosition): Entry => ({ postId: p.id, authorId: '', createdAt: p.t });
 
 /** Merges entries into a timeline: one entry per post, newest first, at most `cap`. */
-export function mergeEntries(current: Entry[], incoming: Entry[], cap = HOME_CAP): Entry[] {
+export function mergeEntries(
+  current: readonly Entry[],
+  incoming: readonly Entry[],
+  cap = HOME_CAP,
+): Entry[] {
   const byPost = new Map(current.map((e) => [e.postId, e]));
   for (const e of incoming) byPost.set(e.postId, e);
   return [...byPost.values()].sort(newerFirst).slice(0, cap);
-}
-
-/** A change that leaves the timeline alone when nothing would change (saves a write). */
-const merging =
-  (incoming: Entry[]): Change<Entry[]> =>
-  (current) => {
-    const next = mergeEntries(current, incoming);
-    return sameEntries(current, next) ? undefined : next;
-  };
-
-const removing =
-  (drop: (e: Entry) => boolean): Change<Entry[]> =>
-  (current) => {
-    const next = current.filter((e) => !drop(e));
-    return next.length === current.length ? undefined : next;
-  };
-
-function sameEntries(a: Entry[], b: Entry[]): boolean {
-  return a.length === b.length && a.every((e, i) => e.postId === b[i]!.postId);
 }
 
 const adding =
@@ -129,6 +125,7 @@ async function forEachLimited<T>(
 export class TimelineDomain {
   constructor(
     private readonly repo: TimelineRepository,
+    private readonly posts: PostReader,
     private readonly settings: TimelineSettings,
     private readonly clock: Clock,
     /** Called with now − post.createdAt (seconds) whenever a post lands in a home timeline. */
@@ -140,31 +137,20 @@ export class TimelineDomain {
     if ((await this.repo.addUserPost(entry)) === 'deleted') return;
     const followers = await this.repo.followers(entry.authorId);
     const targets = followers.celebrity ? [entry.authorId] : [entry.authorId, ...followers.ids];
-    await forEachLimited(targets, FANOUT_CONCURRENCY, async (userId) => {
-      await this.repo.updateHome(userId, merging([entry]));
-      this.observeLag((this.clock.now().getTime() - Date.parse(entry.createdAt)) / 1000);
-    });
+    await this.repo.addToHomes(targets, [entry]);
+    const lag = (this.clock.now().getTime() - Date.parse(entry.createdAt)) / 1000;
+    for (let i = 0; i < targets.length; i++) this.observeLag(lag); // one per home timeline
     // Re-check: a delete or an unfollow that ran meanwhile may have missed what we just pushed.
     if (await this.repo.isDeleted(entry.postId)) return this.postDeleted(entry);
     const now = new Set((await this.repo.followers(entry.authorId)).ids);
     const gone = targets.filter((id) => id !== entry.authorId && !now.has(id));
-    await forEachLimited(gone, FANOUT_CONCURRENCY, (userId) =>
-      this.repo.updateHome(
-        userId,
-        removing((e) => e.postId === entry.postId),
-      ),
-    );
+    await this.repo.removeFromHomes(gone, (e) => e.postId === entry.postId);
   }
 
   async postDeleted({ postId, authorId }: { postId: string; authorId: string }): Promise<void> {
     await this.repo.removeUserPost(postId, authorId);
     const followers = await this.repo.followers(authorId);
-    await forEachLimited([authorId, ...followers.ids], FANOUT_CONCURRENCY, (userId) =>
-      this.repo.updateHome(
-        userId,
-        removing((e) => e.postId === postId),
-      ),
-    );
+    await this.repo.removeFromHomes([authorId, ...followers.ids], (e) => e.postId === postId);
   }
 
   async followCreated({ followerId, followeeId, at: time }: FollowChange): Promise<void> {
@@ -184,7 +170,7 @@ export class TimelineDomain {
       await this.promote(followeeId);
     else {
       const latest = await this.repo.latestUserPosts([followeeId], BACKFILL);
-      await this.repo.updateHome(followerId, merging(latest));
+      await this.repo.addToHomes([followerId], latest);
     }
     // Re-check: an unfollow that ran meanwhile may have missed the backfill.
     if (!(await this.repo.edge(followerId, followeeId))?.active)
@@ -212,34 +198,32 @@ export class TimelineDomain {
 
   async userDeleted(userId: string): Promise<void> {
     const followers = await this.repo.followers(userId);
-    await forEachLimited(followers.ids, FANOUT_CONCURRENCY, (id) =>
-      this.repo.updateHome(
-        id,
-        removing((e) => e.authorId === userId),
-      ),
-    );
+    await this.repo.removeFromHomes(followers.ids, (e) => e.authorId === userId);
     await this.repo.dropUser(userId);
   }
 
-  /** Home timeline: the pushed entries merged with followed celebrities' recent posts. O(page + celebrities). */
+  /**
+   * Home timeline: the pushed entries merged with followed celebrities' recent posts. Reads the
+   * page's part of the timeline (not all of it) plus one list per followed celebrity.
+   */
   async home(
     userId: string,
     limit: number,
     after?: HomePosition,
   ): Promise<{ items: Entry[]; next?: HomePosition }> {
     const [pushed, celebrities] = await Promise.all([
-      this.repo.home(userId),
+      this.repo.home(userId, limit + 1, after),
       this.repo.celebrities(userId),
     ]);
-    const all =
+    const recent =
       celebrities.length === 0
-        ? pushed
-        : mergeEntries(
-            pushed,
-            await this.repo.latestUserPosts(celebrities, CELEBRITY_RECENT),
-            Infinity,
-          );
-    const rest = after ? all.filter((e) => olderThan(e, after)) : all;
+        ? []
+        : await this.repo.latestUserPosts(celebrities, CELEBRITY_RECENT);
+    const rest = mergeEntries(
+      pushed,
+      recent.filter((e) => !after || olderThan(e, after)),
+      Infinity,
+    );
     const items = rest.slice(0, limit);
     const last = items.at(-1);
     return rest.length > limit && last
@@ -251,13 +235,41 @@ export class TimelineDomain {
     return this.repo.userPosts(userId, limit, after);
   }
 
+  /** A home page as its owner sees it: the entries, then their posts in one batch read. */
+  async homePage(userId: string, limit: number, after?: HomePosition) {
+    return this.hydrated(await this.home(userId, limit, after), userId);
+  }
+
+  /** A user timeline page as `viewerId` (or an anonymous reader) sees it. */
+  async userPage(
+    userId: string,
+    viewerId: string | undefined,
+    limit: number,
+    after?: UserPosition,
+  ) {
+    return this.hydrated(await this.userTimeline(userId, limit, after), viewerId);
+  }
+
+  /**
+   * Entries → posts. The cursor stays the last entry's, so a post deleted since it was listed
+   * (left out here) moves no later page.
+   */
+  private async hydrated<P>(
+    page: { items: Entry[]; next?: P },
+    viewerId: string | undefined,
+  ): Promise<{ items: TimelineItem[]; next?: P }> {
+    const posts = await this.posts.read(
+      page.items.map((e) => e.postId),
+      viewerId,
+    );
+    const items = posts.map((post) => ({ ...post, postId: post.id }));
+    return page.next === undefined ? { items } : { items, next: page.next };
+  }
+
   /** The follower no longer sees the followee: their entries go, and they are no celebrity of theirs. */
   private async detach(followerId: string, followeeId: string): Promise<void> {
     await this.repo.updateCelebrities(followerId, without(followeeId));
-    await this.repo.updateHome(
-      followerId,
-      removing((e) => e.authorId === followeeId),
-    );
+    await this.repo.removeFromHomes([followerId], (e) => e.authorId === followeeId);
   }
 
   /** Crossed the threshold upwards: every follower merges the author's posts at read time from now. */
@@ -276,10 +288,10 @@ export class TimelineDomain {
       set.celebrity ? { ...set, celebrity: false } : undefined,
     );
     const latest = await this.repo.latestUserPosts([authorId], BACKFILL);
-    await forEachLimited(followers.ids, FANOUT_CONCURRENCY, async (id) => {
-      await this.repo.updateHome(id, merging(latest));
-      await this.repo.updateCelebrities(id, without(authorId));
-    });
+    await this.repo.addToHomes(followers.ids, latest);
+    await forEachLimited(followers.ids, FANOUT_CONCURRENCY, (id) =>
+      this.repo.updateCelebrities(id, without(authorId)),
+    );
   }
 }
 

@@ -1,5 +1,12 @@
 import type { Express } from 'express';
-import { decodeCursor, encodeCursor, pageQuery, requireCaller, sendPage } from '@flock/kit';
+import {
+  callerOf,
+  decodeCursor,
+  encodeCursor,
+  pageQuery,
+  requireCaller,
+  sendPage,
+} from '@flock/kit';
 import type { TimelineDomain } from './timeline.domain.js';
 import { homePosition, userParams, userPosition } from './timeline.schemas.js';
 
@@ -8,7 +15,7 @@ export function timelineRoutes(app: Express, timeline: TimelineDomain): void {
     const caller = requireCaller(req);
     const query = pageQuery.parse(req.query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, homePosition);
-    const page = await timeline.home(caller.id, query.limit, after);
+    const page = await timeline.homePage(caller.id, query.limit, after);
     sendPage(req, res, {
       items: page.items,
       ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
@@ -19,7 +26,7 @@ export function timelineRoutes(app: Express, timeline: TimelineDomain): void {
     const { id } = userParams.parse(req.params);
     const query = pageQuery.parse(req.query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, userPosition);
-    const page = await timeline.userTimeline(id, query.limit, after);
+    const page = await timeline.userPage(id, callerOf(req)?.id, query.limit, after);
     sendPage(req, res, {
       items: page.items,
       ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),

@@ -1,4 +1,4 @@
-import { baseConfigSchema } from '@flock/kit';
+import { baseConfigSchema, readerPostView } from '@flock/kit';
 import { z } from 'zod';
 
 export const timelineConfigSchema = baseConfigSchema.extend({
@@ -11,8 +11,8 @@ export const userId = z.uuid('a user id');
 export const userParams = z.object({ id: userId });
 
 /**
- * One timeline entry: ids, author and time only. Clients (or the gateway) hydrate the posts from
- * the posts service (`GET /posts/:id`), so a timeline never serves a stale copy of a post's text.
+ * One stored timeline entry: ids, author and time only. The timeline keeps no copy of a post:
+ * every page is hydrated from the posts service at read time, so no text or count is stale.
  */
 export const entry = z.object({
   postId: z.string().min(1),
@@ -20,6 +20,13 @@ export const entry = z.object({
   createdAt: z.iso.datetime(),
 });
 export type Entry = z.infer<typeof entry>;
+
+/**
+ * One item of a timeline page: the whole post as the reader sees it (author's display name,
+ * counts, whether the reader likes it), and `postId` (= `id`) as the id-only entries had it.
+ */
+export const timelineItem = readerPostView.extend({ postId: z.string().min(1) });
+export type TimelineItem = z.infer<typeof timelineItem>;
 
 /** Home timeline cursor: the (createdAt, postId) of the last entry returned. */
 export const homePosition = z.object({ t: z.iso.datetime(), id: z.string().min(1).max(128) });

@@ -7,19 +7,30 @@ import {
   type Service,
 } from '@flock/kit';
 import { Histogram } from 'prom-client';
-import { TimelineDomain } from './timeline.domain.js';
+import { TimelineDomain, type PostReader } from './timeline.domain.js';
 import { timelineSubscriptions } from './timeline.events.js';
 import { timelineRoutes } from './timeline.routes.js';
+import { InvokedPostReader } from './timeline.posts.js';
 import type { TimelineConfig } from './timeline.schemas.js';
 import { DaprTimelineRepository } from './timeline.store.js';
 
+export interface TimelineDeps {
+  /** Where pages are hydrated from; the posts service by default (component tests stand in). */
+  posts?: PostReader;
+}
+
 /** The timeline service wired to its sidecar; index.ts and the tests share it. */
-export function buildTimelineService(config: TimelineConfig, logger: Logger): Service {
+export function buildTimelineService(
+  config: TimelineConfig,
+  logger: Logger,
+  deps: TimelineDeps = {},
+): Service {
   const dapr = new Dapr(config, logger);
   const state = dapr.state(stateStoreOf(config.APP_ID));
   let observeLag: (seconds: number) => void = () => undefined;
   const timeline = new TimelineDomain(
     new DaprTimelineRepository(state),
+    deps.posts ?? new InvokedPostReader(dapr),
     { celebrityFollowers: config.CELEBRITY_FOLLOWERS },
     { now: () => new Date() },
     (seconds) => observeLag(seconds),

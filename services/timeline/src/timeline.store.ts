@@ -12,11 +12,12 @@ import {
   type FollowerSet,
   type TimelineRepository,
 } from './timeline.domain.js';
-import type { Entry, UserPosition } from './timeline.schemas.js';
+import { HomeStore } from './timeline.home-store.js';
+import type { Entry, HomePosition, UserPosition } from './timeline.schemas.js';
 
 /*
  * Key layout in the timeline store (nobody else's store is read: the graph comes from events):
- *   home:<userId>               home timeline {entries}, newest first, at most HOME_CAP (one read per page)
+ *   home:<userId>[:<chunkId>]   home timeline: a head and sealed chunks (timeline.home-layout.ts)
  *   posts:<userId>              user timeline head {lastPage}
  *   posts:<userId>:<n>          user timeline page n {entries}, newest first, up to PAGE_SIZE
  *   post:<postId>               {authorId, createdAt, page, deleted}: where a post sits; a tombstone once deleted
@@ -31,7 +32,6 @@ const MAX_ATTEMPTS = 50;
 const retryOnConflict = <T>(unit: () => Promise<T>) => retryUnit(unit, MAX_ATTEMPTS);
 const TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
 
-const homeKey = (userId: string) => `home:${userId}`;
 const headKey = (userId: string) => `posts:${userId}`;
 const pageKey = (userId: string, page: number) => `posts:${userId}:${page}`;
 const postKey = (postId: string) => `post:${postId}`;
@@ -55,17 +55,22 @@ interface PostRecord {
 }
 
 export class DaprTimelineRepository implements TimelineRepository {
-  constructor(private readonly state: StateStore) {}
+  private readonly homes: HomeStore;
 
-  async home(userId: string): Promise<Entry[]> {
-    return (await this.state.get<EntryList>(homeKey(userId)))?.value.entries ?? [];
+  constructor(private readonly state: StateStore) {
+    this.homes = new HomeStore(state);
   }
 
-  async updateHome(userId: string, change: Change<Entry[]>): Promise<void> {
-    await this.update<EntryList>(homeKey(userId), (current) => {
-      const next = change(current?.entries ?? []);
-      return next && { entries: next };
-    });
+  home(userId: string, limit: number, after?: HomePosition): Promise<Entry[]> {
+    return this.homes.page(userId, limit, after);
+  }
+
+  addToHomes(userIds: readonly string[], entries: readonly Entry[]): Promise<void> {
+    return this.homes.addToHomes(userIds, entries);
+  }
+
+  removeFromHomes(userIds: readonly string[], drop: (e: Entry) => boolean): Promise<void> {
+    return this.homes.removeFromHomes(userIds, drop);
   }
 
   async followers(authorId: string): Promise<FollowerSet> {
@@ -224,7 +229,8 @@ export class DaprTimelineRepository implements TimelineRepository {
     const pages = Array.from({ length: (head?.value.lastPage ?? -1) + 1 }, (_, n) =>
       pageKey(userId, n),
     );
-    const keys = [homeKey(userId), celebritiesKey(userId), followersKey(userId), ...pages];
+    await this.homes.drop(userId);
+    const keys = [celebritiesKey(userId), followersKey(userId), ...pages];
     // Pages first, the head last: a retry after a crash still finds the pages.
     for (let i = 0; i < keys.length; i += 100)
       await this.state.transact(

@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, loadConfig, type RunningService } from '@flock/kit';
 import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
-import { BACKFILL } from '../src/timeline.domain.js';
+import { BACKFILL, HOME_CAP } from '../src/timeline.domain.js';
+import { HEAD_MAX } from '../src/timeline.home-layout.js';
 import { timelineConfigSchema } from '../src/timeline.schemas.js';
 import { buildTimelineService } from '../src/timeline.service.js';
 import { eventually, freePort, publish, testComponents } from '@flock/testing';
+import { FakePosts, viewOf } from './fake-posts.js';
 
 interface Item {
   postId: string;
   authorId: string;
   createdAt: string;
+  text: string;
+  likedByMe: boolean;
 }
 
 const CELEBRITY_FOLLOWERS = 3;
@@ -18,6 +22,7 @@ const CELEBRITY_FOLLOWERS = 3;
 describe('timeline service through HTTP and events', () => {
   let sidecar: Sidecar;
   let service: RunningService;
+  const posts = new FakePosts();
 
   beforeAll(async () => {
     const port = await freePort();
@@ -35,7 +40,9 @@ describe('timeline service through HTTP and events', () => {
       DAPR_HTTP_PORT: String(sidecar.port),
       CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
     });
-    service = await buildTimelineService(config, createLogger('timeline', 'silent')).start();
+    service = await buildTimelineService(config, createLogger('timeline', 'silent'), {
+      posts,
+    }).start();
     await sidecar.connectApp();
   });
 
@@ -51,6 +58,7 @@ describe('timeline service through HTTP and events', () => {
 
   const posted = async (authorId: string, id = randomUUID()) => {
     const createdAt = tick();
+    posts.add({ postId: id, authorId, createdAt });
     await publish(sidecar, 'post.created', {
       postId: id,
       authorId,
@@ -117,7 +125,39 @@ describe('timeline service through HTTP and events', () => {
     const own = await read(`/users/${ann}/timeline`);
     expect(own.status).toBe(200);
     expect(own.body.items.map((i) => i.postId)).toEqual([p3, p2, p1]);
-    expect(own.body.items[0]).toEqual({ postId: p3, authorId: ann, createdAt: expect.any(String) });
+    const p3At = own.body.items[0]!.createdAt;
+    expect(own.body.items[0]).toEqual({
+      ...viewOf({ postId: p3, authorId: ann, createdAt: p3At }, false),
+      postId: p3,
+    });
+  });
+
+  test('when a page is read, then its posts come whole from one batch read, liked as the reader likes them; a post gone meanwhile is left out', async () => {
+    const [ann, fan] = [user(), user()];
+    await followed(fan, ann);
+    await homeIs(fan, []);
+    const [a, b, c] = [await posted(ann), await posted(ann), await posted(ann)];
+    await homeIs(fan, [c, b, a]);
+    posts.likes.set(fan, new Set([b]));
+    posts.reads.length = 0;
+    const page = await read('/timeline/home?limit=2', fan);
+    expect(posts.reads).toEqual([{ ids: [c, b], viewerId: fan }]);
+    expect(page.body.items.map((i) => [i.postId, i.text, i.likedByMe])).toEqual([
+      [c, `post ${c}`, false],
+      [b, `post ${b}`, true],
+    ]);
+    // b is deleted at the posts service before its event reaches the timeline.
+    posts.forget(b);
+    const first = await read('/timeline/home?limit=2', fan);
+    expect(first.body.items.map((i) => i.postId)).toEqual([c]);
+    const rest = await read(`/timeline/home?limit=2&cursor=${first.body.nextCursor}`, fan);
+    expect(rest.body.items.map((i) => i.postId)).toEqual([a]);
+    // Anonymous readers of a user timeline like nothing; a signed-in one sees their likes.
+    posts.add({ postId: b, authorId: ann, createdAt: page.body.items[1]!.createdAt });
+    const anonymous = await read(`/users/${ann}/timeline`);
+    expect(anonymous.body.items.map((i) => i.likedByMe)).toEqual([false, false, false]);
+    const signedIn = await read(`/users/${ann}/timeline`, fan);
+    expect(signedIn.body.items.map((i) => i.likedByMe)).toEqual([false, true, false]);
   });
 
   test('when a timeline is read page by page, then the cursor and Link continue it; a bad cursor is 400', async () => {
@@ -193,6 +233,63 @@ describe('timeline service through HTTP and events', () => {
     expect((await stored(`home:${star}`))?.entries.map((e) => e.postId)).toEqual([p]);
   });
 
+  /** Every entry of a home timeline, read page by page through the cursor. */
+  const wholeHome = async (userId: string, limit = 100) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await read(
+        `/timeline/home?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+        userId,
+      );
+      expect(page.status).toBe(200);
+      ids.push(...page.body.items.map((i) => i.postId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return ids;
+  };
+
+  test('when older posts are backfilled into a timeline past its head, then they sit in order, and unfollow and delete take them out of the sealed part', async () => {
+    const [ann, bob, fan] = [user(), user(), user()];
+    const bobs: string[] = [];
+    for (let i = 0; i < 5; i++) bobs.push(await posted(bob));
+    await followed(fan, ann);
+    const anns: string[] = [];
+    for (let i = 0; i < HEAD_MAX + 10; i++) anns.push(await posted(ann));
+    const newestFirst = (ids: string[]) => [...ids].reverse();
+    await eventually(async () => ((await home(fan)).length === anns.length ? true : undefined));
+    // The head holds the newest few only: a post rewrites it, not the whole timeline.
+    expect((await stored(`home:${fan}`))!.entries.length).toBeLessThanOrEqual(HEAD_MAX);
+    await followed(fan, bob);
+    await eventually(async () =>
+      JSON.stringify(await wholeHome(fan, 7)) ===
+      JSON.stringify([...newestFirst(anns), ...newestFirst(bobs)])
+        ? true
+        : undefined,
+    );
+    await unfollowed(fan, bob);
+    const oldest = anns[0]!;
+    await publish(sidecar, 'post.deleted', { postId: oldest, authorId: ann, at: tick() });
+    await eventually(async () =>
+      JSON.stringify(await wholeHome(fan, 7)) === JSON.stringify(newestFirst(anns.slice(1)))
+        ? true
+        : undefined,
+    );
+  });
+
+  test(`when more than ${HOME_CAP} posts arrive, then the home timeline shows the newest ${HOME_CAP}, page after page`, async () => {
+    const ann = user();
+    const anns: string[] = [];
+    for (let i = 0; i < HOME_CAP + 30; i++) anns.push(await posted(ann));
+    const expected = anns.slice(-HOME_CAP).reverse();
+    await eventually(async () => ((await home(ann))[0] === expected[0] ? true : undefined));
+    await eventually(
+      async () =>
+        JSON.stringify(await wholeHome(ann)) === JSON.stringify(expected) ? true : undefined,
+      30_000,
+    );
+  }, 60_000);
+
   test('when the same event is delivered twice, then it is applied once', async () => {
     const [ann, fan] = [user(), user()];
     const a = await posted(ann);
@@ -206,6 +303,7 @@ describe('timeline service through HTTP and events', () => {
     const postId = randomUUID();
     const createdAt = tick();
     const event = { postId, authorId: fan, text: 'x', hashtags: [], mentions: [], createdAt };
+    posts.add({ postId, authorId: fan, createdAt });
     const eventId = randomUUID();
     await publish(sidecar, 'post.created', event, eventId);
     await publish(sidecar, 'post.created', event, eventId);

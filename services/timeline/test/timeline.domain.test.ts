@@ -2,12 +2,14 @@ import {
   BACKFILL,
   HOME_CAP,
   TimelineDomain,
+  mergeEntries,
   newerFirst,
   type EdgeState,
   type FollowerSet,
   type TimelineRepository,
 } from '../src/timeline.domain.js';
-import type { Entry, UserPosition } from '../src/timeline.schemas.js';
+import type { Entry, HomePosition, UserPosition } from '../src/timeline.schemas.js';
+import { FakePosts } from './fake-posts.js';
 
 /** Every document of the timeline store in plain maps. */
 class InMemoryTimelines implements TimelineRepository {
@@ -17,12 +19,27 @@ class InMemoryTimelines implements TimelineRepository {
   readonly edges = new Map<string, EdgeState>();
   readonly posts = new Map<string, { entry?: Entry; deleted: boolean }>();
 
-  async home(userId: string) {
+  /** The whole home timeline, newest first (the store's contract: the newest HOME_CAP). */
+  all(userId: string) {
     return this.homes.get(userId) ?? [];
   }
-  async updateHome(userId: string, change: (c: Entry[]) => Entry[] | undefined) {
-    const next = change(this.homes.get(userId) ?? []);
-    if (next) this.homes.set(userId, next);
+  async home(userId: string, limit: number, after?: HomePosition) {
+    return this.all(userId)
+      .filter(
+        (e) => !after || newerFirst(e, { postId: after.id, authorId: '', createdAt: after.t }) > 0,
+      )
+      .slice(0, limit);
+  }
+  async addToHomes(userIds: readonly string[], entries: readonly Entry[]) {
+    for (const id of userIds) this.homes.set(id, mergeEntries(this.all(id), entries));
+  }
+  async removeFromHomes(userIds: readonly string[], drop: (e: Entry) => boolean) {
+    for (const id of userIds)
+      if (this.homes.has(id))
+        this.homes.set(
+          id,
+          this.all(id).filter((e) => !drop(e)),
+        );
   }
   async followers(authorId: string) {
     return this.followerSets.get(authorId) ?? { ids: [], celebrity: false };
@@ -95,8 +112,10 @@ const post = (postId: string, authorId: string, seconds: number): Entry => ({
 function setup(celebrityFollowers = 10_000) {
   const repo = new InMemoryTimelines();
   const lags: number[] = [];
+  const posts = new FakePosts();
   const domain = new TimelineDomain(
     repo,
+    posts,
     { celebrityFollowers },
     { now: () => new Date(T0 + 3_600_000) },
     (s) => lags.push(s),
@@ -107,7 +126,7 @@ function setup(celebrityFollowers = 10_000) {
     domain.followCreated({ followerId: f, followeeId: a, at: at(++tick) });
   const unfollow = (f: string, a: string) =>
     domain.followDeleted({ followerId: f, followeeId: a, at: at(++tick) });
-  return { repo, domain, ids, lags, follow, unfollow };
+  return { repo, posts, domain, ids, lags, follow, unfollow };
 }
 
 describe('timeline domain (in-memory store)', () => {
@@ -125,13 +144,13 @@ describe('timeline domain (in-memory store)', () => {
     const { domain, repo, follow } = setup();
     await follow('fan', 'ann');
     for (let i = 1; i <= HOME_CAP + 5; i++) await domain.postCreated(post(`p${i}`, 'ann', i));
-    const home = await repo.home('fan');
+    const home = repo.all('fan');
     expect(home).toHaveLength(HOME_CAP);
     expect(home[0]!.postId).toBe(`p${HOME_CAP + 5}`);
     expect(home.at(-1)!.postId).toBe('p6');
     // A post older than the whole timeline does not get in.
     await domain.postCreated(post('old', 'ann', 0));
-    expect((await repo.home('fan')).some((e) => e.postId === 'old')).toBe(false);
+    expect(repo.all('fan').some((e) => e.postId === 'old')).toBe(false);
   });
 
   test(`when a user follows someone, then their ${BACKFILL} newest posts are merged in`, async () => {
@@ -190,7 +209,7 @@ describe('timeline domain (in-memory store)', () => {
     for (const fan of ['f1', 'f2', 'f3']) await follow(fan, 'star');
     expect(repo.followerSets.get('star')?.celebrity).toBe(true);
     await domain.postCreated(post('late', 'star', 2));
-    expect((await repo.home('f3')).map((e) => e.postId)).not.toContain('late');
+    expect(repo.all('f3').map((e) => e.postId)).not.toContain('late');
     expect(await ids('f3')).toEqual(['late', 'early']);
     expect(await ids('f1')).toEqual(['late', 'early']);
     expect(await repo.celebrities('f1')).toEqual(['star']);
@@ -198,7 +217,7 @@ describe('timeline domain (in-memory store)', () => {
     await unfollow('f3', 'star');
     expect(repo.followerSets.get('star')?.celebrity).toBe(false);
     expect(await repo.celebrities('f1')).toEqual([]);
-    expect((await repo.home('f1')).map((e) => e.postId)).toEqual(['late', 'early']);
+    expect(repo.all('f1').map((e) => e.postId)).toEqual(['late', 'early']);
     expect(await ids('f3')).toEqual([]);
   });
 

@@ -96,7 +96,13 @@ export class DaprUserRepository implements UserRepository {
         [
           domainEvent(
             'user.registered',
-            { userId: user.id, username: user.username, email: user.email, at: user.createdAt },
+            {
+              userId: user.id,
+              username: user.username,
+              email: user.email,
+              displayName: user.displayName,
+              at: user.createdAt,
+            },
             newEventId(),
           ),
         ],

@@ -37,7 +37,8 @@ type Json<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends
     ? B
     : never;
 
-export type Post = Json<'/posts/{id}', 'get'>;
+/** A post; from a timeline page it also carries its author's display name. */
+export type Post = Json<'/posts/{id}', 'get'> & Partial<Pick<TimelineEntry, 'authorDisplayName'>>;
 export type Thread = Json<'/posts/{id}/thread', 'get'>;
 export type Profile = Json<'/users/{id}', 'get'>;
 export type PublicUser = Json<'/users', 'get'>['items'][number];

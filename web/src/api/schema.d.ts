@@ -323,7 +323,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** User :id's own posts, newest first. */
+    /** User :id's own posts, newest first (with a token, each says whether you like it). */
     get: operations['getUsersIdTimeline'];
     put?: never;
     post?: never;
@@ -2311,10 +2311,25 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              postId: string;
+              /** Format: uuid */
+              id: string;
               authorId: string;
+              authorUsername: string;
+              text: string;
+              hashtags: string[];
+              mentions: string[];
+              /** Format: uuid */
+              inReplyTo?: string;
               /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              likesCount: number;
+              commentsCount: number;
+              repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
+              postId: string;
             }[];
             nextCursor?: string;
           };
@@ -2380,10 +2395,25 @@ export interface operations {
         content: {
           'application/json': {
             items: {
-              postId: string;
+              /** Format: uuid */
+              id: string;
               authorId: string;
+              authorUsername: string;
+              text: string;
+              hashtags: string[];
+              mentions: string[];
+              /** Format: uuid */
+              inReplyTo?: string;
               /** Format: date-time */
               createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              likesCount: number;
+              commentsCount: number;
+              repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
+              postId: string;
             }[];
             nextCursor?: string;
           };
@@ -2391,6 +2421,15 @@ export interface operations {
       };
       /** @description The request is invalid */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
         headers: {
           [name: string]: unknown;
         };

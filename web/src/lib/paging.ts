@@ -104,15 +104,3 @@ export function newerThanShown<T>(head: readonly T[], isShown: (item: T) => bool
   }
   return fresh;
 }
-
-/**
- * Turns id-only entries (timelines) into full items, all requests of a page in parallel and
- * in the page's order; entries whose item is gone (deleted since: `undefined`) are dropped.
- */
-export async function hydrate<E, T>(
-  entries: readonly E[],
-  fetchOne: (entry: E) => Promise<T | undefined>,
-): Promise<T[]> {
-  const items: Array<T | undefined> = await Promise.all(entries.map(fetchOne));
-  return items.filter((item): item is T => item !== undefined);
-}

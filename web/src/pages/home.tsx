@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ok, type Post } from '../api/client';
+import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
 import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
-import { getPost, hydratePage } from './posts';
+import { timelinePage, timelinePosts } from './posts';
 
 /** How often the head of the home timeline is checked for new posts. */
 export const POLL_MS = 4_000;
@@ -11,7 +11,7 @@ const PAGE = 20;
 export function Home() {
   const pager = usePager<Post>(
     async (cursor) =>
-      hydratePage(
+      timelinePage(
         await ok(
           api.GET('/timeline/home', {
             params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } },
@@ -21,7 +21,7 @@ export function Home() {
     (post) => post.id,
     [],
   );
-  const [fresh, setFresh] = useState<string[]>([]);
+  const [fresh, setFresh] = useState<TimelineEntry[]>([]);
   const marked = useRef(false);
 
   // First render of the timeline, for the performance budget (read by the browser test).
@@ -41,7 +41,7 @@ export function Home() {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
         const newer = newerThanShown(head.items, (e) => pager.has(e.postId));
         if (pager.items.length === 0 && !pager.done) return;
-        setFresh(newer.map((e) => e.postId));
+        setFresh(newer);
       } catch {
         // try again at the next tick
       }
@@ -49,10 +49,9 @@ export function Home() {
     return () => clearInterval(timer);
   }, [pager]);
 
-  const showFresh = async () => {
+  const showFresh = () => {
     if (!pager) return;
-    const posts = await Promise.all(fresh.map(getPost));
-    pager.prepend(posts.filter((p): p is Post => p !== undefined));
+    pager.prepend(timelinePosts(fresh)); // the polled head holds the whole posts already
     setFresh([]);
     document.getElementById('timeline-start')?.focus();
   };
@@ -74,7 +73,7 @@ export function Home() {
       </section>
       <div aria-live="polite" class="fresh-slot">
         {fresh.length > 0 && (
-          <button type="button" class="fresh" onClick={() => void showFresh()}>
+          <button type="button" class="fresh" onClick={showFresh}>
             Show {fresh.length} new {fresh.length === 1 ? 'post' : 'posts'}
           </button>
         )}

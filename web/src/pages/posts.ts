@@ -1,6 +1,7 @@
 import { api, type Post, type TimelineEntry } from '../api/client';
 import { ApiError, isProblem } from '../api/problem';
-import { hydrate, type Page } from '../lib/paging';
+import type { Page } from '../lib/paging';
+import { setLiked } from '../state';
 
 /** A post, or undefined if it is gone (deleted since the timeline listed it). */
 export async function getPost(id: string): Promise<Post | undefined> {
@@ -11,8 +12,16 @@ export async function getPost(id: string): Promise<Post | undefined> {
   return data;
 }
 
-/** A timeline page (ids only) as posts: one request per entry, all in parallel. */
-export async function hydratePage(page: Page<TimelineEntry>): Promise<Page<Post>> {
-  const items = await hydrate(page.items, (entry) => getPost(entry.postId));
+/**
+ * A timeline page as posts. The page already holds whole posts (one request per page); whether
+ * the reader likes each one is remembered for the like buttons.
+ */
+export function timelinePosts(items: readonly TimelineEntry[]): Post[] {
+  for (const item of items) setLiked(item.id, item.likedByMe);
+  return [...items];
+}
+
+export function timelinePage(page: Page<TimelineEntry>): Page<Post> {
+  const items = timelinePosts(page.items);
   return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
 }

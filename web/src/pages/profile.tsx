@@ -4,7 +4,7 @@ import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
 import { currentUser, forgetUser, useStore, userById } from '../state';
 import { ErrorMessage, InfiniteList, PostCard, usePager } from '../ui/components';
-import { hydratePage } from './posts';
+import { timelinePage } from './posts';
 
 /** Whether the signed-in person follows `id`: looked up in their following list. */
 async function follows(me: string, id: string): Promise<boolean> {
@@ -43,7 +43,7 @@ export function ProfilePage({ id }: { id: string }) {
   }, [id, me?.id]);
   const timeline = usePager<Post>(
     async (cursor) =>
-      hydratePage(
+      timelinePage(
         await ok(
           api.GET('/users/{id}/timeline', {
             params: { path: { id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },

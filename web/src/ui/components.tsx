@@ -209,6 +209,9 @@ export function PostCard(props: {
     <article class={props.focus ? 'post focus' : 'post'} aria-labelledby={`post-${post.id}-by`}>
       <header class="post-head">
         <a id={`post-${post.id}-by`} class="author" href={`/users/${post.authorId}`}>
+          {post.authorDisplayName && post.authorDisplayName !== post.authorUsername && (
+            <>{post.authorDisplayName} </>
+          )}
           @{post.authorUsername}
         </a>
         <a class="age" href={`/posts/${post.id}`}>

@@ -1,4 +1,4 @@
-import { hydrate, newerThanShown, Pager, type Page } from '../../src/lib/paging';
+import { newerThanShown, Pager, type Page } from '../../src/lib/paging';
 
 /** A list of 1..n served in pages of `size` with opaque cursors, like the API. */
 function pagedList(n: number, size: number) {
@@ -78,24 +78,10 @@ describe('Pager', () => {
   });
 });
 
-describe('newerThanShown and hydrate', () => {
+describe('newerThanShown', () => {
   test('when the head has new entries, then those before the first shown one are new', () => {
     const shown = new Set(['p3', 'p2']);
     expect(newerThanShown(['p5', 'p4', 'p3', 'p2'], (id) => shown.has(id))).toEqual(['p5', 'p4']);
     expect(newerThanShown(['p3'], (id) => shown.has(id))).toEqual([]);
-  });
-
-  test('when entries are hydrated, then all are fetched in parallel, in order, gone ones dropped', async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const posts = await hydrate(['a', 'gone', 'b', 'c'], async (id) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise((r) => setTimeout(r, id === 'a' ? 20 : 1));
-      inFlight--;
-      return id === 'gone' ? undefined : { id };
-    });
-    expect(posts).toEqual([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
-    expect(maxInFlight).toBe(4);
   });
 });

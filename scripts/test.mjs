@@ -24,7 +24,6 @@ const PLATFORM_SUITES = [
   'services/search/test/search.e2e.test.ts',
   'services/gateway/test/keep-alive.e2e.test.ts',
   'sidecar/test/supervision.e2e.test.ts',
-  'sidecar/test/chaos.e2e.test.ts',
 ];
 const PROFILES_AT_ONCE = 2;
 

@@ -7,7 +7,6 @@
  * and brings a SocialPlatform to Ready. Skipped without the binaries; failed instead when CI=true.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createLogger } from '@flock/kit';
 import { describeIfReachable, eventually } from '@flock/testing';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -24,7 +23,8 @@ import {
   type Cluster,
 } from './helpers/cluster.js';
 import { helmBinary } from './helpers/helm.js';
-import { samplePath, samplePlatform } from './helpers/platforms.js';
+import { createSampleSecrets, devDocs } from './helpers/kube-env.js';
+import { samplePlatform } from './helpers/platforms.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -186,21 +186,7 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
     expect(cannot('create', 'clusterrolebindings')).toBe(true);
     expect(cannot('update', 'leases', '-n', 'kube-system')).toBe(true);
 
-    const dev = parseAllDocuments(readFileSync(samplePath('dev'), 'utf8')).map(
-      (d) => d.toJS() as Any,
-    );
-    for (const secret of dev.filter((d) => d.kind === 'Secret'))
-      cluster.kubectl(['apply', '-n', 'flock', '-f', '-'], stringify(secret));
-    for (const name of ['jwt-private-key', 'jwt-public-key', 'postgres-url'])
-      cluster.kubectl([
-        'create',
-        'secret',
-        'generic',
-        name,
-        '-n',
-        'flock',
-        `--from-literal=${name}=x`,
-      ]);
+    createSampleSecrets(cluster, 'flock');
 
     const asOperator = cluster.kubeconfigFor(OPERATOR_NS, RELEASE);
     operator = await startOperator({
@@ -215,7 +201,7 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
     });
     cluster.kubectl(
       ['apply', '-n', 'flock', '-f', '-'],
-      stringify(dev.find((d) => d.kind === 'SocialPlatform')),
+      stringify(devDocs().find((d) => d.kind === 'SocialPlatform')),
     );
     const admin = new KubeConfig();
     admin.loadFromFile(cluster.kubeconfig);

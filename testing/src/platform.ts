@@ -73,9 +73,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   if (profile !== 'embedded') {
     await purgeBackends(await loadComponents(profileFolder(root, profile)), Object.values(APP_IDS));
   }
-  let platform: Platform;
-  try {
-    platform = await startPlatform({
+  const start = () =>
+    startPlatform({
       runFile: path.join(root, 'dapr.yaml'),
       profile,
       runtime: options.runtime ?? testRuntime(),
@@ -84,6 +83,14 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       ...(database ? { postgresUrl: database.url } : {}),
       env: options.env ?? {},
       logger: createLogger('test-platform', 'silent'),
+    });
+  let platform: Platform;
+  try {
+    platform = await start().catch((error: Error) => {
+      // Under daprd an app is told a port picked before it starts; another run on the machine
+      // can bind that port first. The platform stopped itself: start it once more, anew.
+      if (!/EADDRINUSE/.test(error.message)) throw error;
+      return start();
     });
   } catch (error) {
     await database?.drop();

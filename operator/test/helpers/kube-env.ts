@@ -53,6 +53,22 @@ export function apiserverMinor(assets: string): number {
 export const devDocs = (): Any[] =>
   parseAllDocuments(readFileSync(samplePath('dev'), 'utf8')).map((d) => d.toJS() as Any);
 
+/** The dev sample's backend Secrets, and the ones the services read by name (dummy values). */
+export function createSampleSecrets(cluster: Cluster, namespace: string): void {
+  for (const secret of devDocs().filter((d) => d.kind === 'Secret'))
+    cluster.kubectl(['apply', '-n', namespace, '-f', '-'], stringify(secret));
+  for (const name of ['jwt-private-key', 'jwt-public-key', 'postgres-url'])
+    cluster.kubectl([
+      'create',
+      'secret',
+      'generic',
+      name,
+      '-n',
+      namespace,
+      `--from-literal=${name}=x`,
+    ]);
+}
+
 export interface KubeEnv {
   cluster: Cluster;
   client: KubeClient;
@@ -92,21 +108,7 @@ export async function startKubeEnv(
     '--timeout=30s',
     'crd/socialplatforms.flock.dev',
   ]);
-  const docs = devDocs();
-  const createSecrets = (namespace: string) => {
-    for (const secret of docs.filter((d) => d.kind === 'Secret'))
-      cluster.kubectl(['apply', '-n', namespace, '-f', '-'], stringify(secret));
-    for (const name of ['jwt-private-key', 'jwt-public-key', 'postgres-url'])
-      cluster.kubectl([
-        'create',
-        'secret',
-        'generic',
-        name,
-        '-n',
-        namespace,
-        `--from-literal=${name}=x`,
-      ]);
-  };
+  const createSecrets = (namespace: string) => createSampleSecrets(cluster, namespace);
   cluster.kubectl(['create', 'namespace', ns]);
   createSecrets(ns);
   const kubeConfig = () => {

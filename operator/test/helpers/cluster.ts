@@ -22,6 +22,8 @@ export interface Cluster {
   kubeconfigFor(namespace: string, serviceAccount: string): string;
   /** The apiserver's audit log so far: every request a ServiceAccount made (Metadata level). */
   audit(): AuditEvent[];
+  /** Kills kube-apiserver (SIGKILL, as a crash) and starts it again on the same port and etcd. */
+  restartApiserver(): Promise<void>;
   stop(): void;
 }
 
@@ -46,7 +48,7 @@ export function findAssets(): { dir?: string; reason?: string } {
   return missing.length ? { reason: `${dir} lacks ${missing.join(', ')}` } : { dir };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.on('error', reject);
@@ -92,6 +94,7 @@ export async function startCluster(assets: string): Promise<Cluster> {
       (code) => code && code !== 0 && !stopped && console.error(`${bin} exited ${code}: ${tail}`),
     );
     procs.push(p);
+    return p;
   };
   let stopped = false;
   const stop = () => {
@@ -133,7 +136,7 @@ rules:
   - level: None
 `,
   );
-  run('kube-apiserver', [
+  const apiserverArgs = [
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     `--secure-port=${apiPort}`,
@@ -148,7 +151,8 @@ rules:
     '--disable-admission-plugins=ServiceAccount',
     `--audit-policy-file=${join(dir, 'audit-policy.yaml')}`,
     `--audit-log-path=${join(dir, 'audit.log')}`,
-  ]);
+  ];
+  let apiserver = run('kube-apiserver', apiserverArgs);
 
   const writeKubeconfig = (name: string, userToken: string) => {
     const path = join(dir, `kubeconfig-${name}`);
@@ -165,14 +169,17 @@ current-context: test
     return path;
   };
   const kubeconfig = writeKubeconfig('admin', token);
-  const deadline = Date.now() + 90_000;
-  while (!(await ready(apiPort, token))) {
-    if (Date.now() > deadline) {
-      stop();
-      throw new Error('kube-apiserver did not become ready in 90 s');
+  const waitReady = async (pollMs: number) => {
+    const deadline = Date.now() + 90_000;
+    while (!(await ready(apiPort, token))) {
+      if (Date.now() > deadline) {
+        stop();
+        throw new Error('kube-apiserver did not become ready in 90 s');
+      }
+      await new Promise((r) => setTimeout(r, pollMs));
     }
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  };
+  await waitReady(500);
   run('kube-controller-manager', [
     `--kubeconfig=${kubeconfig}`,
     '--controllers=garbagecollector',
@@ -197,7 +204,18 @@ current-context: test
           .filter(Boolean)
           .map((line) => JSON.parse(line) as AuditEvent)
       : [];
-  return { kubeconfig, kubectl, kubeconfigFor, audit, stop };
+  const restartApiserver = async () => {
+    const old = apiserver;
+    if (old.exitCode === null && old.signalCode === null) {
+      const exited = new Promise((resolve) => old.once('exit', resolve));
+      process.kill(old.pid!, 'SIGKILL');
+      await exited;
+    }
+    procs.splice(procs.indexOf(old), 1);
+    apiserver = run('kube-apiserver', apiserverArgs);
+    await waitReady(100);
+  };
+  return { kubeconfig, kubectl, kubeconfigFor, audit, restartApiserver, stop };
 }
 
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url).pathname;

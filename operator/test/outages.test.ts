@@ -6,7 +6,7 @@
 import { stringify } from 'yaml';
 import { describeIfReachable } from '@flock/testing';
 import { findAssets } from './helpers/cluster.js';
-import { apiserverMinor, devDocs, startKubeEnv, until, type KubeEnv } from './helpers/kube-env.js';
+import { devDocs, startKubeEnv, until, type KubeEnv } from './helpers/kube-env.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = any;
@@ -16,11 +16,6 @@ const describeCluster = describeIfReachable(
   `the kube binaries: ${assets.reason}`,
 );
 const NS = 'outages';
-/** CEL's quantity() library, which the CRD's resource rules use, arrived in Kubernetes 1.29. */
-const celQuantities = assets.dir !== undefined && apiserverMinor(assets.dir) >= 29;
-const testOnCel = celQuantities ? test : test.skip;
-if (assets.dir && !celQuantities)
-  console.warn('Skipping the CEL quantity test: this kube-apiserver is older than 1.29');
 
 describeCluster('operator outages on a real apiserver', () => {
   let env: KubeEnv;
@@ -110,17 +105,14 @@ describeCluster('operator outages on a real apiserver', () => {
     await notDegraded();
   });
 
-  testOnCel(
-    'when requests exceed limits or memory is in millibytes, then the apiserver refuses the spec',
-    () => {
-      expect(() =>
-        patchSpec({ services: { posts: { resources: { limits: { cpu: '10m' } } } } }),
-      ).toThrow(/requests\.cpu must not be greater than limits\.cpu/);
-      expect(() =>
-        patchSpec({ services: { posts: { resources: { requests: { memory: '128m' } } } } }),
-      ).toThrow(/memory must be at least 4Mi/);
-    },
-  );
+  test('when requests exceed limits or memory is in millibytes, then the apiserver refuses the spec', () => {
+    expect(() =>
+      patchSpec({ services: { posts: { resources: { limits: { cpu: '10m' } } } } }),
+    ).toThrow(/requests\.cpu must not be greater than limits\.cpu/);
+    expect(() =>
+      patchSpec({ services: { posts: { resources: { requests: { memory: '128m' } } } } }),
+    ).toThrow(/memory must be at least 4Mi/);
+  });
 
   test('when autoscaling is turned on at 4 replicas, then the Deployment never drops below the HPA minimum', async () => {
     patchSpec({ services: { posts: { replicas: 4 } } });

@@ -44,12 +44,6 @@ export async function until<T>(
   }
 }
 
-/** The minor version of the apiserver binary (e.g. 34), read before any test is declared. */
-export function apiserverMinor(assets: string): number {
-  const out = execFileSync(join(assets, 'kube-apiserver'), ['--version'], { encoding: 'utf8' });
-  return Number(/v1\.(\d+)/.exec(out)?.[1] ?? 0);
-}
-
 export const devDocs = (): Any[] =>
   parseAllDocuments(readFileSync(samplePath('dev'), 'utf8')).map((d) => d.toJS() as Any);
 

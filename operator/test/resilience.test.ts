@@ -8,11 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createLogger } from '@flock/kit';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { describeIfReachable } from '@flock/testing';
+import { describeIfReachable, freePort } from '@flock/testing';
 import { renderPlatform } from '../src/render/index.js';
 import { startOperator, type RunningOperator } from '../src/run.js';
 import type { SocialPlatform } from '../src/types.js';
-import { findAssets, freePort } from './helpers/cluster.js';
+import { findAssets } from './helpers/cluster.js';
 import { devDocs, startKubeEnv, until, type KubeEnv } from './helpers/kube-env.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

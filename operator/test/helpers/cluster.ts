@@ -10,9 +10,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@flock/testing';
 
 export interface Cluster {
   /** The admin's kubeconfig (system:masters). */
@@ -46,17 +46,6 @@ export function findAssets(): { dir?: string; reason?: string } {
     (b) => !existsSync(join(dir, b)),
   );
   return missing.length ? { reason: `${dir} lacks ${missing.join(', ')}` } : { dir };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function ready(port: number, token: string): Promise<boolean> {

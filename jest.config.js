@@ -4,7 +4,7 @@
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  testMatch: ['<rootDir>/{services/*,sidecar,operator,load-tests,web}/test/**/*.test.ts'],
+  testMatch: ['<rootDir>/{services/*,sidecar,runner,operator,load-tests,web}/test/**/*.test.ts'],
   transform: {
     // The web client compiles with its own tsconfig (DOM types, JSX); everything else, and the
     // browser test that starts the platform from source, with the root one.
@@ -17,6 +17,7 @@ export default {
   moduleNameMapper: {
     '^@flock/kit$': '<rootDir>/services/kit/src/index.ts',
     '^@flock/sidecar$': '<rootDir>/sidecar/src/index.ts',
+    '^@flock/runner$': '<rootDir>/runner/src/index.ts',
     '^@flock/testing$': '<rootDir>/testing/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -13,9 +13,9 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findDaprd } from '../sidecar/dist/runner/daprd.js';
+import { findDaprd } from '../runner/dist/daprd.js';
 
-const PROFILES = ['postgres-redis', 'postgres-rabbitmq', 'redis-jetstream', 'postgres-mqtt'];
+const PROFILES = ['postgres-redis', 'postgres-rabbitmq', 'postgres-jetstream', 'postgres-mqtt'];
 /** The suites that start the whole platform through testing's startTestPlatform. */
 const PLATFORM_SUITES = [
   'services/gateway/test/platform.e2e.test.ts',
@@ -23,7 +23,10 @@ const PLATFORM_SUITES = [
   'services/notifications/test/notifications.e2e.test.ts',
   'services/search/test/search.e2e.test.ts',
   'services/gateway/test/keep-alive.e2e.test.ts',
-  'sidecar/test/supervision.e2e.test.ts',
+  'runner/test/supervision.e2e.test.ts',
+  'runner/test/chaos.e2e.test.ts',
+  'web/test/browser.e2e.test.ts',
+  'services/gateway/test/readme.e2e.test.ts',
 ];
 const PROFILES_AT_ONCE = 2;
 

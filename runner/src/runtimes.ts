@@ -1,10 +1,12 @@
 import path from 'node:path';
 import type { Logger } from '@flock/kit';
-import type { AppAddress } from '../app-channel.js';
-import type { ComponentDefinition } from '../components/load.js';
-import { loadSubscriptions } from '../pubsub/subscriptions.js';
-import type { Resiliency } from '../resiliency.js';
-import { startSidecar } from '../sidecar.js';
+import {
+  loadSubscriptions,
+  startSidecar,
+  type AppAddress,
+  type ComponentDefinition,
+  type Resiliency,
+} from '@flock/sidecar';
 import { findDaprd, startDaprd, writeDaprdConfig, type DaprdProcess } from './daprd.js';
 import { provisionBrokers } from './provision.js';
 
@@ -20,6 +22,8 @@ export type Runtime = Exclude<RuntimeChoice, 'auto'>;
 export interface RunningSidecar {
   readonly port: number;
   readonly url: string;
+  /** daprd's own log file; Flock's sidecar logs inside the runner. */
+  readonly logFile?: string;
   /** Resolves once the sidecar talks to its app (subscriptions read, deliveries started). */
   connectApp(): Promise<void>;
   stop(): Promise<void>;
@@ -38,7 +42,7 @@ export function resolveRuntime(choice: RuntimeChoice, profile: string): Runtime 
     throw new Error(
       `The "${profile}" profile runs only on Flock's sidecar: its in-memory pub/sub is per daprd ` +
         'process, so apps on daprd would not hear each other. Pick a local profile ' +
-        '(postgres-redis, postgres-rabbitmq, redis-jetstream, postgres-mqtt) for daprd.',
+        '(postgres-redis, postgres-rabbitmq, postgres-jetstream, postgres-mqtt) for daprd.',
     );
   }
   return choice;
@@ -110,7 +114,10 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
     Promise.all(processes.filter(Boolean).map((p) => p.stop(DAPRD_STOP_GRACE_MS)));
   // A daprd that exits before it is up is started again, on fresh ports: a port checked free
   // can still be taken by another process before daprd binds it.
+  const logFileOf = (p: SidecarPlan) =>
+    options.logs === 'file' ? path.join(options.dataDir, `${p.appId}.daprd.log`) : undefined;
   const startOne = async (p: SidecarPlan, i: number): Promise<void> => {
+    const logFile = logFileOf(p);
     for (let attempt = 1; ; attempt++) {
       const process = await startDaprd({
         daprd,
@@ -122,9 +129,7 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
         resourcesPath: options.resourcesPath,
         configFile,
         cwd: options.dataDir,
-        ...(options.logs === 'file'
-          ? { logFile: path.join(options.dataDir, `${p.appId}.daprd.log`) }
-          : {}),
+        ...(logFile ? { logFile } : {}),
         logger: options.logger,
       });
       try {
@@ -147,10 +152,14 @@ export async function startSidecars(options: StartSidecarsOptions): Promise<Runn
     await stopAll();
     throw error;
   }
-  return processes.map((p) => ({
-    port: p.port,
-    url: p.url,
-    connectApp: () => p.connectApp(),
-    stop: () => p.stop(DAPRD_STOP_GRACE_MS),
-  }));
+  return processes.map((p, i) => {
+    const logFile = logFileOf(plans[i]!);
+    return {
+      port: p.port,
+      url: p.url,
+      ...(logFile ? { logFile } : {}),
+      connectApp: () => p.connectApp(),
+      stop: () => p.stop(DAPRD_STOP_GRACE_MS),
+    };
+  });
 }

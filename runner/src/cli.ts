@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm start`: runs every app of dapr.yaml with a sidecar each, on a profile's components.
- *   node sidecar/dist/runner/cli.js [--profile embedded] [--runtime sidecar|daprd|auto]
+ *   node runner/dist/cli.js [--profile embedded] [--runtime sidecar|daprd|auto]
  *                                   [--file dapr.yaml] [--logs file|console]
  *                                   [--ports fixed|ephemeral] [--data-dir DIR]
  * The profile may also come from FLOCK_PROFILE, the runtime from FLOCK_RUNTIME.

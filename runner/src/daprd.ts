@@ -133,6 +133,7 @@ export async function startDaprd(options: DaprdOptions): Promise<DaprdProcess> {
     '--dapr-listen-addresses=127.0.0.1',
     '--dapr-internal-grpc-listen-address=127.0.0.1',
     `--metrics-port=${metricsPort}`,
+    '--metrics-listen-address=127.0.0.1',
     `--resources-path=${options.resourcesPath}`,
     ...(options.configFile ? [`--config=${options.configFile}`] : []),
     `--log-level=${options.logLevel ?? 'warn'}`,

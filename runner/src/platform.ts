@@ -4,9 +4,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@flock/kit';
-import { loadComponents, type ComponentDefinition } from '../components/load.js';
-import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from '../embedded-postgres.js';
-import { loadResiliency } from '../resiliency.js';
+import { loadComponents, loadResiliency, type ComponentDefinition } from '@flock/sidecar';
+import { startEmbeddedPostgresProcess, type EmbeddedPostgres } from './embedded-postgres.js';
 import { spawnApp, type AppProcess } from './app-process.js';
 import { freePort } from './ports.js';
 import { supervise } from './supervisor.js';
@@ -139,10 +138,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await Promise.all(
       plans.map(async (p, i) => {
         const failure = exitAsFailure(p.app.appId, processes[i]!, logFileOf(p));
-        // On ephemeral ports the app picks its own and reports it; the sidecar holds this same
-        // address object and reads the port when it first calls the app (connectApp, below).
-        if (p.address.port === 0)
-          p.address.port = await Promise.race([processes[i]!.listening, failure]);
+        // The app reports the port it bound (on ephemeral ports it picked its own; the sidecar
+        // holds this same address object and reads the port when it first calls the app).
+        // Readiness is asked only after that report: a port told in advance can be taken by
+        // another run's listener, which would answer the probe in the app's place.
+        const reported = await Promise.race([processes[i]!.listening, failure]);
+        if (p.address.port !== 0 && reported !== p.address.port)
+          throw new Error(`${p.app.appId} listens on ${reported}, not on ${p.address.port}`);
+        p.address.port = reported;
         await Promise.race([sidecars[i]!.connectApp(), failure]);
         await waitUntilReady(
           p.app.appId,
@@ -150,6 +153,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           processes[i]!,
           options.readyTimeoutMs ?? 120_000,
           logFileOf(p),
+          sidecars[i]!.logFile,
         );
       }),
     );
@@ -247,12 +251,9 @@ async function plan(app: RunApp, ports: 'fixed' | 'ephemeral', runtime: Runtime)
  */
 async function exitAsFailure(appId: string, app: AppProcess, logFile?: string): Promise<never> {
   const code = await app.exited;
-  const tail = logFile
-    ? (await readFile(logFile, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-8).join('\n')
-    : '';
+  const tail = await logTails(logFile);
   throw new Error(
-    `${appId} exited with code ${code} before it was ready` +
-      (tail ? `; the end of its log (${logFile}):\n${tail}` : ' (see its log)'),
+    `${appId} exited with code ${code} before it was ready` + (tail || ' (see its log)'),
   );
 }
 
@@ -262,6 +263,7 @@ async function waitUntilReady(
   app: AppProcess,
   timeoutMs: number,
   logFile: string | undefined,
+  sidecarLogFile: string | undefined,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
@@ -275,9 +277,29 @@ async function waitUntilReady(
       if (response.ok) return;
       last = `readyz answered ${response.status}: ${await response.text()}`;
     } catch (error) {
-      last = (error as Error).message;
+      // fetch says only "fetch failed"; its cause says how (refused, reset, not HTTP).
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      last = `${(error as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}`;
     }
     await sleep(200);
   }
-  throw new Error(`${appId} was not ready within ${timeoutMs} ms (${last})`);
+  // An app that never listens hangs on something before start (its sidecar, its database): the
+  // ends of its log and of its daprd's say which, while the data folder still exists.
+  throw new Error(
+    `${appId} was not ready within ${timeoutMs} ms (${last})` +
+      (await logTails(logFile, sidecarLogFile)),
+  );
+}
+
+/** The last lines of each log that exists, labelled by file, for an error message. */
+async function logTails(...files: Array<string | undefined>): Promise<string> {
+  const tails = await Promise.all(
+    files.map(async (file) => {
+      if (!file) return '';
+      const text = await readFile(file, 'utf8').catch(() => '');
+      const tail = text.trimEnd().split('\n').slice(-8).join('\n');
+      return tail ? `; the end of ${file}:\n${tail}` : '';
+    }),
+  );
+  return tails.join('');
 }

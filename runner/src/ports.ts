@@ -30,9 +30,17 @@ const bindable = (port: number) =>
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 
+/**
+ * Ports this process handed out: one platform's daprd processes and apps are told theirs before
+ * any binds, so a check alone could give two of them the same free port.
+ */
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
   for (let tries = 0; tries < 100; tries++) {
     const port = randomInt(LOWEST, Math.max(LOWEST + 1_000, EPHEMERAL_START));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if (await bindable(port)) return port;
   }
   throw new Error('no free port found below the ephemeral range');

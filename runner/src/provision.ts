@@ -1,7 +1,6 @@
 import { ACCESS_REVOKED_TOPIC, EVENTS, LIVE_NOTIFICATIONS_TOPIC } from '@flock/kit';
 import { connect } from 'nats';
-import { plainValue as plain, type ComponentDefinition } from '../components/load.js';
-import { ensureStream } from '../pubsub/jetstream.js';
+import { ensureStream, plainValue as plain, type ComponentDefinition } from '@flock/sidecar';
 
 /** Every topic Flock publishes: the event catalog and the broadcast notices. */
 export const FLOCK_TOPICS: readonly string[] = [

@@ -7,12 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { createLogger } from '@flock/kit';
-import {
-  createThrowawayDatabase,
-  startPlatform,
-  type Platform,
-  type Runtime,
-} from '@flock/sidecar';
+import { createThrowawayDatabase, startPlatform, type Platform, type Runtime } from '@flock/runner';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -5,7 +5,7 @@
  * interleaved with the gateway's /healthz (the cost of the HTTP hop alone) as the baseline.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { summarize, timed, type LatencySummary } from '@flock/sidecar';
+import { summarize, timed, type LatencySummary } from './stats.js';
 import { inParallel, type ApiClient, type Session } from '../api-client.js';
 import { homeSize } from '../seed/seeder.js';
 

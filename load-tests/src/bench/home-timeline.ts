@@ -7,7 +7,7 @@
  *   node load-tests/dist/bench/home-timeline.js [--profile embedded] [--followees 10,100,1000]
  */
 import { parseArgs } from 'node:util';
-import { ms } from '@flock/sidecar';
+import { ms } from './stats.js';
 import { ApiClient, inParallel } from '../api-client.js';
 import { followeeScaling } from './followees.js';
 import { startFlock } from './flock.js';

@@ -12,7 +12,12 @@ export interface PlottedLadder {
   steps: Array<{ rate: number; p50: number; p99: number }>;
 }
 
-const COLORS: Record<string, string> = { flock: '#1f77b4', monolith: '#2ca02c', bare: '#7f7f7f' };
+const COLORS: Record<string, string> = {
+  'flock on sidecar': '#1f77b4',
+  'flock on daprd': '#d62728',
+  monolith: '#2ca02c',
+  bare: '#7f7f7f',
+};
 
 export function latencyChart(ladders: readonly PlottedLadder[], label: string): string {
   // Failures count as infinitely slow; clip them to the top of the chart.

@@ -3,7 +3,7 @@
  * run: pub/sub publish→delivery latency (p50/p99) and throughput over N messages through two
  * sidecars (publisher → broker → subscriber sidecar → app), and state save/get throughput through
  * the sidecar's HTTP API. Run after `npx tsc -b sidecar`:
- *   node sidecar/dist/bench/backends.js [--messages 10000] [--state-ops 3000]
+ *   node load-tests/dist/bench/backends.js [--messages 10000] [--state-ops 3000]
  * Servers expected on loopback: Postgres 5432 (db test), Redis 6379, RabbitMQ 5672, NATS 4222,
  * Mosquitto 1883. An unreachable backend is reported as skipped.
  */
@@ -13,8 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { parseComponents } from '../components/load.js';
-import { startSidecar, type Sidecar } from '../sidecar.js';
+import { componentYaml, parseComponents, startSidecar, type Sidecar } from '@flock/sidecar';
 
 const { values } = parseArgs({
   options: {
@@ -28,20 +27,6 @@ const STATE_OPS = Number(values['state-ops']);
 const CONCURRENCY = Number(values.concurrency);
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-const yaml = (name: string, type: string, md: Record<string, string>, version = 'v1') =>
-  `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: ${name}
-spec:
-  type: ${type}
-  version: ${version}
-  metadata:
-${Object.entries(md)
-  .map(([k, v]) => `    - name: ${k}\n      value: ${JSON.stringify(v)}`)
-  .join('\n')}
-`;
 
 interface Sample {
   p50: number;
@@ -95,7 +80,7 @@ async function benchPubSub(type: string, md: Record<string, string>): Promise<Sa
     });
   });
   await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
-  const components = parseComponents(yaml('bench', type, md), 'bench.yaml');
+  const components = parseComponents(componentYaml('bench', type, md), 'bench.yaml');
   const publisher = await startSidecar({
     appId: 'bench-pub',
     httpPort: 0,
@@ -152,7 +137,7 @@ async function benchState(
   const sidecar: Sidecar = await startSidecar({
     appId: 'bench-state',
     httpPort: 0,
-    components: parseComponents(yaml('store', type, md, version), 'bench.yaml'),
+    components: parseComponents(componentYaml('store', type, md, version), 'bench.yaml'),
     logLevel: 'error',
   });
   const run = randomUUID().slice(0, 8);

@@ -1,13 +1,13 @@
 /**
  * Search query latency over 100,000 posts on a real Postgres, against a primary-key lookup on
  * the same table measured in the same run. Not a test: run it after a build,
- *   node services/search/dist/bench/search.js [postgres-url]
+ *   node load-tests/dist/bench/search.js [postgres-url]
  * (default postgres://postgres@127.0.0.1:5432/test). It works in its own database
  * `flock_search_bench`, created when missing and reloaded on every run.
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { PgSearchIndex } from '../search.store.js';
+import { PgSearchIndex } from '@flock/search/store';
 
 const POSTS = Number(process.env.BENCH_POSTS ?? 100_000);
 const USERS = 10_000;

@@ -2,7 +2,7 @@
  * What one sidecar hop costs: the same state read through Flock's sidecar and through the real
  * daprd (HTTP API, as a service makes it; daprd when one is installed), and straight to Postgres
  * (the query both run), interleaved in one run so every path sees the same machine load.
- * Run: node sidecar/dist/bench/sidecar-hop.js [--real-postgres URL]
+ * Run: node load-tests/dist/bench/sidecar-hop.js [--real-postgres URL]
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,9 +11,13 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createLogger } from '@flock/kit';
-import { startEmbeddedPostgresProcess } from '../embedded-postgres.js';
-import { findDaprd, startDaprd, type DaprdProcess } from '../runner/daprd.js';
-import { startSidecar } from '../sidecar.js';
+import { componentYaml, startSidecar } from '@flock/sidecar';
+import {
+  findDaprd,
+  startDaprd,
+  startEmbeddedPostgresProcess,
+  type DaprdProcess,
+} from '@flock/runner';
 import { ms, summarize, timed } from './stats.js';
 
 const { values } = parseArgs({
@@ -35,18 +39,7 @@ async function startBenchDaprd(
   const dir = await mkdtemp(path.join(tmpdir(), 'flock-hop-'));
   await writeFile(
     path.join(dir, 'store.yaml'),
-    [
-      'apiVersion: dapr.io/v1alpha1',
-      'kind: Component',
-      'metadata: { name: store }',
-      'spec:',
-      '  type: state.postgresql',
-      '  version: v2',
-      '  metadata:',
-      `    - { name: connectionString, value: ${JSON.stringify(connectionString)} }`,
-      `    - { name: tablePrefix, value: ${prefix} }`,
-      '',
-    ].join('\n'),
+    componentYaml('store', 'state.postgresql', { connectionString, tablePrefix: prefix }, 'v2'),
   );
   const daprd = await startDaprd({
     daprd: binary,

@@ -5,7 +5,7 @@
  *  2. delivery latency, `follow.created` published → the SSE event received by the followee's open
  *     stream, p50/p99 over 500 notifications (after 50 warm-up), published at a steady rate.
  * The service and its sidecar run in a child process, so the clients' memory is not counted.
- * Run after a build: node services/notifications/dist/bench/sse.js [--streams 1000] [--notifications 500] [--rate 50]
+ * Run after a build: node load-tests/dist/bench/sse.js [--streams 1000] [--notifications 500] [--rate 50]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -14,9 +14,10 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@flock/kit';
-import { parseComponents, startSidecar, summarize } from '@flock/sidecar';
-import { notificationsConfigSchema } from '../notifications.schemas.js';
-import { buildNotificationsService } from '../notifications.service.js';
+import { notificationsConfigSchema } from '@flock/notifications/config';
+import { buildService as buildNotificationsService } from '@flock/notifications/service';
+import { parseComponents, startSidecar } from '@flock/sidecar';
+import { summarize } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -81,7 +82,9 @@ async function serveOnFreePort(): Promise<void> {
     DAPR_HTTP_PORT: String(sidecar.port),
     LOG_LEVEL: 'silent',
   });
-  const service = buildNotificationsService(config, createLogger('notifications', 'silent'));
+  const service = buildNotificationsService(config, {
+    logger: createLogger('notifications', 'silent'),
+  });
   const running = await service.start();
   await sidecar.connectApp();
   const gc = (globalThis as { gc?: () => void }).gc;

@@ -2,43 +2,19 @@
  * The whole running platform, as `npm start` runs it: time from launch to the gateway's first
  * 200, time to a first API answer, and the resident memory of every process it started.
  * Cold = a new data folder (the embedded database is created); warm = the same folder again.
- * Run after `npm run build`: node sidecar/dist/bench/platform-footprint.js
+ * Run after `npm run build`: node load-tests/dist/bench/platform-footprint.js
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { out } from './print.js';
+import { processTree, usage } from './proc.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const cli = path.join(root, 'sidecar/dist/runner/cli.js');
-const out = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The process and all its descendants, from /proc. */
-async function processTree(rootPid: number): Promise<number[]> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const tree = [rootPid];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, parent] of parents) if (parent === tree[i]) tree.push(pid);
-  }
-  return tree;
-}
-
-async function rssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kib / 1024;
-}
+const cli = path.join(root, 'runner/dist/cli.js');
 
 async function firstOk(url: string, init?: RequestInit): Promise<Response> {
   for (;;) {
@@ -85,13 +61,11 @@ async function run(label: string, dataDir: string): Promise<void> {
   await firstOk(`${gateway}/api/v1/users?limit=1`);
   const apiOk = performance.now();
   await sleep(1_000); // let start-up garbage settle before reading memory
-  const pids = await processTree(child.pid!);
-  const rss = await Promise.all(pids.map(rssMiB));
+  const pids = processTree(child.pid!);
+  const rss = pids.map((pid) => usage([pid]).rssBytes / 2 ** 20);
   child.kill('SIGINT');
   await new Promise((resolve) => child.once('exit', resolve));
-  const leftovers = (await Promise.all(pids.map((pid) => rssMiB(pid)))).filter(
-    (value) => value > 0,
-  ).length;
+  const leftovers = pids.filter((pid) => usage([pid]).rssBytes > 0).length;
   out(`${label}:`);
   out(`  runner reports all apps ready   ${((ready - started) / 1000).toFixed(2)} s`);
   out(`  first 200 from the gateway      ${((gatewayOk - started) / 1000).toFixed(2)} s`);

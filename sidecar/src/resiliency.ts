@@ -138,10 +138,19 @@ export function parseResiliency(res: Record<string, unknown>, file: string): Res
   return out;
 }
 
-/** Wait before retry number `attempt` (0-based). */
-export function retryDelayMs(spec: RetrySpec, attempt: number): number {
+/**
+ * daprd's exponential backoff (dapr/kit's retry over cenkalti/backoff): `duration` is not used;
+ * the interval starts at 0.5 s and grows ×1.5 per attempt up to `maxInterval`, and each wait is
+ * drawn within ±50% of it.
+ */
+const EXPONENTIAL = { initialMs: 500, multiplier: 1.5, jitter: 0.5 };
+
+/** Wait before retry number `attempt` (0-based); `random` in [0, 1) places it in the jitter. */
+export function retryDelayMs(spec: RetrySpec, attempt: number, random = Math.random()): number {
   if (spec.policy === 'constant') return spec.durationMs;
-  return Math.min(spec.maxIntervalMs, spec.durationMs * 2 ** attempt);
+  const { initialMs, multiplier, jitter } = EXPONENTIAL;
+  const interval = Math.min(spec.maxIntervalMs, initialMs * multiplier ** attempt);
+  return interval * (1 - jitter + 2 * jitter * random);
 }
 
 export function retriesLeft(spec: RetrySpec | undefined, attempt: number): boolean {

@@ -16,7 +16,6 @@ import { registerStateRoutes } from './http/state.routes.js';
 import { deliveryHandler } from './pubsub/delivery.js';
 import { discoverSubscriptions, type Subscription } from './pubsub/subscriptions.js';
 import { PolicyRunner, emptyResiliency, type Resiliency } from './resiliency.js';
-import { Outbox, type AfterCommitHook } from './state/outbox.js';
 
 export interface SidecarOptions {
   appId: string;
@@ -36,8 +35,6 @@ export interface SidecarOptions {
   resiliency?: Resiliency;
   /** Declarative Subscription resources for this app (`loadSubscriptions`). */
   subscriptions?: Subscription[];
-  /** Test seam: runs after an outbox transaction commits, before its events are published. */
-  afterOutboxCommit?: AfterCommitHook;
   /** Prometheus `/metrics` on this port (daprd's `--metrics-port`, 9090 there); 0 or absent = off. */
   metricsPort?: number;
 }
@@ -65,13 +62,6 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     logger,
     opts.resiliency ?? emptyResiliency(),
   );
-  const outbox = new Outbox(components, opts.appId, logger);
-  try {
-    outbox.validate();
-  } catch (err) {
-    await components.close();
-    throw err;
-  }
   const { app, appId } = opts;
   const stopping = new AbortController();
   // One pool for everything the sidecar sends its app and others (invocation, deliveries), idle
@@ -94,10 +84,7 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     extended: new Map(),
     shutdown: () => void sidecar.stop(),
   });
-  registerStateRoutes(router, components, {
-    outbox,
-    ...(opts.afterOutboxCommit ? { afterOutboxCommit: opts.afterOutboxCommit } : {}),
-  });
+  registerStateRoutes(router, components);
   registerPubSubRoutes(router, components, appId);
   registerSecretsRoutes(router, components);
   // One runner per target app, so a circuit breaker remembers that app's failures.
@@ -133,9 +120,6 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, components: components.all().map((c) => c.name) }, 'sidecar listening');
 
-  // Without an app there is nothing to wait for; otherwise the outbox is recovered once the app's
-  // subscriptions are in place (see connectApp).
-  if (!app) outbox.start();
   const sidecar: Sidecar = {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -157,7 +141,6 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
         );
       }
       appConnected = true;
-      outbox.start();
       logger.info({ subscriptions: subscriptions.length }, 'app connected');
     },
     stop() {
@@ -177,7 +160,6 @@ export async function startSidecar(opts: SidecarOptions): Promise<Sidecar> {
     // Unsubscribing waits for in-flight deliveries (bounded, an app may hang); aborting ends
     // their backoff waits.
     stopping.abort();
-    outbox.stop();
     await Promise.race([
       Promise.allSettled(unsubscribes.map((u) => u())),
       sleep(DRAIN_MS, undefined, { ref: false }),

@@ -251,3 +251,22 @@ describeOnRuntimes('secrets, metadata and API token', (runtime) => {
     }
   }, 60_000);
 });
+
+// A stated difference, so on Flock's sidecar only: daprd runs its outbox; this sidecar refuses it
+// at startup rather than accept a store whose transactions would publish nothing.
+describe("daprd's transactional outbox on Flock's sidecar", () => {
+  it('when a state store names outboxPublishPubsub, then startup fails and says to use the kit outbox or daprd', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sidecar-outbox-'));
+    try {
+      await writeResources(
+        dir,
+        '---\napiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: { name: orders }\nspec: { type: state.in-memory, version: v1, metadata: [{ name: outboxPublishPubsub, value: pubsub }, { name: outboxPublishTopic, value: orders }] }\n',
+      );
+      await expect(startOn('sidecar', { appId: 'x', resources: dir })).rejects.toThrow(
+        /component "orders" \(state\.in-memory\): Flock's sidecar does not run daprd's transactional outbox .*kit's outbox.*run this component on daprd/,
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { parseDocument } from 'yaml';
-import type { Sidecar } from '../src/index.js';
 import { parseResiliency } from '../src/resiliency.js';
 import {
   reachable,
@@ -12,7 +11,8 @@ import {
   startRabbitMq,
   startRedis,
 } from './support/servers.js';
-import { componentYaml, startTestSidecar } from './support/sidecars.js';
+import { startTestSidecar } from './support/sidecars.js';
+import { componentYaml, type Sidecar } from '../src/index.js';
 import { json, TestApp } from './support/test-app.js';
 import { describeIfReachable, eventually } from '@flock/testing';
 

@@ -3,13 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
+import { startEmbeddedPostgres } from '@flock/runner';
 import { loadComponents, startSidecar, type Sidecar } from '../src/index.js';
 import { loadResiliency } from '../src/resiliency.js';
-import { findRealPostgres } from './support/postgres.js';
+import { describeIfReachable, eventually, findRealPostgres } from '@flock/testing';
 import { holdServersDuringSuite, reachable } from './support/servers.js';
 import { json, TestApp } from './support/test-app.js';
-import { describeIfReachable, eventually } from '@flock/testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../components');
 const realPostgres = await findRealPostgres();
@@ -28,9 +27,9 @@ const profiles = [
     needs: [realPostgres, reachable.rabbitmq],
   },
   {
-    name: 'redis-jetstream',
-    folder: 'local/redis-jetstream',
-    needs: [realPostgres, reachable.redis, reachable.nats],
+    name: 'postgres-jetstream',
+    folder: 'local/postgres-jetstream',
+    needs: [realPostgres, reachable.nats],
   },
   { name: 'postgres-mqtt', folder: 'local/postgres-mqtt', needs: [realPostgres, reachable.mqtt] },
 ];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeIfReachable, eventually } from '@flock/testing';
+import { componentYaml } from '../src/index.js';
 import {
   describeOnRuntimes,
   removeFolder,
@@ -47,23 +48,14 @@ spec:
         inbound: { retry: quick }
 `;
 
+/** `pubsub`, which the Resiliency guards, and `unguarded`, the same broker under no policy. */
 const resources = (
   type: string,
   metadata: Record<string, string>,
   appId: string,
   topic: (name: string) => string,
-) => `
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: pubsub }
-spec:
-  type: ${type}
-  version: v1
-  metadata:
-${Object.entries(metadata)
-  .map(([name, value]) => `    - { name: ${name}, value: "${value}" }`)
-  .join('\n')}
----
+) => `${componentYaml('pubsub', type, metadata)}---
+${componentYaml('unguarded', type, metadata)}---
 apiVersion: dapr.io/v2alpha1
 kind: Subscription
 metadata: { name: declared }
@@ -92,6 +84,13 @@ const programmatic = (topic: (name: string) => string) => [
     deadLetterTopic: topic('orders-dead'),
   },
   { pubsubname: 'pubsub', topic: topic('orders-dead'), route: '/dead' },
+  {
+    pubsubname: 'unguarded',
+    topic: topic('bare'),
+    route: '/bare',
+    deadLetterTopic: topic('bare-dead'),
+  },
+  { pubsubname: 'unguarded', topic: topic('bare-dead'), route: '/bare-dead' },
   {
     pubsubname: 'pubsub',
     topic: topic('routed'),
@@ -147,6 +146,8 @@ for (const broker of brokers) {
           return json({ status: 'SUCCESS' });
         },
         'POST /dead': () => json({ status: 'SUCCESS' }),
+        'POST /bare': () => json({ status: 'RETRY' }),
+        'POST /bare-dead': () => json({ status: 'SUCCESS' }),
         'POST /widgets': () => json({}),
         'POST /big': () => json({}),
         'POST /other': () => json({}),
@@ -179,8 +180,14 @@ for (const broker of brokers) {
         if (folder) await removeFolder(folder);
       });
 
-      const publish = (name: string, body: unknown, query = '', contentType = 'application/json') =>
-        fetch(`${sidecar.url}/v1.0/publish/pubsub/${topic(name)}${query}`, {
+      const publish = (
+        name: string,
+        body: unknown,
+        query = '',
+        contentType = 'application/json',
+        pubsubname = 'pubsub',
+      ) =>
+        fetch(`${sidecar.url}/v1.0/publish/${pubsubname}/${topic(name)}${query}`, {
           method: 'POST',
           headers: { 'content-type': contentType },
           body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -240,6 +247,14 @@ for (const broker of brokers) {
             ? true
             : undefined,
         );
+      });
+
+      it('without a Resiliency policy, a failed delivery goes to the dead-letter topic at once', async () => {
+        const sent = await publish('bare', { n: 1 }, '', 'application/json', 'unguarded');
+        expect(sent.status).toBe(204);
+        await eventually(() => (app.calls('POST', '/bare-dead').length ? true : undefined));
+        expect(dataOf(app.calls('POST', '/bare-dead'))).toEqual([{ n: 1 }]);
+        expect(app.calls('POST', '/bare')).toHaveLength(1);
       });
 
       it('routing rules: the first CEL match over the event chooses the route, else the default', async () => {

@@ -78,13 +78,14 @@ describe('Resiliency policy engine', () => {
     );
   });
 
-  it('when retrying, then constant waits the same and exponential doubles up to maxInterval', () => {
+  it('when retrying, then constant waits its duration and exponential runs as daprd’s: 0.5 s ×1.5 up to maxInterval, ±50%', () => {
     const steady = res.apps.get('users')!.retry!;
-    const backoff = res.inbound.get('pubsub')!.retry!;
+    const backoff = res.inbound.get('pubsub')!.retry!; // duration 100ms: not used by exponential
     expect([0, 1, 2].map((a) => retryDelayMs(steady, a))).toEqual([100, 100, 100]);
-    expect([0, 1, 2, 3, 4, 5].map((a) => retryDelayMs(backoff, a))).toEqual([
-      100, 200, 400, 800, 1000, 1000,
-    ]);
+    const middle = [0, 1, 2, 3].map((a) => retryDelayMs(backoff, a, 0.5));
+    expect(middle).toEqual([500, 750, 1000, 1000]);
+    expect(retryDelayMs(backoff, 1, 0)).toBe(375);
+    expect(retryDelayMs(backoff, 1, 0.999)).toBeCloseTo(1124.25);
   });
 
   it('when a call keeps failing, then it is tried 1 + maxRetries times with the policy waits', async () => {

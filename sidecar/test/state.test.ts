@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { DaprClient } from '@dapr/dapr';
-import { startEmbeddedPostgres } from '../src/embedded-postgres.js';
-import { dropTable, findRealPostgres } from './support/postgres.js';
-import { componentYaml, sdkClient } from './support/sidecars.js';
+import { startEmbeddedPostgres } from '@flock/runner';
+import { describeIfReachable, dropTable, eventually, findRealPostgres } from '@flock/testing';
+import { sdkClient } from './support/sidecars.js';
+import { componentYaml } from '../src/index.js';
 import {
   daprdBuilt,
   removeFolder,
@@ -14,7 +15,6 @@ import {
 } from './support/runtimes.js';
 import { holdServersDuringSuite, reachable, SERVERS } from './support/servers.js';
 import { Redis } from 'ioredis';
-import { describeIfReachable, eventually } from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 // One table per test run, so parallel runs and other suites never collide.

@@ -1,12 +1,14 @@
 /**
  * Metadata field names each component type accepts (components-contrib metadata.yaml, plus the
- * fields daprd itself reads for every state store or pub/sub). A field not listed is a startup
- * error naming the component and the field, so a typo never silently falls back to a default.
- * Known fields this sidecar does not act on (TLS client certs, pool tuning, …) are accepted.
+ * fields daprd itself reads for every state store or pub/sub). A field not listed is ignored, as
+ * daprd ignores it, with a warning naming the component and the field: a typo that silently
+ * falls back to a default is the usual cause. Known fields this sidecar does not act on (TLS
+ * client certs, pool tuning, …) pass quietly.
  */
 const STATE_COMMON = [
   'keyPrefix',
   'actorStateStore',
+  // daprd's outbox: known, so refused with its own error (registry.ts), not warned about
   'outboxPublishPubsub',
   'outboxPublishTopic',
   'outboxPubsub',

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 
 /** One `metadata` entry of a Component spec, before secrets and env references are resolved. */
 export interface MetadataItem {
@@ -130,3 +130,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** A metadata field's plain value (names match case-insensitively, as in daprd); not a reference. */
 export const plainValue = (component: ComponentDefinition, name: string): string | undefined =>
   component.metadata.find((m) => m.name.toLowerCase() === name.toLowerCase())?.value;
+
+/** A Component YAML document, as tests, benchmarks and the runner write them for either runtime. */
+export function componentYaml(
+  name: string,
+  type: string,
+  metadata: Record<string, string> = {},
+  version = 'v1',
+): string {
+  return stringify({
+    apiVersion: 'dapr.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name },
+    spec: {
+      type,
+      version,
+      metadata: Object.entries(metadata).map(([key, value]) => ({ name: key, value })),
+    },
+  });
+}

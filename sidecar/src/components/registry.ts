@@ -51,8 +51,6 @@ export interface ComponentInfo {
 export interface LoadedStateStore extends ComponentInfo {
   store: StateStore;
   keyPrefix: string;
-  /** `outboxPublishPubsub` / `outboxPublishTopic`: transactions publish their upserts. */
-  outbox?: { pubsub: string; topic: string };
 }
 export interface LoadedPubSub extends ComponentInfo {
   pubsub: PubSub;
@@ -152,11 +150,12 @@ export async function initComponents(
       const keyPrefix = resolveKeyPrefix(ctx.metadata.get('keyPrefix'), d.name, appId);
       if (keyPrefix.includes('||'))
         throw new Error(`${origin(d)}: keyPrefix must not contain "||"`);
-      const outboxPubsub = ctx.metadata.get('outboxPublishPubsub');
-      const outboxTopic = ctx.metadata.get('outboxPublishTopic');
-      if (Boolean(outboxPubsub) !== Boolean(outboxTopic))
+      // Refused, not ignored: a store that silently published nothing would lose every event.
+      if (ctx.metadata.get('outboxPublishPubsub'))
         throw new Error(
-          `${origin(d)}: metadata fields "outboxPublishPubsub" and "outboxPublishTopic" go together`,
+          `${origin(d)}: Flock's sidecar does not run daprd's transactional outbox ` +
+            '("outboxPublishPubsub"); Flock\'s services publish through the kit\'s outbox ' +
+            '(docs/architecture.md, "Events"); run this component on daprd',
         );
       const store = await (STATE_STORES[d.type] as Factory<StateStore>)(ctx);
       // daprd (runtime.go getComponentsCapabilitesMap): any store with ETAG and TRANSACTIONAL is ACTOR-capable.
@@ -169,14 +168,11 @@ export async function initComponents(
         ...base(d, [...store.features, ...actor]),
         store: outbound ? guardedStore(store, new PolicyRunner(outbound)) : store,
         keyPrefix,
-        ...(outboxPubsub && outboxTopic
-          ? { outbox: { pubsub: outboxPubsub, topic: outboxTopic } }
-          : {}),
       });
     }
     for (const d of mine.filter((c) => c.type in PUBSUBS)) {
       const ctx = await context(d);
-      const defaults = retryPolicyFrom(ctx.metadata);
+      const defaults = retryPolicyFrom(ctx.metadata, d.type);
       const inbound = resiliency.inbound.get(d.name);
       const retry: InboundRetry = inbound
         ? {
@@ -187,8 +183,13 @@ export async function initComponents(
               : 0,
             delayMs: (attempt) => (inbound.retry ? retryDelayMs(inbound.retry, attempt) : 0),
             ...(inbound.timeoutMs ? { timeoutMs: inbound.timeoutMs } : {}),
+            fromPolicy: true,
           }
-        : { maxRetries: defaults.maxRetries, delayMs: (a) => backoffMs(defaults, a) };
+        : {
+            maxRetries: defaults.maxRetries,
+            delayMs: (a) => backoffMs(defaults, a),
+            fromPolicy: false,
+          };
       const outbound = resiliency.outbound.get(d.name);
       const raw = await (PUBSUBS[d.type] as Factory<PubSub>)(ctx);
       const pubsub = outbound ? guardedPubSub(raw, new PolicyRunner(outbound)) : raw;
@@ -283,7 +284,6 @@ function guardedStore(store: StateStore, runner: PolicyRunner): StateStore {
     transact: (ops) => runner.run(() => store.transact(ops), isEtagError),
     close: () => store.close(),
   };
-  if (store.scan) guarded.scan = (prefix) => runner.run(() => store.scan!(prefix));
   if (store.bulkGet) guarded.bulkGet = (keys) => runner.run(() => store.bulkGet!(keys));
   if (store.query) guarded.query = (prefix, q) => runner.run(() => store.query!(prefix, q));
   return guarded;

@@ -10,20 +10,10 @@ import { ApiError, sendEmpty, sendJson } from './errors.js';
 import { canonicalJson, field, optionalString, parseJsonBody, stringMap } from './json.js';
 import type { RouteRequest, Router } from './router.js';
 import { rfc3339 } from '../time.js';
-import { Outbox, type AfterCommitHook } from '../state/outbox.js';
 import { parseQuery, QueryError } from '../state/query.js';
 
-export interface StateRouteDeps {
-  outbox: Outbox;
-  afterOutboxCommit?: AfterCommitHook;
-}
-
 /** The state API (daprd pkg/api/http/http.go constructStateEndpoints). */
-export function registerStateRoutes(
-  router: Router,
-  components: Components,
-  deps: StateRouteDeps,
-): void {
+export function registerStateRoutes(router: Router, components: Components): void {
   const storeOf = (req: RouteRequest): LoadedStateStore => {
     if (components.state.size === 0)
       throw new ApiError(500, 'ERR_STATE_STORE_NOT_CONFIGURED', 'state store is not configured');
@@ -84,12 +74,8 @@ export function registerStateRoutes(
       };
     });
     if (ops.length === 0) return sendEmpty(res);
-    const pending = deps.outbox.prepare(s, ops, {
-      traceparent: headerOf(req, 'traceparent'),
-      tracestate: headerOf(req, 'tracestate'),
-    });
     try {
-      await s.store.transact(pending ? [...ops, ...Outbox.operations(pending)] : ops);
+      await s.store.transact(ops);
     } catch (err) {
       // Inside a transaction every failure, an etag mismatch included, is a 500.
       throw new ApiError(
@@ -97,11 +83,6 @@ export function registerStateRoutes(
         'ERR_STATE_TRANSACTION',
         `error while executing state transaction: ${(err as Error).message}`,
       );
-    }
-    if (pending) {
-      await deps.afterOutboxCommit?.();
-      // Committed: a failed publish leaves the record for the sweep, the caller still succeeds.
-      await deps.outbox.flush(pending).catch(() => undefined);
     }
     sendEmpty(res);
   });
@@ -331,9 +312,4 @@ function decodeStored(data: Buffer): unknown {
   } catch {
     return data.toString('utf8');
   }
-}
-
-function headerOf(req: RouteRequest, name: string): string | undefined {
-  const v = req.raw.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

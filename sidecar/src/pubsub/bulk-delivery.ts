@@ -5,6 +5,7 @@ import { postToApp, type AppAnswer } from '../app-channel.js';
 import type { CloudEvent } from './cloudevent.js';
 import type { DeliveryDeps } from './delivery.js';
 import type { BrokerMessage } from './pubsub.js';
+import { retriesBeforeGivingUp } from './retry.js';
 
 /** Settings of a bulk subscription (`bulkSubscribe`), with daprd's defaults. */
 export interface BulkSettings {
@@ -51,10 +52,11 @@ export function bulkSender(
 
   const deliverWithRetries = async (path: string, entries: Entry[]): Promise<void> => {
     let failed = entries;
+    const retries = retriesBeforeGivingUp(deps.component.retry, deps.sub.deadLetterTopic);
     for (let attempt = 0; failed.length > 0; attempt++) {
       failed = await post(path, failed);
       if (failed.length === 0) return;
-      if (attempt >= deps.component.retry.maxRetries) break;
+      if (attempt >= retries) break;
       try {
         await sleep(deps.component.retry.delayMs(attempt), undefined, { signal: deps.signal });
       } catch {

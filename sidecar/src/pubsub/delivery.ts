@@ -7,6 +7,7 @@ import { parseGoBool } from '../components/metadata.js';
 import { hasExpired, wrapRawPayload, type CloudEvent } from './cloudevent.js';
 import type { MessageHandler } from './pubsub.js';
 import { bulkSender, type DeadLetter, type Send } from './bulk-delivery.js';
+import { retriesBeforeGivingUp } from './retry.js';
 import { compileRoute } from './routing.js';
 import type { Subscription } from './subscriptions.js';
 
@@ -89,13 +90,14 @@ export function deliveryHandler(deps: DeliveryDeps): MessageHandler {
 /** One message, one POST, redelivered under the component's retry policy. */
 function singleSender(deps: DeliveryDeps, deadLetter: DeadLetter, log: Logger): Send {
   const { sub, component } = deps;
+  const retries = retriesBeforeGivingUp(component.retry, sub.deadLetterTopic);
   return async (msg, event, path) => {
     const body = JSON.stringify(event);
     for (let attempt = 0; ; attempt++) {
       const outcome = await post(deps, path, body, event, msg.metadata, log);
       if (outcome === 'success') return;
       if (outcome === 'drop') return deadLetter(msg, 'the app dropped the message');
-      if (attempt >= component.retry.maxRetries) {
+      if (attempt >= retries) {
         if (sub.deadLetterTopic) return deadLetter(msg, `delivery failed ${attempt + 1} times`);
         throw new Error(`delivery to ${path} failed ${attempt + 1} times`);
       }

@@ -2,14 +2,15 @@ import type { ComponentMetadata } from '../components/metadata.js';
 
 /**
  * How often the sidecar redelivers a message the app did not take (RETRY, non-2xx, connection
- * error). daprd leaves this to a Resiliency policy or to the broker; our in-process brokers have
- * no redelivery of their own, so the sidecar retries with exponential backoff, configured per
- * pub/sub component with these (Flock-specific) metadata fields:
- *   deliveryMaxRetries       default 10   (0 = no retry)
+ * error) when no Resiliency policy says. daprd then hands the message back to the broker, and
+ * the broker's own redelivery applies; the sidecar stands in for it with exponential backoff,
+ * configured per pub/sub component with these (Flock-specific) metadata fields:
+ *   deliveryMaxRetries       default 10, and 0 on pubsub.in-memory, whose daprd component
+ *                            logs a failed delivery and forgets it
  *   deliveryInitialInterval  default 250ms (first backoff; doubles each attempt)
  *   deliveryMaxInterval      default 10s   (backoff cap)
- * With the defaults a message is given up after about 50 s, then dead-lettered if the subscription
- * has a `deadLetterTopic`.
+ * With the defaults a message is given up after about 50 s. They apply only to subscriptions
+ * without a dead-letter topic (see retriesBeforeGivingUp).
  */
 export interface RetryPolicy {
   maxRetries: number;
@@ -17,9 +18,9 @@ export interface RetryPolicy {
   maxIntervalMs: number;
 }
 
-export function retryPolicyFrom(md: ComponentMetadata): RetryPolicy {
+export function retryPolicyFrom(md: ComponentMetadata, type: string): RetryPolicy {
   const policy = {
-    maxRetries: md.int('deliveryMaxRetries', 10),
+    maxRetries: md.int('deliveryMaxRetries', type === 'pubsub.in-memory' ? 0 : 10),
     initialIntervalMs: md.durationMs('deliveryInitialInterval', 250),
     maxIntervalMs: md.durationMs('deliveryMaxInterval', 10_000),
   };
@@ -38,4 +39,16 @@ export interface InboundRetry {
   delayMs(attempt: number): number;
   /** Per delivery attempt (Resiliency inbound timeout). */
   timeoutMs?: number;
+  /** Set by a Resiliency inbound policy, not by the defaults that stand for a broker's own. */
+  fromPolicy: boolean;
+}
+
+/**
+ * How many times a failed delivery is sent again before it is dead-lettered or handed back.
+ * daprd retries only under an inbound policy; without one it dead-letters at the first failure
+ * when the subscription has a dead-letter topic, and otherwise hands the message back to the
+ * broker, whose own redelivery the sidecar's defaults stand for.
+ */
+export function retriesBeforeGivingUp(retry: InboundRetry, deadLetterTopic?: string): number {
+  return deadLetterTopic && !retry.fromPolicy ? 0 : retry.maxRetries;
 }

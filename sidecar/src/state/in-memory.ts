@@ -49,7 +49,8 @@ export class InMemoryStateStore implements StateStore {
     }
   }
 
-  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
+  /** Live items whose key starts with `prefix`. */
+  private entries(prefix: string): Array<{ key: string; data: Buffer; etag: string }> {
     const out = [];
     for (const key of [...this.items.keys()]) {
       const entry = key.startsWith(prefix) ? this.live(key) : undefined;
@@ -59,7 +60,7 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async query(prefix: string, q: StateQuery): Promise<QueryResult> {
-    const items = (await this.scan(prefix))
+    const items = this.entries(prefix)
       .filter((i) => !i.key.slice(prefix.length).includes('||'))
       .map((i) => ({ ...i, value: decode(i.data) }));
     return runQuery(items, q);

@@ -106,7 +106,3 @@ export function parseConnectionString(cs: string): pg.PoolConfig {
   }
   return cfg;
 }
-
-export function likeEscape(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

@@ -5,7 +5,6 @@ import type { QueryResult, StateQuery } from './query.js';
 import { PostgresStateStoreBase, prepareTable } from './postgres-base.js';
 import { addRowId, migrate, scheduleCleanup } from './postgres-migrations.js';
 import {
-  likeEscape,
   metadataTableFrom,
   openPostgresPool,
   tableNameFrom,
@@ -96,14 +95,6 @@ export class PostgresV1Store extends PostgresStateStoreBase {
     const found = new Set(rows.map((r) => r.key));
     const missing = keys.filter((k) => !found.has(k)).map((key) => ({ key }));
     return [...rows.map((r) => ({ key: r.key, ...item(r) })), ...missing];
-  }
-
-  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
-    const { rows } = await this.pool.query<Row>(
-      `${SELECT_ROW} FROM ${this.table} WHERE key LIKE $1 ESCAPE '\\' AND ${LIVE_ON_WRITE} ORDER BY key`,
-      [`${likeEscape(prefix)}%`],
-    );
-    return rows.map((r) => ({ key: r.key, ...item(r) }));
   }
 
   /** The whole table, whatever the prefix (as daprd); keys come back as stored. */

@@ -5,7 +5,6 @@ import { EtagError } from './store.js';
 import { PostgresStateStoreBase, prepareTable } from './postgres-base.js';
 import { addRowId, migrate, scheduleCleanup } from './postgres-migrations.js';
 import {
-  likeEscape,
   metadataTableFrom,
   openPostgresPool,
   tableNameFrom,
@@ -80,14 +79,6 @@ export class PostgresV2Store extends PostgresStateStoreBase {
       etag: row.etag,
       ...(row.expires_at ? { expiresAt: row.expires_at } : {}),
     };
-  }
-
-  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
-    const { rows } = await this.pool.query<{ key: string; value: Buffer; etag: string }>(
-      `SELECT key, value, etag FROM ${this.table} WHERE key LIKE $1 ESCAPE '\\' AND ${NOT_EXPIRED} ORDER BY key`,
-      [`${likeEscape(prefix)}%`],
-    );
-    return rows.map((r) => ({ key: r.key, data: r.value, etag: r.etag }));
   }
 
   protected async setWith(db: Queryable, req: SetRequest): Promise<void> {

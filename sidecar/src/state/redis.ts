@@ -112,23 +112,6 @@ class RedisStateStore implements StateStore {
     return this.apply(ops);
   }
 
-  async scan(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>> {
-    const keys: string[] = [];
-    const pattern = `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`;
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== '0');
-    const out = [];
-    for (const key of keys.sort()) {
-      const item = await this.get(key);
-      if (item) out.push({ key, data: item.data, etag: item.etag });
-    }
-    return out;
-  }
-
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
   }

@@ -43,11 +43,6 @@ export interface StateStore {
   delete(req: DeleteRequest): Promise<void>;
   /** All operations or none. */
   transact(ops: TransactionOperation[]): Promise<void>;
-  /**
-   * Live items whose stored key starts with `prefix` (outbox recovery). Every store Flock runs
-   * on implements it; a store without it cannot host an outbox.
-   */
-  scan?(prefix: string): Promise<Array<{ key: string; data: Buffer; etag: string }>>;
   /** Several keys at once, in the store's own order (daprd's BulkGet); absent → one get per key. */
   bulkGet?(keys: string[]): Promise<Array<{ key: string } & Partial<GetResponse>>>;
   /**

@@ -5,7 +5,7 @@ import { createLogger } from '@flock/kit';
 import { describeIfReachable } from '@flock/testing';
 import { loadComponents, loadResiliency, startSidecar } from '../../src/index.js';
 import { loadSubscriptions } from '../../src/pubsub/subscriptions.js';
-import { findDaprd, startDaprd } from '../../src/runner/daprd.js';
+import { findDaprd, startDaprd } from '@flock/runner';
 
 /**
  * The differential conformance suite: each case runs on Flock's sidecar and on the real daprd,

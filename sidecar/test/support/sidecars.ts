@@ -6,27 +6,6 @@ import {
   type SidecarOptions,
 } from '../../src/index.js';
 
-/** A Component YAML document. */
-export function componentYaml(
-  name: string,
-  type: string,
-  metadata: Record<string, string> = {},
-  version = 'v1',
-): string {
-  const items = Object.entries(metadata).map(
-    ([k, v]) => `  - name: ${k}\n    value: ${JSON.stringify(v)}`,
-  );
-  return `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata:
-  name: ${name}
-spec:
-  type: ${type}
-  version: ${version}
-  metadata:${items.length ? `\n${items.join('\n')}` : ' []'}
-`;
-}
-
 export function startTestSidecar(
   yaml: string,
   opts: Partial<SidecarOptions> & { appId: string },

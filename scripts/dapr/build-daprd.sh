@@ -15,6 +15,8 @@ if [[ "${1:-}" == "--version" ]]; then
   exit 0
 fi
 CACHE="${FLOCK_DAPR_CACHE:-/var/cache/flock/dapr-$DAPR_VERSION}"
+# One build at a time per cache: a second caller waits here, then finds the binary built.
+mkdir -p "$(dirname "$CACHE")" && exec 9>"$CACHE.lock" && flock 9
 if [[ -x "$CACHE/daprd" && -d "$CACHE/crds" ]]; then
   echo "$CACHE"
   exit 0

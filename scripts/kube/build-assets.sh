@@ -20,6 +20,8 @@ if [[ "${1:-}" == "--version" ]]; then
 fi
 CACHE="${FLOCK_KUBE_CACHE:-/var/cache/flock/kube-$KUBE_VERSION}"
 ASSETS="$CACHE/bin"
+# One build at a time per cache: a second caller waits here, then finds the binary built.
+mkdir -p "$(dirname "$CACHE")" && exec 9>"$CACHE.lock" && flock 9
 if [[ -x "$ASSETS/kube-apiserver" && -x "$ASSETS/kube-controller-manager" && -x "$ASSETS/etcd" ]]; then
   echo "$ASSETS"
   exit 0

@@ -7,6 +7,8 @@ set -euo pipefail
 
 SKAFFOLD_VERSION="${FLOCK_SKAFFOLD_VERSION:-v2.16.1}"
 CACHE="${FLOCK_SKAFFOLD_CACHE:-/var/cache/flock/skaffold-$SKAFFOLD_VERSION}"
+# One build at a time per cache: a second caller waits here, then finds the binary built.
+mkdir -p "$(dirname "$CACHE")" && exec 9>"$CACHE.lock" && flock 9
 if [[ -x "$CACHE/skaffold" ]]; then
   echo "$CACHE"
   exit 0

@@ -2,14 +2,12 @@
 /**
  * flock-operator run                      run the operator (in-cluster or $KUBECONFIG)
  * flock-operator render -f platform.yaml  print every object the platform becomes, offline
- *                                          [--hpa-version v2beta2] [--pdb-version v1beta1]
  * flock-operator crd                      print the SocialPlatform CRD (the chart's copy)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { crdYaml, renderYaml } from './offline.js';
-import { InvalidPlatformError } from './platform.js';
-import type { ApiCaps } from './render/meta.js';
+import { InvalidPlatformError } from './api/validation.js';
 import { runFromEnv } from './run.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -18,8 +16,6 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       file: { type: 'string', short: 'f' },
-      'hpa-version': { type: 'string', default: 'v2' },
-      'pdb-version': { type: 'string', default: 'v1' },
     },
   });
   switch (positionals[0]) {
@@ -31,11 +27,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'render': {
       if (!values.file) throw new InvalidPlatformError('render needs -f <platform.yaml>');
-      const caps = {
-        hpa: `autoscaling/${values['hpa-version']}`,
-        pdb: `policy/${values['pdb-version']}`,
-      } as ApiCaps;
-      process.stdout.write(renderYaml(readFileSync(values.file, 'utf8'), caps));
+      process.stdout.write(renderYaml(readFileSync(values.file, 'utf8')));
       return 0;
     }
     default:

@@ -1,19 +1,23 @@
 /**
- * The running operator: leader election, the controller, probes and `/metrics`, and a
- * graceful stop on SIGTERM (finish in-flight reconciles, hand the lease back). As in
- * controller-runtime, the probes listen on every interface (the kubelet calls them) and the
- * metrics on loopback unless told otherwise: they are unauthenticated.
+ * The running operator, wired as kubebuilder's main.go wires a manager: the runtime's
+ * controller loop driving controller/reconcile over the kinds render/ produces, leader
+ * election, probes and `/metrics`, and a graceful stop on SIGTERM (finish in-flight
+ * reconciles, hand the lease back).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { createLogger, type Logger } from '@flock/kit';
 import { KubeConfig } from '@kubernetes/client-node';
-import { systemClock, type Clock } from './clock.js';
-import { countRequests, makeKubeClient } from './client.js';
-import { Controller } from './controller.js';
-import { makeRecorder } from './events.js';
-import { LeaderElector } from './leader.js';
-import { makeMetrics, type Metrics } from './metrics.js';
+import { reconcile } from './controller/reconcile.js';
+import { OWNED_KINDS } from './render/index.js';
+import { MANAGED_BY } from './render/meta.js';
+import { systemClock, type Clock } from './runtime/clock.js';
+import { countRequests, makeKubeClient } from './runtime/client.js';
+import { Controller } from './runtime/controller.js';
+import { makeRecorder } from './runtime/events.js';
+import { LeaderElector } from './runtime/leader.js';
+import { makeMetrics, type Metrics } from './runtime/metrics.js';
+import { makeMetricsServer, makeProbeServer, type ProbeState } from './runtime/servers.js';
 
 export interface RunOptions {
   /** Called twice: the controller and the leader elector get separate configs, so the request count is the controller's own. */
@@ -47,37 +51,23 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
     requests[method] = (requests[method] ?? 0) + 1;
     metrics.apiRequests.inc({ method });
   });
-  const client = makeKubeClient(kc);
+  const client = makeKubeClient(kc, OWNED_KINDS);
+  const events = makeRecorder(client, clock, opts.log);
   const controller = new Controller({
     kc,
     client,
     clock,
     log: opts.log,
     metrics,
-    events: makeRecorder(client, clock, opts.log),
+    events,
+    reconcile: (key) => reconcile(key, { client, clock, events, log: opts.log }),
+    owns: { kinds: OWNED_KINDS, labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}` },
     workers: opts.workers ?? 2,
   });
-  let healthy = true;
-  let leading = false;
+  const probes: ProbeState = { healthy: true, leading: false };
   metrics.leader.set(0);
-  const server = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(healthy ? 200 : 503).end(healthy ? 'ok' : 'stopping');
-    } else if (req.url === '/readyz') {
-      // A standby is Ready too: it would otherwise block every rolling update of the operator.
-      // The body and the flock_operator_leader gauge tell which replica reconciles.
-      res
-        .writeHead(healthy ? 200 : 503)
-        .end(healthy ? (leading ? 'leader' : 'standby') : 'stopping');
-    } else res.writeHead(404).end();
-  });
-  const metricsServer = createServer((req, res) => {
-    if (req.url !== '/metrics') return void res.writeHead(404).end();
-    metrics.registry.metrics().then(
-      (body) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(body),
-      () => res.writeHead(500).end(),
-    );
-  });
+  const server = makeProbeServer(probes);
+  const metricsServer = makeMetricsServer(metrics.registry);
   const { host, port } = opts.metrics ?? { host: '127.0.0.1', port: 8080 };
   await new Promise<void>((resolve) => server.listen(opts.port, resolve));
   await new Promise<void>((resolve) => metricsServer.listen(port, host, resolve));
@@ -92,7 +82,7 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
       ...opts.leaderElection,
     });
   const stop = async () => {
-    healthy = false;
+    probes.healthy = false;
     await controller.stop();
     await elector?.release();
     await new Promise((resolve) => server.close(resolve));
@@ -100,12 +90,12 @@ export async function startOperator(opts: RunOptions): Promise<RunningOperator> 
   };
   // Losing the lease means another replica may be reconciling: exit and let Kubernetes restart us.
   await elector?.acquire(() => {
-    healthy = false;
-    leading = false;
+    probes.healthy = false;
+    probes.leading = false;
     metrics.leader.set(0);
     void stop().finally(() => process.exit(1));
   });
-  leading = true;
+  probes.leading = true;
   metrics.leader.set(1);
   await controller.start();
   return { controller, server, metricsServer, metrics, requests: () => ({ ...requests }), stop };

@@ -11,9 +11,9 @@ import {
   RoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
-import { platformSchema } from '../src/crd.js';
+import { platformSchema } from '../src/api/crd.js';
 import { crdYaml } from '../src/offline.js';
-import { SERVICE_NAMES } from '../src/types.js';
+import { SERVICE_NAMES } from '../src/api/types.js';
 import { helm } from './helpers/helm.js';
 
 const root = new URL('../../', import.meta.url);
@@ -308,5 +308,42 @@ describe('Dockerfile', () => {
     expect(text).toMatch(
       /^ENTRYPOINT \["node", "--import", "@flock\/kit\/tracing", "dist\/index.js"\]$/m,
     );
+  });
+  // `tsc -b $SERVICE` compiles the workspace and its project references: that graph, and the
+  // workspaces each package depends on, must hold no dev tooling.
+  test('when a service image is built, then what it compiles and depends on holds no dev tooling', () => {
+    const tooling = ['sidecar', 'runner', 'testing', 'load-tests'];
+    const workspaceOf = (pkg: string) =>
+      pkg.startsWith('@flock/') ? pkg.slice('@flock/'.length) : undefined;
+    const folderOf = (name: string) =>
+      existsSync(new URL(`services/${name}/`, root)) ? `services/${name}` : name;
+    const reach = (start: string): Set<string> => {
+      const seen = new Set<string>();
+      const visit = (folder: string) => {
+        if (seen.has(folder)) return;
+        seen.add(folder);
+        const tsconfig = JSON.parse(read(`${folder}/tsconfig.json`)) as {
+          references?: { path: string }[];
+        };
+        for (const ref of tsconfig.references ?? []) visit(join(folder, ref.path));
+        const pkg = JSON.parse(read(`${folder}/package.json`)) as {
+          dependencies?: Record<string, string>;
+        };
+        for (const dep of Object.keys(pkg.dependencies ?? {})) {
+          const name = workspaceOf(dep);
+          if (name) visit(folderOf(name));
+        }
+      };
+      visit(start);
+      return seen;
+    };
+    for (const service of [...SERVICE_NAMES, 'operator']) {
+      const graph = [...reach(folderOf(service))];
+      expect({ service, tooling: graph.filter((f) => tooling.includes(f)) }).toEqual({
+        service,
+        tooling: [],
+      });
+      expect(graph).toContain(service === 'operator' ? 'operator' : `services/${service}`);
+    }
   });
 });

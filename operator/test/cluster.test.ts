@@ -3,10 +3,10 @@
  * Skipped (with the reason) when the binaries are absent; failed instead when CI=true.
  */
 import { stringify } from 'yaml';
-import type { KubeClient } from '../src/client.js';
-import { renderPlatform, type ApiCaps } from '../src/render/index.js';
+import type { KubeClient } from '../src/runtime/client.js';
+import { renderPlatform } from '../src/render/index.js';
 import type { RunningOperator } from '../src/run.js';
-import { SERVICE_NAMES } from '../src/types.js';
+import { SERVICE_NAMES } from '../src/api/types.js';
 import { describeIfReachable } from '@flock/testing';
 import { findAssets, type Cluster } from './helpers/cluster.js';
 import { devDocs, startKubeEnv, until, type KubeEnv } from './helpers/kube-env.js';
@@ -26,7 +26,6 @@ describeCluster('operator against a real apiserver', () => {
   let operator: RunningOperator;
   let client: KubeClient;
   /** What this apiserver serves (autoscaling/v2 and policy/v1 from 1.23 on). */
-  let CAPS: ApiCaps;
   const devPlatform = devDocs().find((d) => d.kind === 'SocialPlatform');
   const createSecrets = (ns: string) => env.createSecrets(ns);
   const platform = (name?: string, ns?: string) => env.platform(name, ns);
@@ -38,7 +37,7 @@ describeCluster('operator against a real apiserver', () => {
 
   beforeAll(async () => {
     env = await startKubeEnv(assets.dir!, { namespace: NS, crdBy: 'kubectl' });
-    ({ cluster, operator, client, caps: CAPS } = env);
+    ({ cluster, operator, client } = env);
   }, 150_000);
 
   afterAll(async () => {
@@ -49,10 +48,8 @@ describeCluster('operator against a real apiserver', () => {
     const started = Date.now();
     cluster.kubectl(['apply', '-n', NS, '-f', '-'], stringify(devPlatform));
     const stored = await until('the platform', () => platform());
-    const want = renderPlatform(stored, CAPS).map((o) => `${o.kind}/${o.metadata.name}`);
-    const kinds = [
-      ...new Set(renderPlatform(stored, CAPS).map((o) => `${o.apiVersion} ${o.kind}`)),
-    ];
+    const want = renderPlatform(stored).map((o) => `${o.kind}/${o.metadata.name}`);
+    const kinds = [...new Set(renderPlatform(stored).map((o) => `${o.apiVersion} ${o.kind}`))];
     const present = async () => {
       const names = new Set<string>();
       for (const k of kinds) {
@@ -258,10 +255,16 @@ describeCluster('operator against a real apiserver', () => {
         (await client.list('apps/v1', 'Deployment', 'big', 'flock.dev/platform=big')).length === 9,
     );
     await until(
-      `3 HPAs (${CAPS.hpa})`,
+      '3 HPAs (autoscaling/v2)',
       async () =>
-        (await client.list(CAPS.hpa, 'HorizontalPodAutoscaler', 'big', 'flock.dev/platform=big'))
-          .length === 3,
+        (
+          await client.list(
+            'autoscaling/v2',
+            'HorizontalPodAutoscaler',
+            'big',
+            'flock.dev/platform=big',
+          )
+        ).length === 3,
     );
     markReady('big');
     await until(
@@ -281,7 +284,7 @@ describeCluster('operator against a real apiserver', () => {
         .filter(([, n]) => n),
     );
     const reconciles = (await reconcileCount()) - r0;
-    const objects = renderPlatform((await platform('big', 'big'))!, CAPS).length;
+    const objects = renderPlatform((await platform('big', 'big'))!).length;
     console.log(
       `no-op resync of a 9-service platform (${objects} objects): ${reconciles} reconcile(s), ${total(q1) - total(q0)} apiserver request(s) ${JSON.stringify(byMethod)}`,
     );

@@ -1,4 +1,4 @@
-import { setCondition } from '../src/conditions.js';
+import { setCondition } from '../src/controller/conditions.js';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');
 const t1 = new Date('2026-01-01T00:05:00.000Z');

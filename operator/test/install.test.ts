@@ -11,10 +11,10 @@ import { createLogger } from '@flock/kit';
 import { describeIfReachable, eventually } from '@flock/testing';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { makeKubeClient } from '../src/client.js';
-import { LATEST_CAPS, renderPlatform } from '../src/render/index.js';
+import { makeKubeClient } from '../src/runtime/client.js';
+import { OWNED_KINDS, renderPlatform } from '../src/render/index.js';
 import { startOperator, type RunningOperator } from '../src/run.js';
-import type { KubeObject, SocialPlatform } from '../src/types.js';
+import type { KubeObject, SocialPlatform } from '../src/api/types.js';
 import {
   findAssets,
   installDependencyCrds,
@@ -102,7 +102,6 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
     for (const sample of ['dev', 'prod'] as const) {
       const objects = renderPlatform(
         samplePlatform(sample, 'f1f1f1f1-0000-4000-8000-000000000001'),
-        LATEST_CAPS,
       );
       const kinds = new Set(objects.map((o) => `${o.apiVersion} ${o.kind}`));
       if (sample === 'prod')
@@ -121,16 +120,14 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
   });
 
   test('when an object carries a field its schema lacks, then the dry run refuses it (the check is strict)', () => {
-    const hpa = renderPlatform(samplePlatform('prod'), LATEST_CAPS).find(
+    const hpa = renderPlatform(samplePlatform('prod')).find(
       (o) => o.kind === 'HorizontalPodAutoscaler',
     )!;
     const stale = { ...hpa, spec: { ...(hpa as Any).spec, targetCPUUtilizationPercentage: 80 } };
     expect(() => dryRunApply([stale])).toThrow(
       /\.spec\.targetCPUUtilizationPercentage: field not declared in schema/,
     );
-    const component = renderPlatform(samplePlatform('dev'), LATEST_CAPS).find(
-      (o) => o.kind === 'Component',
-    )!;
+    const component = renderPlatform(samplePlatform('dev')).find((o) => o.kind === 'Component')!;
     const untyped = { ...component, spec: { ...(component as Any).spec, version: 2 } };
     expect(() => dryRunApply([untyped])).toThrow(/\.spec\.version: expected string/);
   });
@@ -205,7 +202,7 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
     );
     const admin = new KubeConfig();
     admin.loadFromFile(cluster.kubeconfig);
-    const client = makeKubeClient(admin);
+    const client = makeKubeClient(admin, OWNED_KINDS);
     const platform = () =>
       client.get<SocialPlatform>({
         apiVersion: 'flock.dev/v1alpha1',
@@ -225,7 +222,7 @@ describeCluster('the chart and the rendered objects on a real apiserver', () => 
       30_000,
     );
     const stored = (await platform())!;
-    const want = renderPlatform(stored, LATEST_CAPS);
+    const want = renderPlatform(stored);
     const kinds = [...new Set(want.map((o) => `${o.apiVersion} ${o.kind}`))];
     const present = new Set<string>();
     for (const k of kinds) {

@@ -127,7 +127,7 @@ describeCluster('operator outages on a real apiserver', () => {
     const seen = new Set<number>();
     const hpa = await until('the HPA', async () => {
       seen.add((await env.deployment('flock-posts')).spec.replicas);
-      return get(env.caps.hpa, 'HorizontalPodAutoscaler', 'flock-posts');
+      return get('autoscaling/v2', 'HorizontalPodAutoscaler', 'flock-posts');
     });
     expect(hpa.spec.minReplicas).toBe(3);
     await env.settle(500);

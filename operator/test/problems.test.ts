@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { describeError } from '../src/problems.js';
+import { describeError } from '../src/runtime/errors.js';
 
 const refusal = (body: unknown) =>
   new ApiException(422, 'Unprocessable Entity', JSON.stringify(body), {

@@ -1,5 +1,5 @@
-import { contains } from '../src/diff.js';
-import { compareQuantities } from '../src/quantity.js';
+import { contains } from '../src/controller/diff.js';
+import { compareQuantities } from '../src/controller/quantity.js';
 
 describe('quantities', () => {
   test.each([

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { WorkQueue } from '../src/queue.js';
+import { WorkQueue } from '../src/runtime/queue.js';
 
 describe('WorkQueue', () => {
   test('when a key is added twice while queued, then it is handed out once', async () => {

@@ -1,10 +1,8 @@
 import { createLogger } from '@flock/kit';
 import { ApiException } from '@kubernetes/client-node';
-import { discoverCaps } from '../src/controller.js';
-import { makeRecorder } from '../src/events.js';
-import { reconcile, type ReconcileDeps } from '../src/reconcile.js';
-import { LATEST_CAPS } from '../src/render/meta.js';
-import type { KubeObject, SocialPlatform } from '../src/types.js';
+import { makeRecorder } from '../src/runtime/events.js';
+import { reconcile, type ReconcileDeps } from '../src/controller/reconcile.js';
+import type { KubeObject, SocialPlatform } from '../src/api/types.js';
 import { FakeClient } from './helpers/fake-client.js';
 import { samplePlatform } from './helpers/platforms.js';
 
@@ -29,7 +27,6 @@ function setup(platform: SocialPlatform = samplePlatform('dev')) {
   const deps: ReconcileDeps = {
     client,
     clock,
-    caps: LATEST_CAPS,
     log,
     events: makeRecorder(client, clock, log),
   };
@@ -235,17 +232,5 @@ describe('reconcile', () => {
     const { client, deps } = setup();
     client.objects.clear();
     expect(await reconcile(KEY, deps)).toEqual({});
-  });
-
-  test('when discovery lacks autoscaling/v2 and policy/v1, then the fallbacks are chosen', async () => {
-    expect(
-      await discoverCaps(
-        new FakeClient({ autoscaling: ['v1', 'v2beta1', 'v2beta2'], policy: ['v1beta1'] }),
-      ),
-    ).toEqual({
-      hpa: 'autoscaling/v2beta2',
-      pdb: 'policy/v1beta1',
-    });
-    expect(await discoverCaps(new FakeClient())).toEqual(LATEST_CAPS);
   });
 });

@@ -1,8 +1,8 @@
-import { FALLBACK_CAPS as OLD_CAPS, renderPlatform, LATEST_CAPS } from '../src/render/index.js';
+import { renderPlatform } from '../src/render/index.js';
 import { renderYaml } from '../src/offline.js';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject, SocialPlatform } from '../src/types.js';
+import type { KubeObject, SocialPlatform } from '../src/api/types.js';
 import { baseConfigSchema, loadConfig } from '@flock/kit';
 import { samplePath, samplePlatform } from './helpers/platforms.js';
 import { validateObject } from './helpers/schemas.js';
@@ -14,37 +14,22 @@ type Any = any;
 
 describe('render', () => {
   for (const sample of ['dev', 'prod'] as const) {
-    for (const caps of [LATEST_CAPS, OLD_CAPS]) {
-      test(`when the ${sample} sample is rendered for ${caps.hpa} + ${caps.pdb}, then every object passes its schema`, () => {
-        const objects = renderPlatform(samplePlatform(sample, 'uid-1'), caps);
-        expect(objects.length).toBeGreaterThan(10);
-        for (const obj of objects) expect(() => validateObject(obj)).not.toThrow();
-      });
-    }
+    test(`when the ${sample} sample is rendered, then every object passes its schema`, () => {
+      const objects = renderPlatform(samplePlatform(sample, 'uid-1'));
+      expect(objects.length).toBeGreaterThan(10);
+      for (const obj of objects) expect(() => validateObject(obj)).not.toThrow();
+    });
   }
 
   test('when an object breaks its schema, then the validators notice (they are not vacuous)', () => {
-    const [d] = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Deployment') as Any[];
+    const [d] = byKind(renderPlatform(samplePlatform('dev')), 'Deployment') as Any[];
     expect(() => validateObject({ ...d, spec: { ...d.spec, replicas: '3' } })).toThrow(/replicas/);
-    const [c] = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Component') as Any[];
+    const [c] = byKind(renderPlatform(samplePlatform('dev')), 'Component') as Any[];
     expect(() => validateObject({ ...c, spec: { metadata: [] } })).toThrow(/type/);
   });
 
-  test('when discovery finds only old API versions, then HPA and PDB use the fallbacks', () => {
-    const objects = renderPlatform(samplePlatform('prod'), OLD_CAPS);
-    expect(new Set(byKind(objects, 'HorizontalPodAutoscaler').map((o) => o.apiVersion))).toEqual(
-      new Set(['autoscaling/v2beta2']),
-    );
-    expect(new Set(byKind(objects, 'PodDisruptionBudget').map((o) => o.apiVersion))).toEqual(
-      new Set(['policy/v1beta1']),
-    );
-    const latest = renderPlatform(samplePlatform('prod'), LATEST_CAPS);
-    expect(byKind(latest, 'HorizontalPodAutoscaler')[0]!.apiVersion).toBe('autoscaling/v2');
-    expect(byKind(latest, 'PodDisruptionBudget')[0]!.apiVersion).toBe('policy/v1');
-  });
-
   test('when a Deployment is rendered, then it is locked down and carries the Dapr annotations', () => {
-    const [d] = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Deployment') as Any[];
+    const [d] = byKind(renderPlatform(samplePlatform('prod')), 'Deployment') as Any[];
     const pod = d.spec.template.spec;
     const c = pod.containers[0];
     expect(pod.securityContext).toMatchObject({
@@ -76,7 +61,7 @@ describe('render', () => {
   });
 
   test('when state is on Postgres, then users, posts and comments get the v1 store (the one daprd serves queries from) and the others v2', () => {
-    const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
+    const comps = byKind(renderPlatform(samplePlatform('prod')), 'Component') as Any[];
     const store = (svc: string) => comps.find((c) => c.metadata.name === `${svc}-store`).spec;
     const values = (svc: string) =>
       Object.fromEntries(
@@ -97,7 +82,7 @@ describe('render', () => {
   });
 
   test('when state stores are rendered, then each is scoped to its own app-id and secrets come only by secretKeyRef', () => {
-    const comps = byKind(renderPlatform(samplePlatform('prod'), LATEST_CAPS), 'Component') as Any[];
+    const comps = byKind(renderPlatform(samplePlatform('prod')), 'Component') as Any[];
     const users = comps.find((c) => c.metadata.name === 'users-store');
     expect(users.scopes).toEqual(['users']);
     expect(users.spec.type).toBe('state.postgresql');
@@ -121,22 +106,19 @@ describe('render', () => {
   });
 
   test('when notifications and gateways run, then a broadcast pub/sub reaches every pod (one consumer group each)', () => {
-    const comps = byKind(renderPlatform(samplePlatform('dev'), LATEST_CAPS), 'Component') as Any[];
+    const comps = byKind(renderPlatform(samplePlatform('dev')), 'Component') as Any[];
     const broadcast = comps.find((c) => c.metadata.name === 'broadcast');
     expect(broadcast.scopes).toEqual(['gateway', 'users', 'notifications']);
     expect(broadcast.spec.metadata).toContainEqual({ name: 'consumerID', value: '{podName}' });
     const platform = samplePlatform('dev');
     delete platform.spec.services.notifications;
     delete platform.spec.services.gateway;
-    const without = byKind(renderPlatform(platform, LATEST_CAPS), 'Component') as Any[];
+    const without = byKind(renderPlatform(platform), 'Component') as Any[];
     expect(without.map((c) => c.metadata.name)).not.toContain('broadcast');
   });
 
   test("when a Deployment is rendered, then its env satisfies the services' own config schema", () => {
-    for (const d of byKind(
-      renderPlatform(samplePlatform('prod'), LATEST_CAPS),
-      'Deployment',
-    ) as Any[]) {
+    for (const d of byKind(renderPlatform(samplePlatform('prod')), 'Deployment') as Any[]) {
       const container = d.spec.template.spec.containers[0];
       const env: Record<string, string> = Object.fromEntries(
         container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
@@ -157,10 +139,7 @@ describe('render', () => {
   });
 
   test('when tracing has an endpoint, then the Configuration sends spans there at the sampling rate', () => {
-    const [cfg] = byKind(
-      renderPlatform(samplePlatform('prod'), LATEST_CAPS),
-      'Configuration',
-    ) as Any[];
+    const [cfg] = byKind(renderPlatform(samplePlatform('prod')), 'Configuration') as Any[];
     expect(cfg.spec.tracing).toEqual({
       samplingRate: '0.05',
       otel: {
@@ -173,7 +152,7 @@ describe('render', () => {
   });
 
   test('when network policies are rendered, then only the gateway accepts traffic from outside the platform', () => {
-    const objs = renderPlatform(samplePlatform('dev'), LATEST_CAPS);
+    const objs = renderPlatform(samplePlatform('dev'));
     const policies = byKind(objs, 'NetworkPolicy') as Any[];
     const internal = policies.find((p) => p.metadata.name === 'flock-internal');
     expect(internal.spec.ingress).toEqual([
@@ -201,7 +180,7 @@ describe('render', () => {
   });
 
   test('when the platform has a uid, then every child is controlled by it', () => {
-    for (const o of renderPlatform(samplePlatform('dev', 'uid-9'), LATEST_CAPS)) {
+    for (const o of renderPlatform(samplePlatform('dev', 'uid-9'))) {
       expect(o.metadata.ownerReferences).toEqual([
         {
           apiVersion: 'flock.dev/v1alpha1',
@@ -220,11 +199,11 @@ describe('render', () => {
   });
 
   test('when the CLI renders a sample file, then it prints the same objects as the reconciler renders', () => {
-    const text = renderYaml(readFileSync(samplePath('dev'), 'utf8'), LATEST_CAPS);
+    const text = renderYaml(readFileSync(samplePath('dev'), 'utf8'));
     const printed = parseAllDocuments(text).map((d) => d.toJS() as KubeObject);
     const dev = samplePlatform('dev');
     delete dev.metadata.namespace;
-    expect(printed).toEqual(renderPlatform(dev, LATEST_CAPS));
+    expect(printed).toEqual(renderPlatform(dev));
   });
 
   test('when a sample asks for min > max replicas, then the CLI refuses with what to fix', () => {
@@ -232,7 +211,7 @@ describe('render', () => {
       'minReplicas: 2, maxReplicas: 10',
       'minReplicas: 5, maxReplicas: 3',
     );
-    expect(() => renderYaml(text, LATEST_CAPS)).toThrow(
+    expect(() => renderYaml(text)).toThrow(
       /minReplicas \(5\) is greater than maxReplicas \(3\); lower minReplicas/,
     );
   });
@@ -241,9 +220,8 @@ describe('render', () => {
 describe('pod templates and the Dapr objects their sidecars load', () => {
   const template = (p: SocialPlatform, name: string) =>
     (
-      renderPlatform(p, LATEST_CAPS).find(
-        (o) => o.kind === 'Deployment' && o.metadata.name === name,
-      )!.spec as Any
+      renderPlatform(p).find((o) => o.kind === 'Deployment' && o.metadata.name === name)!
+        .spec as Any
     ).template.metadata.annotations['flock.dev/dapr-hash'];
 
   test('when the pub/sub backend changes, then every pod template changes (so pods roll)', () => {

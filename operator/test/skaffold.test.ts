@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describeIfReachable } from '@flock/testing';
 import { parseAllDocuments } from 'yaml';
-import { SERVICE_NAMES } from '../src/types.js';
+import { SERVICE_NAMES } from '../src/api/types.js';
 import { helmBinary } from './helpers/helm.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

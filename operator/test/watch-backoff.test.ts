@@ -1,4 +1,4 @@
-import { HEALTHY_AFTER_MS, MAX_DELAY_MS, WatchBackoff } from '../src/watch-backoff.js';
+import { HEALTHY_AFTER_MS, MAX_DELAY_MS, WatchBackoff } from '../src/runtime/watch-backoff.js';
 
 describe('watch restarts', () => {
   test('when a list fails at once every time (a CRD is missing), then the delay keeps doubling to the cap', () => {

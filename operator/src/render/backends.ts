@@ -4,7 +4,7 @@
  * Secret must contain, which the reconciler checks before applying anything.
  */
 import { SECRETS } from '@flock/kit';
-import type { ServiceName, SocialPlatformSpec, StateBackend } from '../types.js';
+import type { ServiceName, SocialPlatformSpec, StateBackend } from '../api/types.js';
 
 type StateType = StateBackend['type'];
 type PubsubType = SocialPlatformSpec['backends']['pubsub']['type'];

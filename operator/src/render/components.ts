@@ -1,19 +1,16 @@
 /**
- * Dapr Components: one state store per service named `<svc>-store` and scoped to that app-id
- * (no service can read another's data), one `pubsub` for all, a per-pod `broadcast` for
- * notifications and gateways, and the secret store.
+ * Dapr Components, named by the kit's constants (the services use the same): one state store
+ * per service (`stateStoreOf(svc)`) scoped to that app-id (no service can read another's data),
+ * one `PUBSUB` for all, a per-pod `BROADCAST_PUBSUB` (reaching every replica: notifications push
+ * to SSE streams held in memory) for notifications and gateways, and the `SECRET_STORE`.
  */
-import { BROADCAST_PUBSUB } from '@flock/kit';
-import type { KubeObject, SocialPlatform } from '../types.js';
+import { APP_IDS, BROADCAST_PUBSUB, PUBSUB, SECRET_STORE, stateStoreOf } from '@flock/kit';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { PUBSUB_BACKENDS, metadata, stateBackendFor, stateOf } from './backends.js';
 import { childMeta, enabledServices } from './meta.js';
 
-export const PUBSUB_NAME = 'pubsub';
-/** Reaches every replica of a subscriber: notifications push to SSE streams held in memory. */
-export const BROADCAST_NAME = BROADCAST_PUBSUB;
 /** The apps on the broadcast pub/sub: its subscribers and users, which publishes revocations. */
-const BROADCAST_APPS: readonly string[] = ['notifications', 'gateway', 'users'];
-export const SECRET_STORE_NAME = 'secretstore';
+const BROADCAST_APPS: readonly string[] = [APP_IDS.notifications, APP_IDS.gateway, APP_IDS.users];
 /** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
 const K8S_SECRETS = 'kubernetes';
 
@@ -36,39 +33,40 @@ function component(
 export function render(platform: SocialPlatform): KubeObject[] {
   const { pubsub } = platform.spec.backends;
   const services = enabledServices(platform);
+  const apps = services.map((svc) => APP_IDS[svc]);
   const stores = services.map((svc) => {
     const state = stateOf(platform.spec, svc);
     const backend = stateBackendFor(state.type, svc);
     return component(
       platform,
-      `${svc}-store`,
+      stateStoreOf(APP_IDS[svc]),
       {
         type: backend.type,
         version: backend.version,
         metadata: metadata(backend, state.secretRef.name, svc),
       },
-      [svc],
+      [APP_IDS[svc]],
     );
   });
   const bus = component(
     platform,
-    PUBSUB_NAME,
+    PUBSUB,
     {
       type: PUBSUB_BACKENDS[pubsub.type].type,
       version: PUBSUB_BACKENDS[pubsub.type].version,
       metadata: metadata(PUBSUB_BACKENDS[pubsub.type], pubsub.secretRef.name),
     },
-    services,
+    apps,
   );
   // Same broker, but each pod is its own consumer group ({podName}), so all replicas get each
   // event: notifications push to their SSE streams, gateways forget revoked sessions (users
   // publishes those).
-  const broadcastScopes = services.filter((svc) => BROADCAST_APPS.includes(svc));
-  const broadcast = broadcastScopes.some((svc) => svc !== 'users')
+  const broadcastScopes = apps.filter((app) => BROADCAST_APPS.includes(app));
+  const broadcast = broadcastScopes.some((app) => app !== APP_IDS.users)
     ? [
         component(
           platform,
-          BROADCAST_NAME,
+          BROADCAST_PUBSUB,
           {
             type: PUBSUB_BACKENDS[pubsub.type].type,
             version: PUBSUB_BACKENDS[pubsub.type].version,
@@ -83,9 +81,9 @@ export function render(platform: SocialPlatform): KubeObject[] {
     : [];
   const secrets = component(
     platform,
-    SECRET_STORE_NAME,
+    SECRET_STORE,
     { type: 'secretstores.kubernetes', version: 'v1', metadata: [] },
-    services,
+    apps,
   );
   return [...stores, bus, ...broadcast, secrets];
 }

@@ -1,5 +1,5 @@
 /** The Dapr Configuration every sidecar loads (`dapr.io/config`): tracing and mTLS. */
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { daprConfigName } from './deployment.js';
 import { childMeta } from './meta.js';
 

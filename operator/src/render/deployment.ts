@@ -1,5 +1,6 @@
 /** One Deployment per service: the app container with the Dapr sidecar injected by annotations. */
-import type { KubeObject, ServiceName, SocialPlatform } from '../types.js';
+import { APP_IDS } from '@flock/kit';
+import type { KubeObject, ServiceName, SocialPlatform } from '../api/types.js';
 import { APP_PORT, childMeta, enabledServices, serviceSelector, workloadName } from './meta.js';
 
 /** Names of the Dapr Configuration and of the Resiliency, shared with their renderers. */
@@ -18,7 +19,7 @@ function daprAnnotations(platform: SocialPlatform, svc: ServiceName): Record<str
   const side = dapr.sidecarResources;
   const a: Record<string, string> = {
     'dapr.io/enabled': 'true',
-    [DAPR_APP_ID]: svc,
+    [DAPR_APP_ID]: APP_IDS[svc],
     'dapr.io/app-port': String(APP_PORT),
     'dapr.io/config': daprConfigName(platform),
     'dapr.io/log-level': dapr.logLevel,
@@ -63,7 +64,7 @@ function deployment(platform: SocialPlatform, svc: ServiceName): KubeObject {
   // The kit's configuration (services/kit/src/config.ts); daprd's injector adds DAPR_HTTP_PORT
   // and, with the api-token annotation, DAPR_API_TOKEN.
   const env = [
-    { name: 'APP_ID', value: svc },
+    { name: 'APP_ID', value: APP_IDS[svc] },
     { name: 'APP_PORT', value: String(APP_PORT) },
     { name: 'APP_HOST', value: '0.0.0.0' },
     ...tracingEnv(platform, svc),

@@ -1,18 +1,15 @@
-/**
- * A HorizontalPodAutoscaler per service with autoscaling enabled. autoscaling/v2 and v2beta2
- * share this shape, so only the apiVersion follows discovery.
- */
-import type { KubeObject, SocialPlatform } from '../types.js';
-import { childMeta, enabledServices, workloadName, type ApiCaps } from './meta.js';
+/** A HorizontalPodAutoscaler per service with autoscaling enabled. */
+import type { KubeObject, SocialPlatform } from '../api/types.js';
+import { childMeta, enabledServices, workloadName } from './meta.js';
 
-export function render(platform: SocialPlatform, caps: ApiCaps): KubeObject[] {
+export function render(platform: SocialPlatform): KubeObject[] {
   return enabledServices(platform)
     .filter((svc) => platform.spec.services[svc]!.autoscaling.enabled)
     .map((svc) => {
       const a = platform.spec.services[svc]!.autoscaling;
       const name = workloadName(platform, svc);
       return {
-        apiVersion: caps.hpa,
+        apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: childMeta(platform, name, svc),
         spec: {

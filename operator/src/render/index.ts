@@ -3,14 +3,14 @@
  * workloads that use them). Pure: the reconciler and the offline `render` command share it.
  */
 import { createHash } from 'node:crypto';
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import * as components from './components.js';
 import * as configuration from './configuration.js';
 import * as deployment from './deployment.js';
 import { DAPR_APP_ID } from './deployment.js';
 import * as hpa from './hpa.js';
 import * as ingress from './ingress.js';
-import { DAPR_HASH_ANNOTATION, HASH_ANNOTATION, type ApiCaps } from './meta.js';
+import { DAPR_HASH_ANNOTATION, HASH_ANNOTATION } from './meta.js';
 import * as networkpolicy from './networkpolicy.js';
 import * as pdb from './pdb.js';
 import * as resiliency from './resiliency.js';
@@ -77,24 +77,23 @@ function withDaprHash(objects: KubeObject[]): KubeObject[] {
   });
 }
 
-export function renderPlatform(platform: SocialPlatform, caps: ApiCaps): KubeObject[] {
-  return withDaprHash(RENDERERS.flatMap((r) => r.render(platform, caps))).map(withHash);
+export function renderPlatform(platform: SocialPlatform): KubeObject[] {
+  return withDaprHash(RENDERERS.flatMap((r) => r.render(platform))).map(withHash);
 }
 
-/** The kinds the operator owns, for watches, listing leftovers and RBAC. */
-export function ownedKinds(caps: ApiCaps): { apiVersion: string; kind: string }[] {
-  return [
-    { apiVersion: 'v1', kind: 'ServiceAccount' },
-    { apiVersion: 'v1', kind: 'Service' },
-    { apiVersion: 'apps/v1', kind: 'Deployment' },
-    { apiVersion: caps.hpa, kind: 'HorizontalPodAutoscaler' },
-    { apiVersion: caps.pdb, kind: 'PodDisruptionBudget' },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
-    { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
-    { apiVersion: 'dapr.io/v1alpha1', kind: 'Component' },
-    { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration' },
-    { apiVersion: 'dapr.io/v1alpha1', kind: 'Resiliency' },
-  ];
-}
-
-export { FALLBACK_CAPS, LATEST_CAPS, type ApiCaps } from './meta.js';
+/**
+ * The kinds the operator owns, for watches, listing leftovers and RBAC. Kubernetes 1.30+ serves
+ * HPAs as autoscaling/v2 and PDBs as policy/v1 only (v2beta2 went in 1.26, v1beta1 in 1.25).
+ */
+export const OWNED_KINDS: readonly { apiVersion: string; kind: string }[] = [
+  { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  { apiVersion: 'dapr.io/v1alpha1', kind: 'Component' },
+  { apiVersion: 'dapr.io/v1alpha1', kind: 'Configuration' },
+  { apiVersion: 'dapr.io/v1alpha1', kind: 'Resiliency' },
+];

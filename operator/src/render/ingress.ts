@@ -1,5 +1,5 @@
 /** The only way in from outside: an Ingress to the gateway Service, when `spec.ingress` is set. */
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { childMeta, enabledServices, workloadName } from './meta.js';
 
 export function render(platform: SocialPlatform): KubeObject[] {

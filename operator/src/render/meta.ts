@@ -6,7 +6,7 @@ import {
   type ObjectMeta,
   type ServiceName,
   type SocialPlatform,
-} from '../types.js';
+} from '../api/types.js';
 
 export const MANAGED_BY = 'flock-operator';
 export const PLATFORM_LABEL = 'flock.dev/platform';
@@ -16,14 +16,6 @@ export const HASH_ANNOTATION = 'flock.dev/spec-hash';
 export const DAPR_HASH_ANNOTATION = 'flock.dev/dapr-hash';
 /** Every service listens here; Services map port 80 to it. */
 export const APP_PORT = 3000;
-
-/** API versions chosen by discovery (1.20 serves neither autoscaling/v2 nor policy/v1). */
-export interface ApiCaps {
-  hpa: 'autoscaling/v2' | 'autoscaling/v2beta2';
-  pdb: 'policy/v1' | 'policy/v1beta1';
-}
-export const LATEST_CAPS: ApiCaps = { hpa: 'autoscaling/v2', pdb: 'policy/v1' };
-export const FALLBACK_CAPS: ApiCaps = { hpa: 'autoscaling/v2beta2', pdb: 'policy/v1beta1' };
 
 /** Labels that find every child of a platform; the reconciler lists by them to delete leftovers. */
 export function platformSelector(platform: SocialPlatform): Record<string, string> {

@@ -4,7 +4,7 @@
  * anywhere. Policies add up, so together only the gateway is reachable from outside, plus the
  * ports the chart's PodMonitor scrapes, from Prometheus's namespace only.
  */
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { APP_PORT, PLATFORM_LABEL, childMeta, enabledServices, serviceSelector } from './meta.js';
 
 /** Where daprd serves its metrics (its injector names the container port `dapr-metrics`). */

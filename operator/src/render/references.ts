@@ -3,7 +3,7 @@
  * Ingress in `tls[].secretName`, Deployments in Dapr's api-token annotation. The reconciler
  * holds back exactly these objects while a Secret is missing and applies everything else.
  */
-import type { KubeObject } from '../types.js';
+import type { KubeObject } from '../api/types.js';
 
 const API_TOKEN_ANNOTATION = 'dapr.io/api-token-secret';
 

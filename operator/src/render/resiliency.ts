@@ -3,14 +3,14 @@
  * service invocation, so one slow service cannot exhaust its callers; patient retries on
  * pub/sub delivery, because a redelivered event is cheap and consumers are idempotent.
  */
-import type { KubeObject, SocialPlatform } from '../types.js';
-import { PUBSUB_NAME } from './components.js';
+import { APP_IDS, PUBSUB } from '@flock/kit';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { childMeta, enabledServices } from './meta.js';
 
 export function render(platform: SocialPlatform): KubeObject[] {
   const apps = Object.fromEntries(
     enabledServices(platform).map((svc) => [
-      svc,
+      APP_IDS[svc],
       { timeout: 'general', retry: 'invoke', circuitBreaker: 'trip' },
     ]),
   );
@@ -35,7 +35,7 @@ export function render(platform: SocialPlatform): KubeObject[] {
             },
           },
         },
-        targets: { apps, components: { [PUBSUB_NAME]: { inbound: { retry: 'delivery' } } } },
+        targets: { apps, components: { [PUBSUB]: { inbound: { retry: 'delivery' } } } },
       },
     },
   ];

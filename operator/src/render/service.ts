@@ -1,5 +1,5 @@
 /** One ClusterIP Service per service, port 80 → the app's named port. */
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { childMeta, enabledServices, serviceSelector, workloadName } from './meta.js';
 
 export function render(platform: SocialPlatform): KubeObject[] {

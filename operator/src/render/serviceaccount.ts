@@ -1,5 +1,5 @@
 /** One ServiceAccount per service, so each workload has its own identity (Dapr mTLS uses it). */
-import type { KubeObject, SocialPlatform } from '../types.js';
+import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { childMeta, enabledServices, workloadName } from './meta.js';
 
 export function render(platform: SocialPlatform): KubeObject[] {

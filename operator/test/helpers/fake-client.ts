@@ -3,8 +3,8 @@
  * (bumping generation and resourceVersion), list filters by labels, writes are counted.
  */
 import { ApiException } from '@kubernetes/client-node';
-import type { KubeClient, ObjectRef } from '../../src/client.js';
-import type { KubeObject, SocialPlatformStatus } from '../../src/types.js';
+import type { KubeClient, ObjectRef } from '../../src/runtime/client.js';
+import type { KubeObject, SocialPlatformStatus } from '../../src/api/types.js';
 
 const keyOf = (r: { kind: string; namespace?: string; name: string }) =>
   `${r.kind}/${r.namespace ?? ''}/${r.name}`;
@@ -14,13 +14,6 @@ export class FakeClient implements KubeClient {
   readonly writes: string[] = [];
   readonly events: KubeObject[] = [];
   private rv = 1;
-
-  constructor(
-    private readonly served: Record<string, string[]> = {
-      autoscaling: ['v1', 'v2'],
-      policy: ['v1'],
-    },
-  ) {}
 
   put(obj: KubeObject): KubeObject {
     const stored = structuredClone(obj);
@@ -89,9 +82,5 @@ export class FakeClient implements KubeClient {
 
   async createEvent(event: KubeObject): Promise<void> {
     this.events.push(event);
-  }
-
-  async servedVersions(group: string): Promise<string[]> {
-    return this.served[group] ?? [];
   }
 }

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { createLogger } from '@flock/kit';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments, stringify } from 'yaml';
-import { makeKubeClient, type KubeClient } from '../../src/client.js';
-import { discoverCaps } from '../../src/controller.js';
-import type { ApiCaps } from '../../src/render/index.js';
+import { makeKubeClient, type KubeClient } from '../../src/runtime/client.js';
 import { startOperator, type RunningOperator } from '../../src/run.js';
-import type { Condition, SocialPlatform } from '../../src/types.js';
+import type { Condition, SocialPlatform } from '../../src/api/types.js';
+import { OWNED_KINDS } from '../../src/render/index.js';
 import {
   installDependencyCrds,
   markDeploymentsReady,
@@ -67,7 +66,6 @@ export interface KubeEnv {
   cluster: Cluster;
   client: KubeClient;
   operator: RunningOperator;
-  caps: ApiCaps;
   helm(args: string[]): string;
   createSecrets(namespace: string): void;
   platform(name?: string, ns?: string): Promise<SocialPlatform | undefined>;
@@ -110,8 +108,7 @@ export async function startKubeEnv(
     c.loadFromFile(cluster.kubeconfig);
     return c;
   };
-  const client = makeKubeClient(kubeConfig());
-  const caps = await discoverCaps(client);
+  const client = makeKubeClient(kubeConfig(), OWNED_KINDS);
   const operator = await startOperator({
     kubeConfig,
     log: createLogger('flock-operator', 'warn'),
@@ -133,7 +130,6 @@ export async function startKubeEnv(
     cluster,
     client,
     operator,
-    caps,
     helm,
     createSecrets,
     platform,

@@ -1,8 +1,8 @@
 /** Sample platforms, defaulted exactly as the apiserver would do it. */
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { defaultAndValidate } from '../../src/platform.js';
-import type { SocialPlatform } from '../../src/types.js';
+import { defaultAndValidate } from '../../src/api/validation.js';
+import type { SocialPlatform } from '../../src/api/types.js';
 
 export const samplePath = (name: 'dev' | 'prod') =>
   new URL(`../../../charts/flock-operator/samples/${name}.yaml`, import.meta.url);

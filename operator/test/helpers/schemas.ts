@@ -7,22 +7,18 @@ import { Ajv } from 'ajv';
 import { parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler as HpaV2 } from 'kubernetes-models/autoscaling/v2';
-import { HorizontalPodAutoscaler as HpaV2beta2 } from 'kubernetes-models/autoscaling/v2beta2';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget as PdbV1 } from 'kubernetes-models/policy/v1';
-import { PodDisruptionBudget as PdbV1beta1 } from 'kubernetes-models/policy/v1beta1';
 import { Service, ServiceAccount } from 'kubernetes-models/v1';
-import type { KubeObject } from '../../src/types.js';
+import type { KubeObject } from '../../src/api/types.js';
 
 type Model = new (data: never) => { validate(): void };
 const MODELS: Record<string, Model> = {
   'apps/v1/Deployment': Deployment,
   'autoscaling/v2/HorizontalPodAutoscaler': HpaV2,
-  'autoscaling/v2beta2/HorizontalPodAutoscaler': HpaV2beta2,
   'networking.k8s.io/v1/Ingress': Ingress,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PdbV1,
-  'policy/v1beta1/PodDisruptionBudget': PdbV1beta1,
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
 };

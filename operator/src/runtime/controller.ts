@@ -1,7 +1,8 @@
 /**
  * Wires watches to the work queue and the queue to `reconcile`. Watches are only triggers:
  * any change to a platform or to a child it controls queues the platform's key, and the
- * reconcile reads the current state itself.
+ * reconcile reads the current state itself. What to reconcile and which child kinds to watch
+ * are given, as controller-runtime's builder takes `For`, `Owns` and the reconciler.
  */
 import type { Logger } from '@flock/kit';
 import {
@@ -12,16 +13,16 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
-import type { KubeClient } from './client.js';
+import type { KubeClient, KindRef } from './client.js';
+import { describeError, sentence } from './errors.js';
 import type { EventRecorder } from './events.js';
 import type { Metrics } from './metrics.js';
-import { describeError, sentence } from './problems.js';
 import { WorkQueue } from './queue.js';
-import { reconcile } from './reconcile.js';
-import { ownedKinds } from './render/index.js';
-import { MANAGED_BY, type ApiCaps } from './render/meta.js';
 import { WatchBackoff } from './watch-backoff.js';
-import { API_VERSION, GROUP, KIND } from './types.js';
+import { API_VERSION, GROUP, KIND } from '../api/types.js';
+
+/** One level-based pass over the platform `key` ("namespace/name"); a throw is retried with backoff. */
+export type Reconcile = (key: string) => Promise<{ requeueAfterMs?: number }>;
 
 export interface ControllerDeps {
   kc: KubeConfig;
@@ -30,19 +31,10 @@ export interface ControllerDeps {
   events: EventRecorder;
   log: Logger;
   metrics: Metrics;
+  reconcile: Reconcile;
+  /** The child kinds to watch, and the label selector that finds the operator's own. */
+  owns: { kinds: readonly KindRef[]; labelSelector: string };
   workers?: number;
-}
-
-/** HPA and PDB versions the apiserver serves, newest preferred. */
-export async function discoverCaps(client: KubeClient): Promise<ApiCaps> {
-  const [autoscaling, policy] = await Promise.all([
-    client.servedVersions('autoscaling'),
-    client.servedVersions('policy'),
-  ]);
-  return {
-    hpa: autoscaling.includes('v2') ? 'autoscaling/v2' : 'autoscaling/v2beta2',
-    pdb: policy.includes('v1') ? 'policy/v1' : 'policy/v1beta1',
-  };
 }
 
 const collectionPath = (apiVersion: string, kind: string): string => {
@@ -72,19 +64,16 @@ export class Controller {
   constructor(private readonly deps: ControllerDeps) {}
 
   async start(): Promise<void> {
-    const caps = await discoverCaps(this.deps.client);
-    this.deps.log.info({ caps }, 'API versions discovered');
     this.watch(
       API_VERSION,
       KIND,
       undefined,
       (o) => o.metadata?.namespace && `${o.metadata.namespace}/${o.metadata.name}`,
     );
-    for (const { apiVersion, kind } of ownedKinds(caps)) {
-      this.watch(apiVersion, kind, `app.kubernetes.io/managed-by=${MANAGED_BY}`, ownerKey);
-    }
+    const { kinds, labelSelector } = this.deps.owns;
+    for (const { apiVersion, kind } of kinds) this.watch(apiVersion, kind, labelSelector, ownerKey);
     await Promise.all(this.informers.map((i) => i.start()));
-    for (let i = 0; i < (this.deps.workers ?? 2); i++) this.workers.push(this.work(caps));
+    for (let i = 0; i < (this.deps.workers ?? 2); i++) this.workers.push(this.work());
   }
 
   /** Stops watching, lets in-flight reconciles finish, drops what is still queued. */
@@ -139,13 +128,13 @@ export class Controller {
     this.informers.push(informer);
   }
 
-  private async work(caps: ApiCaps): Promise<void> {
-    const { client, clock, events, log, metrics } = this.deps;
+  private async work(): Promise<void> {
+    const { log, metrics, reconcile } = this.deps;
     for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
       metrics.queueDepth.set(this.queue.depth);
       const end = metrics.reconcileDuration.startTimer();
       try {
-        const result = await reconcile(key, { client, clock, caps, events, log });
+        const result = await reconcile(key);
         this.queue.forget(key);
         if (result.requeueAfterMs) this.queue.addAfter(key, result.requeueAfterMs);
         metrics.reconciles.inc({ result: 'success' });

@@ -2,7 +2,7 @@
  * Status conditions with Kubernetes `SetStatusCondition` semantics: one entry per type;
  * `lastTransitionTime` changes only when `status` flips, so it says when the state began.
  */
-import type { Condition } from './types.js';
+import type { Condition } from '../api/types.js';
 
 export const READY = 'Ready';
 export const PROGRESSING = 'Progressing';

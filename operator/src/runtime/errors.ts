@@ -1,28 +1,11 @@
 /**
- * What keeps a platform from being what its spec says, each with its own condition reason so
- * alerts and `kubectl get sp` tell a missing Secret from a refused object. Messages are whole
- * sentences that say what to do.
+ * What an apiserver error means for the caller, in words fit for a condition or an Event, and
+ * whether trying again later may help.
  */
 import { ApiException } from '@kubernetes/client-node';
 
-export const REASONS = {
-  /** A rule across fields the schema cannot state (e.g. minReplicas > maxReplicas). */
-  specInvalid: 'SpecInvalid',
-  /** A referenced Secret, or a key in it, does not exist. */
-  secretMissing: 'SecretMissing',
-  /** The cluster does not serve a kind the platform needs (Dapr not installed). */
-  kindNotServed: 'KindNotServed',
-  /** The apiserver refused a rendered object. */
-  applyFailed: 'ApplyFailed',
-  /** A Deployment reports ProgressDeadlineExceeded. */
-  rolloutStuck: 'RolloutStuck',
-} as const;
-export type Reason = (typeof REASONS)[keyof typeof REASONS];
-
-export interface Problem {
-  reason: Reason;
-  message: string;
-}
+export const isNotFound = (err: unknown): boolean =>
+  err instanceof ApiException && err.code === 404;
 
 /** One sentence: trailing punctuation of the parts is dropped and one full stop added. */
 export const sentence = (text: string): string => `${text.trim().replace(/[.;:\s]+$/, '')}.`;

@@ -5,14 +5,14 @@
  */
 import { DEGRADED, PROGRESSING, READY, setCondition } from './conditions.js';
 import { REASONS, type Problem } from './problems.js';
-import { enabledServices, workloadName } from './render/meta.js';
+import { enabledServices, workloadName } from '../render/meta.js';
 import type {
   KubeObject,
   ServiceName,
   ServiceStatus,
   SocialPlatform,
   SocialPlatformStatus,
-} from './types.js';
+} from '../api/types.js';
 
 interface DeploymentLike {
   metadata: { name: string; generation?: number };

@@ -11,6 +11,7 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import type { Clock } from './clock.js';
+import { isNotFound } from './errors.js';
 
 export interface LeaderOptions {
   kc: KubeConfig;
@@ -99,7 +100,7 @@ export class LeaderElector {
       try {
         lease = await this.api.readNamespacedLease({ name, namespace });
       } catch (err) {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
+        if (!isNotFound(err)) throw err;
         const spec = {
           holderIdentity: identity,
           leaseDurationSeconds: this.leaseSeconds,

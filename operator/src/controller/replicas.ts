@@ -6,9 +6,14 @@
  * minimum); the operator's apply then leaves it there and the HPA scales from it. This is the
  * transfer the Kubernetes server-side apply documentation describes for HPAs.
  */
-import type { ReconcileDeps } from './reconcile.js';
-import { SERVICE_LABEL } from './render/meta.js';
-import { FIELD_MANAGER, type KubeObject, type ServiceName, type SocialPlatform } from './types.js';
+import type { KubeClient } from '../runtime/client.js';
+import { SERVICE_LABEL } from '../render/meta.js';
+import {
+  FIELD_MANAGER,
+  type KubeObject,
+  type ServiceName,
+  type SocialPlatform,
+} from '../api/types.js';
 
 /** Holds `spec.replicas` between the operator letting go and the HPA's first write. */
 export const HANDOVER_MANAGER = 'flock-operator-handover';
@@ -31,7 +36,7 @@ export async function handOverReplicas(
   platform: SocialPlatform,
   desired: KubeObject,
   live: KubeObject | undefined,
-  { client }: Pick<ReconcileDeps, 'client'>,
+  client: KubeClient,
 ): Promise<void> {
   if (desired.kind !== 'Deployment' || !live) return;
   if ((desired.spec as { replicas?: number }).replicas !== undefined) return;

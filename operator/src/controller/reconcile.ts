@@ -6,26 +6,25 @@
  * Everything is read from the apiserver; the event that queued the key is never trusted.
  */
 import type { Logger } from '@flock/kit';
-import type { Clock } from './clock.js';
-import type { KubeClient } from './client.js';
-import { isNotFound } from './client.js';
+import type { Clock } from '../runtime/clock.js';
+import type { KubeClient } from '../runtime/client.js';
+import { describeError, isNotFound, isTransient, sentence } from '../runtime/errors.js';
 import { DEGRADED, findCondition } from './conditions.js';
 import { contains } from './diff.js';
-import type { EventRecorder } from './events.js';
-import { specProblems } from './platform.js';
-import { REASONS, describeError, isTransient, sentence, type Problem } from './problems.js';
+import type { EventRecorder } from '../runtime/events.js';
+import { specProblems } from '../api/validation.js';
+import { REASONS, type Problem } from './problems.js';
 import { handOverReplicas } from './replicas.js';
-import { requiredSecretKeys } from './render/backends.js';
-import { ownedKinds, renderPlatform } from './render/index.js';
-import { secretsReferenced } from './render/references.js';
-import { platformSelector, type ApiCaps } from './render/meta.js';
+import { requiredSecretKeys } from '../render/backends.js';
+import { OWNED_KINDS, renderPlatform } from '../render/index.js';
+import { secretsReferenced } from '../render/references.js';
+import { platformSelector } from '../render/meta.js';
 import { computeStatus } from './status.js';
-import { API_VERSION, KIND, type KubeObject, type SocialPlatform } from './types.js';
+import { API_VERSION, KIND, type KubeObject, type SocialPlatform } from '../api/types.js';
 
 export interface ReconcileDeps {
   client: KubeClient;
   clock: Clock;
-  caps: ApiCaps;
   events: EventRecorder;
   log: Logger;
 }
@@ -59,7 +58,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   const secrets = await checkSecrets(platform, deps);
   const problems: Problem[] = [...secrets.problems, ...missingKinds];
   // Hold back only what cannot work yet; everything else is still applied and repaired.
-  const desired = renderPlatform(platform, deps.caps);
+  const desired = renderPlatform(platform);
   const applicable = desired.filter(
     (o) =>
       !missingKinds.some((m) => m.kind === o.kind) &&
@@ -126,14 +125,14 @@ async function checkSecrets(
 /** Step 3: every child the platform has now, by kind/name; kinds the cluster lacks are problems. */
 async function observeChildren(
   platform: SocialPlatform,
-  { client, caps }: ReconcileDeps,
+  { client }: ReconcileDeps,
 ): Promise<{ live: Map<string, KubeObject>; missingKinds: (Problem & { kind: string })[] }> {
   const selector = Object.entries(platformSelector(platform))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
   const live = new Map<string, KubeObject>();
   const missingKinds: (Problem & { kind: string })[] = [];
-  for (const { apiVersion, kind } of ownedKinds(caps)) {
+  for (const { apiVersion, kind } of OWNED_KINDS) {
     try {
       for (const obj of await client.list(apiVersion, kind, platform.metadata.namespace!, selector))
         live.set(childKey(obj), obj);
@@ -167,7 +166,7 @@ async function applyChanged(
     const current = live.get(childKey(obj));
     if (current && contains(current, obj)) continue;
     try {
-      await handOverReplicas(platform, obj, current, deps);
+      await handOverReplicas(platform, obj, current, client);
       // force: the operator is the authority for every field it renders; others keep the rest.
       live.set(childKey(obj), await client.apply(obj, true));
     } catch (err) {

@@ -3,8 +3,6 @@
  * interface, so unit tests pass an in-memory double and integration tests the real thing.
  */
 import {
-  ApiException,
-  ApisApi,
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
@@ -13,7 +11,7 @@ import {
 } from '@kubernetes/client-node';
 // Not re-exported from the package root in 1.4.0; this is the instance KubernetesObjectApi uses.
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
-import { FALLBACK_CAPS, LATEST_CAPS, ownedKinds } from './render/index.js';
+import { isNotFound } from './errors.js';
 import {
   FIELD_MANAGER,
   GROUP,
@@ -21,7 +19,12 @@ import {
   VERSION,
   type KubeObject,
   type SocialPlatformStatus,
-} from './types.js';
+} from '../api/types.js';
+
+export interface KindRef {
+  apiVersion: string;
+  kind: string;
+}
 
 export interface ObjectRef {
   apiVersion: string;
@@ -46,12 +49,7 @@ export interface KubeClient {
   /** Merge-patches the platform's /status subresource (never the main resource). */
   patchStatus(namespace: string, name: string, status: SocialPlatformStatus): Promise<void>;
   createEvent(event: KubeObject): Promise<void>;
-  /** The versions the apiserver serves for an API group, e.g. ['v1', 'v2beta2']. */
-  servedVersions(group: string): Promise<string[]>;
 }
-
-export const isNotFound = (err: unknown): boolean =>
-  err instanceof ApiException && err.code === 404;
 
 /** Typed client models carry Dates and classes; the operator works on plain JSON. */
 const plain = <T>(x: unknown): T => JSON.parse(JSON.stringify(x)) as T;
@@ -59,25 +57,21 @@ const plain = <T>(x: unknown): T => JSON.parse(JSON.stringify(x)) as T;
 /**
  * client-node converts known kinds to its model classes on the way in and out, and those
  * rename fields (NetworkPolicy `from` is `_from`): a plain `from` would be silently dropped
- * from an apply. The operator speaks plain JSON, so its kinds (and their lists) pass through.
+ * from an apply. The operator speaks plain JSON, so the kinds it is given (and their lists)
+ * pass through. The registry is global and refuses a kind twice, hence the set.
  */
-let plainJsonRegistered = false;
-function registerPlainJson(): void {
-  if (plainJsonRegistered) return;
-  plainJsonRegistered = true;
+const registered = new Set<string>();
+function registerPlainJson(kinds: readonly KindRef[]): void {
   const passThrough = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
-  const kinds = new Map(
-    [...ownedKinds(LATEST_CAPS), ...ownedKinds(FALLBACK_CAPS)].map((k) => [
-      `${k.apiVersion}/${k.kind}`,
-      k,
-    ]),
-  );
-  for (const { apiVersion, kind } of kinds.values()) {
+  for (const { apiVersion, kind } of kinds) {
     const [group, version] = apiVersion.includes('/')
       ? (apiVersion.split('/') as [string, string])
       : ['', apiVersion];
-    for (const k of [kind, `${kind}List`])
+    for (const k of [kind, `${kind}List`]) {
+      if (registered.has(`${apiVersion}/${k}`)) continue;
+      registered.add(`${apiVersion}/${k}`);
       ObjectSerializer.registerModel({ group, version, kind: k }, passThrough);
+    }
   }
 }
 
@@ -93,11 +87,11 @@ export function countRequests(kc: KubeConfig, onRequest: (method: string) => voi
   return kc;
 }
 
-export function makeKubeClient(kc: KubeConfig): KubeClient {
-  registerPlainJson();
+/** `plainKinds`: the kinds the caller reads and writes as plain JSON (the operator's children). */
+export function makeKubeClient(kc: KubeConfig, plainKinds: readonly KindRef[]): KubeClient {
+  registerPlainJson(plainKinds);
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const apis = kc.makeApiClient(ApisApi);
   return {
     async get<T extends KubeObject>(ref: ObjectRef) {
       try {
@@ -164,10 +158,6 @@ export function makeKubeClient(kc: KubeConfig): KubeClient {
     },
     async createEvent(event) {
       await objects.create(event);
-    },
-    async servedVersions(group) {
-      const list = await apis.getAPIVersions();
-      return (list.groups.find((g) => g.name === group)?.versions ?? []).map((v) => v.version);
     },
   };
 }

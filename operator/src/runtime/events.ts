@@ -5,7 +5,7 @@
 import type { Logger } from '@flock/kit';
 import type { Clock } from './clock.js';
 import type { KubeClient } from './client.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../api/types.js';
 
 export type EventType = 'Normal' | 'Warning';
 

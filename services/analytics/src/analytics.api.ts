@@ -1,4 +1,4 @@
-import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { APP_IDS, defineApi } from '@flock/kit';
 import {
   recordRequest,
   recorded,
@@ -7,11 +7,11 @@ import {
   windowQuery,
 } from './analytics.schemas.js';
 
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.analytics,
   tag: 'analytics',
-  routes: [
-    {
+  routes: {
+    record: {
       method: 'post',
       path: '/analytics/events',
       access: 'auth',
@@ -21,7 +21,7 @@ export const api: ServiceApi = {
       responses: { 202: recorded },
       idempotent: true,
     },
-    {
+    report: {
       method: 'get',
       path: '/analytics/users/:id',
       access: 'auth',
@@ -31,5 +31,5 @@ export const api: ServiceApi = {
       query: windowQuery,
       responses: { 200: userReport },
     },
-  ],
-};
+  },
+});

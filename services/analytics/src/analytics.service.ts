@@ -1,15 +1,17 @@
 import {
-  Dapr,
   createService,
+  Dapr,
+  mountApi,
   newEventId,
   stateStoreOf,
-  type BaseConfig,
   type Logger,
   type Service,
 } from '@flock/kit';
+import type { AnalyticsConfig } from './analytics.config.js';
 import { AnalyticsDomain, type Clock } from './analytics.domain.js';
 import { analyticsSubscriptions } from './analytics.events.js';
-import { analyticsRoutes } from './analytics.routes.js';
+import { api } from './analytics.api.js';
+import { analyticsHandlers } from './analytics.routes.js';
 import { DaprCounterRepository } from './analytics.store.js';
 
 export interface AnalyticsDeps {
@@ -18,7 +20,7 @@ export interface AnalyticsDeps {
 }
 
 /** The analytics service wired to its sidecar; index.ts and the tests share it. */
-export function buildAnalyticsService(config: BaseConfig, deps: AnalyticsDeps): Service {
+export function buildService(config: AnalyticsConfig, deps: AnalyticsDeps): Service {
   const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const analytics = new AnalyticsDomain(
@@ -29,7 +31,7 @@ export function buildAnalyticsService(config: BaseConfig, deps: AnalyticsDeps): 
   return createService({
     config,
     logger,
-    routes: (app) => analyticsRoutes(app, analytics),
+    routes: (app) => mountApi(app, api, analyticsHandlers(analytics)),
     subscriptions: analyticsSubscriptions(analytics),
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],

@@ -1,6 +1,7 @@
-import { baseConfigSchema, serve } from '@flock/kit';
-import { buildAnalyticsService } from './analytics.service.js';
+import { serve } from '@flock/kit';
+import { analyticsConfigSchema } from './analytics.config.js';
+import { buildService } from './analytics.service.js';
 
-await serve('analytics', baseConfigSchema, (config, logger) =>
-  buildAnalyticsService(config, { logger }),
+await serve('analytics', analyticsConfigSchema, (config, logger) =>
+  buildService(config, { logger }),
 );

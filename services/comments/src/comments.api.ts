@@ -1,12 +1,12 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
 import { commentBody, commentIdParams, commentView, postIdParams } from './comments.schemas.js';
 
 /** The comments service's public API; the gateway routes and documents by it. */
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.comments,
   tag: 'comments',
-  routes: [
-    {
+  routes: {
+    create: {
       method: 'post',
       path: '/posts/:id/comments',
       access: 'auth',
@@ -15,7 +15,7 @@ export const api: ServiceApi = {
       body: commentBody,
       responses: { 201: commentView },
     },
-    {
+    list: {
       method: 'get',
       path: '/posts/:id/comments',
       access: 'public',
@@ -25,7 +25,7 @@ export const api: ServiceApi = {
       responses: { 200: commentView },
       paginated: true,
     },
-    {
+    update: {
       method: 'patch',
       path: '/comments/:id',
       access: 'auth',
@@ -34,7 +34,7 @@ export const api: ServiceApi = {
       body: commentBody,
       responses: { 200: commentView },
     },
-    {
+    remove: {
       method: 'delete',
       path: '/comments/:id',
       access: 'auth',
@@ -42,5 +42,5 @@ export const api: ServiceApi = {
       params: commentIdParams,
       responses: { 204: null },
     },
-  ],
-};
+  },
+});

@@ -1,45 +1,24 @@
-import type { Express } from 'express';
-import {
-  decodeCursor,
-  encodeCursor,
-  offsetCursor,
-  pageQuery,
-  requireCaller,
-  sendPage,
-} from '@flock/kit';
+import { decodeCursor, encodeCursor, offsetCursor, type Handlers } from '@flock/kit';
+import type { api } from './comments.api.js';
 import type { CommentsDomain } from './comments.domain.js';
-import { commentBody, commentIdParams, postIdParams } from './comments.schemas.js';
 
-export function commentsRoutes(app: Express, comments: CommentsDomain): void {
-  app.post('/posts/:id/comments', async (req, res) => {
-    const caller = requireCaller(req);
-    const { id } = postIdParams.parse(req.params);
-    const comment = await comments.create(caller, id, commentBody.parse(req.body));
-    res.status(201).location(`/api/v1/comments/${comment.id}`).json(comment);
-  });
-
-  app.get('/posts/:id/comments', async (req, res) => {
-    const { id } = postIdParams.parse(req.params);
-    const { cursor, limit } = pageQuery.parse(req.query);
+/** Each route of `api`, by name: one line from HTTP to the domain. */
+export const commentsHandlers = (comments: CommentsDomain): Handlers<typeof api> => ({
+  async create({ caller, params, body, res }) {
+    const comment = await comments.create(caller, params.id, body);
+    res.location(`/api/v1/comments/${comment.id}`);
+    return comment;
+  },
+  async list({ params, query: { cursor, limit } }) {
     const offset = cursor ? decodeCursor(cursor, offsetCursor).offset : 0;
-    const page = await comments.list(id, offset, limit);
-    sendPage(req, res, {
+    const page = await comments.list(params.id, offset, limit);
+    return {
       items: page.items,
       ...(page.nextOffset !== undefined
         ? { nextCursor: encodeCursor({ offset: page.nextOffset }) }
         : {}),
-    });
-  });
-
-  app.patch('/comments/:id', async (req, res) => {
-    const caller = requireCaller(req);
-    const { id } = commentIdParams.parse(req.params);
-    res.json(await comments.update(caller, id, commentBody.parse(req.body)));
-  });
-
-  app.delete('/comments/:id', async (req, res) => {
-    const caller = requireCaller(req);
-    await comments.remove(caller, commentIdParams.parse(req.params).id);
-    res.status(204).end();
-  });
-}
+    };
+  },
+  update: ({ caller, params, body }) => comments.update(caller, params.id, body),
+  remove: ({ caller, params }) => comments.remove(caller, params.id),
+});

@@ -1,23 +1,20 @@
-import {
-  Dapr,
-  createService,
-  stateStoreOf,
-  type BaseConfig,
-  type Logger,
-  type Service,
-} from '@flock/kit';
+import { createService, Dapr, mountApi, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import type { CommentsConfig } from './comments.config.js';
 import { CommentsDomain, type Clock } from './comments.domain.js';
 import { commentsSubscriptions } from './comments.events.js';
-import { commentsRoutes } from './comments.routes.js';
+import { api } from './comments.api.js';
+import { commentsHandlers } from './comments.routes.js';
 import { DaprCommentRepository, DaprPostDirectory } from './comments.store.js';
 
 export interface CommentsDeps {
+  logger: Logger;
   clock?: Clock;
   relayIntervalMs?: number;
 }
 
 /** The comments service wired to its sidecar; index.ts and the component tests share it. */
-export function buildService(config: BaseConfig, logger: Logger, deps: CommentsDeps = {}): Service {
+export function buildService(config: CommentsConfig, deps: CommentsDeps): Service {
+  const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const state = dapr.state(stateStoreOf(config.APP_ID));
   const outbox = dapr.outbox(state, logger);
@@ -30,7 +27,7 @@ export function buildService(config: BaseConfig, logger: Logger, deps: CommentsD
   return createService({
     config,
     logger,
-    routes: (app) => commentsRoutes(app, comments),
+    routes: (app) => mountApi(app, api, commentsHandlers(comments)),
     subscriptions: commentsSubscriptions(comments),
     readiness: [dapr.readiness],
     onShutdown: [async () => stopRelay(), () => dapr.close()],

@@ -1,4 +1,5 @@
-import { baseConfigSchema, serve } from '@flock/kit';
+import { serve } from '@flock/kit';
+import { commentsConfigSchema } from './comments.config.js';
 import { buildService } from './comments.service.js';
 
-await serve('comments', baseConfigSchema, (config, logger) => buildService(config, logger));
+await serve('comments', commentsConfigSchema, (config, logger) => buildService(config, { logger }));

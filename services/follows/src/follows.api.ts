@@ -1,12 +1,12 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
-import { graphItem, relationship, userParams } from './follows.schemas.js';
+import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
+import { counts, graphItem, relationship, userParams } from './follows.schemas.js';
 
 /** The public routes of the follows service (`/internal/*` routes are not public). */
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.follows,
   tag: 'follows',
-  routes: [
-    {
+  routes: {
+    follow: {
       method: 'post',
       path: '/users/:id/follow',
       access: 'auth',
@@ -15,7 +15,7 @@ export const api: ServiceApi = {
       params: userParams,
       responses: { 200: relationship },
     },
-    {
+    unfollow: {
       method: 'delete',
       path: '/users/:id/follow',
       access: 'auth',
@@ -23,7 +23,7 @@ export const api: ServiceApi = {
       params: userParams,
       responses: { 204: null },
     },
-    {
+    followers: {
       method: 'get',
       path: '/users/:id/followers',
       access: 'public',
@@ -33,7 +33,7 @@ export const api: ServiceApi = {
       responses: { 200: graphItem },
       paginated: true,
     },
-    {
+    following: {
       method: 'get',
       path: '/users/:id/following',
       access: 'public',
@@ -43,5 +43,13 @@ export const api: ServiceApi = {
       responses: { 200: graphItem },
       paginated: true,
     },
-  ],
-};
+    counts: {
+      method: 'get',
+      path: '/internal/users/:id/counts',
+      access: 'internal',
+      summary: "A user's follower and following counts (for profiles).",
+      params: userParams,
+      responses: { 200: counts },
+    },
+  },
+});

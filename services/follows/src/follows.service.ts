@@ -1,16 +1,18 @@
 import {
-  Dapr,
-  ProcessedEvents,
   createService,
+  Dapr,
+  mountApi,
   newEventId,
+  ProcessedEvents,
   stateStoreOf,
-  type BaseConfig,
   type Logger,
   type Service,
 } from '@flock/kit';
+import type { FollowsConfig } from './follows.config.js';
 import { FollowsDomain, type UserDirectory } from './follows.domain.js';
 import { followsSubscriptions } from './follows.events.js';
-import { followsRoutes } from './follows.routes.js';
+import { api } from './follows.api.js';
+import { followsHandlers } from './follows.routes.js';
 import { DaprGraphRepository, DaprUserDirectory } from './follows.store.js';
 
 export interface FollowsDeps {
@@ -22,7 +24,7 @@ export interface FollowsDeps {
 }
 
 /** The follows service wired to its sidecar; index.ts and the tests share it. */
-export function buildFollowsService(config: BaseConfig, deps: FollowsDeps): Service {
+export function buildService(config: FollowsConfig, deps: FollowsDeps): Service {
   const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const state = dapr.state(stateStoreOf(config.APP_ID));
@@ -38,7 +40,7 @@ export function buildFollowsService(config: BaseConfig, deps: FollowsDeps): Serv
   return createService({
     config,
     logger,
-    routes: (app) => followsRoutes(app, follows),
+    routes: (app) => mountApi(app, api, followsHandlers(follows)),
     subscriptions: followsSubscriptions(follows, new ProcessedEvents(state)),
     readiness: [dapr.readiness],
     onShutdown: [async () => stopRelay(), () => dapr.close()],

@@ -1,6 +1,5 @@
-import { baseConfigSchema, serve } from '@flock/kit';
-import { buildFollowsService } from './follows.service.js';
+import { serve } from '@flock/kit';
+import { followsConfigSchema } from './follows.config.js';
+import { buildService } from './follows.service.js';
 
-await serve('follows', baseConfigSchema, (config, logger) =>
-  buildFollowsService(config, { logger }),
-);
+await serve('follows', followsConfigSchema, (config, logger) => buildService(config, { logger }));

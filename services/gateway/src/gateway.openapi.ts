@@ -1,4 +1,4 @@
-import { PROBLEM_CONTENT_TYPE, type ApiRoute, type ServiceApi } from '@flock/kit';
+import { PROBLEM_CONTENT_TYPE, publicRoutes, type ApiRoute, type ServiceApi } from '@flock/kit';
 import { z } from 'zod';
 import { API_PREFIX } from './gateway.routes.js';
 
@@ -105,7 +105,7 @@ function responses(route: ApiRoute): Record<string, unknown> {
 export function openApiDocument(apis: readonly ServiceApi[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const api of apis) {
-    for (const route of api.routes) {
+    for (const route of publicRoutes(api)) {
       const path = openApiPath(route.path);
       paths[path] ??= {};
       paths[path][route.method] = {
@@ -119,7 +119,8 @@ export function openApiDocument(apis: readonly ServiceApi[], version: string): J
         ...(route.body
           ? {
               requestBody: {
-                required: true,
+                // A body whose schema takes none (logout's) may be left out.
+                required: !route.body.safeParse(undefined).success,
                 content: { 'application/json': { schema: requestSchema(route.body) } },
               },
             }

@@ -1,5 +1,5 @@
 import type { Express, RequestHandler } from 'express';
-import type { ApiRoute, ServiceApi } from '@flock/kit';
+import { publicRoutes, type ApiRoute, type ServiceApi } from '@flock/kit';
 import { verifiedCaller, type Authenticator, type Revocations } from './gateway.auth.js';
 import type { Forward } from './gateway.proxy.js';
 
@@ -22,7 +22,7 @@ export function gatewayRoutes(
   forward: Forward,
 ): void {
   for (const api of apis) {
-    for (const route of api.routes) {
+    for (const route of publicRoutes(api)) {
       const identified = route.access === 'public' ? [] : [auth.identify];
       const required = route.access === 'public' ? [] : [auth.require(route.access === 'auth')];
       app[route.method](

@@ -33,6 +33,11 @@ export const EVENTS = {
     authorId: id,
     text: z.string(),
     inReplyTo: id.optional(),
+    /**
+     * The parent's author, so consumers (notifications) need not ask posts. Absent on events
+     * published before posts carried it; consumers then ask.
+     */
+    inReplyToAuthorId: id.optional(),
     hashtags: z.array(z.string()),
     mentions: z.array(z.string()),
     createdAt: time,

@@ -45,8 +45,6 @@ export {
   type TransactionOperation,
 } from './dapr/state.js';
 export { WriteConflict, parseSidecarFailure } from './dapr/errors.js';
-/** @deprecated the old name of WriteConflict, kept until every service has moved. */
-export { WriteConflict as EtagMismatchError } from './dapr/errors.js';
 export { retryOnConflict } from './dapr/retry.js';
 export { characterCount, normalizeText, userText } from './text.js';
 export * from './names.js';
@@ -60,8 +58,6 @@ export {
   accessRevoked,
   accessTokenSigner,
   accessTokenVerifier,
-  callerOf,
-  requireCaller,
   type AccessRevoked,
   type AuthUser,
   type VerifiedToken,
@@ -72,15 +68,16 @@ export { Outbox, newEventId } from './dapr/outbox.js';
 export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';
 export {
   FORWARDED_PREFIX_HEADER,
+  cursorPage,
   decodeCursor,
   encodeCursor,
   pageQuery,
   queryPageToken,
   offsetCursor,
   pageFrom,
-  sendPage,
   type OffsetPage,
   type Page,
   type PageQuery,
 } from './http/pagination.js';
-export type { ApiRoute, ServiceApi } from './api.js';
+export { defineApi, publicRoutes, type ApiRoute, type ServiceApi } from './api.js';
+export { mountApi, type Handlers, type RouteInput } from './http/mount-api.js';

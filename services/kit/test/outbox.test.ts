@@ -1,4 +1,4 @@
-import { startSidecar, parseComponents, type Sidecar } from '../../../sidecar/src/index.js';
+import { startSidecar, parseComponents, type Sidecar } from '@flock/sidecar';
 import {
   Dapr,
   baseConfigSchema,

@@ -1,7 +1,7 @@
 import { serve } from '@flock/kit';
-import { notificationsConfigSchema } from './notifications.schemas.js';
-import { buildNotificationsService } from './notifications.service.js';
+import { notificationsConfigSchema } from './notifications.config.js';
+import { buildService } from './notifications.service.js';
 
 await serve('notifications', notificationsConfigSchema, (config, logger) =>
-  buildNotificationsService(config, logger),
+  buildService(config, { logger }),
 );

@@ -1,6 +1,7 @@
-import { APP_IDS, type ServiceApi } from '@flock/kit';
+import { APP_IDS, defineApi } from '@flock/kit';
 import { z } from 'zod';
 import {
+  createRequest,
   listQuery,
   notification,
   notificationParams,
@@ -14,11 +15,11 @@ import {
  * `{id, type: follow|like|comment|reply|mention, actorId, postId?, commentId?, createdAt, read}`;
  * ids sort by time.
  */
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.notifications,
   tag: 'notifications',
-  routes: [
-    {
+  routes: {
+    list: {
       method: 'get',
       path: '/notifications',
       access: 'auth',
@@ -30,7 +31,7 @@ export const api: ServiceApi = {
       paginated: true,
       pageExtras: z.object({ unreadCount: z.number().int().min(0) }),
     },
-    {
+    stream: {
       method: 'get',
       path: '/notifications/stream',
       access: 'auth',
@@ -40,14 +41,14 @@ export const api: ServiceApi = {
       responses: { 200: null },
       stream: true,
     },
-    {
+    readAll: {
       method: 'post',
       path: '/notifications/read-all',
       access: 'auth',
       summary: 'Mark every notification of the caller read; answers how many changed.',
       responses: { 200: readAllResult },
     },
-    {
+    read: {
       method: 'post',
       path: '/notifications/:id/read',
       access: 'auth',
@@ -56,5 +57,15 @@ export const api: ServiceApi = {
       params: notificationParams,
       responses: { 200: notification },
     },
-  ],
-};
+    create: {
+      method: 'post',
+      path: '/internal/notifications',
+      access: 'internal',
+      summary:
+        'Notify a user for another service; the Idempotency-Key makes a retry one notification. ' +
+        'Nothing is created (204) about yourself, for a deleted user, or for a repeated key.',
+      body: createRequest,
+      responses: { 201: notification, 204: null },
+    },
+  },
+});

@@ -1,4 +1,4 @@
-import { notFound } from '@flock/kit';
+import { notFound, type EventPayload } from '@flock/kit';
 import type { CreateRequest, Notification, NotificationType } from './notifications.schemas.js';
 
 /** A notification about to be stored for `userId`. */
@@ -103,16 +103,20 @@ export class NotificationsDomain {
   }
 
   /**
-   * A reply notifies the parent's author; mentions notify the mentioned users. Someone both
-   * replied to and mentioned gets one notification (the reply). `postId` is the new post.
+   * A reply notifies the parent's author (named by the event; posts is asked only for events
+   * from before it was); mentions notify the mentioned users. Someone both replied to and
+   * mentioned gets one notification (the reply). `postId` is the new post.
    */
   async postCreated(
     eventId: string,
-    e: { postId: string; authorId: string; inReplyTo?: string; mentions: readonly string[] },
+    e: Pick<
+      EventPayload<'post.created'>,
+      'postId' | 'authorId' | 'inReplyTo' | 'inReplyToAuthorId' | 'mentions'
+    >,
   ) {
     const drafts: Draft[] = [];
     if (e.inReplyTo !== undefined) {
-      const parentAuthor = await this.posts.authorOf(e.inReplyTo);
+      const parentAuthor = e.inReplyToAuthorId ?? (await this.posts.authorOf(e.inReplyTo));
       if (parentAuthor !== undefined)
         drafts.push({ userId: parentAuthor, type: 'reply', actorId: e.authorId, postId: e.postId });
     }

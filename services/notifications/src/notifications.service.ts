@@ -1,9 +1,10 @@
-import { Dapr, createService, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import { createService, Dapr, mountApi, stateStoreOf, type Logger, type Service } from '@flock/kit';
 import { NotificationsDomain } from './notifications.domain.js';
 import { notificationsSubscriptions } from './notifications.events.js';
 import { newNotificationId } from './notifications.ids.js';
-import { notificationsRoutes } from './notifications.routes.js';
-import type { NotificationsConfig } from './notifications.schemas.js';
+import { api } from './notifications.api.js';
+import { notificationsHandlers } from './notifications.routes.js';
+import type { NotificationsConfig } from './notifications.config.js';
 import {
   BroadcastLiveChannel,
   DaprInboxRepository,
@@ -17,10 +18,15 @@ export interface NotificationsService extends Service {
 }
 
 /** The notifications service wired to its sidecar; index.ts, the tests and the bench share it. */
-export function buildNotificationsService(
+export interface NotificationsDeps {
+  logger: Logger;
+}
+
+export function buildService(
   config: NotificationsConfig,
-  logger: Logger,
+  deps: NotificationsDeps,
 ): NotificationsService {
+  const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const state = dapr.state(stateStoreOf(config.APP_ID));
   const clock = { now: () => new Date() };
@@ -43,7 +49,7 @@ export function buildNotificationsService(
   const service = createService({
     config,
     logger,
-    routes: (app) => notificationsRoutes(app, notifications, hub, logger),
+    routes: (app) => mountApi(app, api, notificationsHandlers(notifications, hub, logger)),
     subscriptions: notificationsSubscriptions(notifications, hub),
     readiness: [dapr.readiness],
     // Open streams never finish on their own: end them first, or draining waits them out.

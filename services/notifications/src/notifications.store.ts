@@ -174,9 +174,8 @@ export class DaprUsernameDirectory implements UsernameDirectory {
 }
 
 /**
- * Asks the posts service, by invocation, who wrote a post. Invocation rather than a projection of
- * post.created: a reply can arrive before (or without) its parent's event, a deleted parent
- * answers 404 (no notification), and this store does not grow by one key per post on the platform.
+ * Asks the posts service, by invocation, who wrote a post: only for a post.created from before
+ * posts named the parent's author in it. A deleted parent answers 404 (no notification).
  */
 export class DaprPostDirectory implements PostDirectory {
   constructor(private readonly dapr: Dapr) {}

@@ -1,4 +1,5 @@
-import { baseConfigSchema, serve } from '@flock/kit';
+import { serve } from '@flock/kit';
+import { postsConfigSchema } from './posts.config.js';
 import { buildService } from './posts.service.js';
 
-await serve('posts', baseConfigSchema, (config, logger) => buildService(config, logger));
+await serve('posts', postsConfigSchema, (config, logger) => buildService(config, { logger }));

@@ -1,5 +1,6 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { APP_IDS, defineApi, pageQuery, postBatchRequest, postBatchResponse } from '@flock/kit';
 import {
+  authorCounts,
   createPostBody,
   likeState,
   likeView,
@@ -7,14 +8,15 @@ import {
   postView,
   threadView,
   updatePostBody,
+  userIdParams,
 } from './posts.schemas.js';
 
-/** The posts service's public API; the gateway routes and documents by it. */
-export const api: ServiceApi = {
+/** The posts service's API; it serves by it, and the gateway routes and documents by it. */
+export const api = defineApi({
   appId: APP_IDS.posts,
   tag: 'posts',
-  routes: [
-    {
+  routes: {
+    create: {
       method: 'post',
       path: '/posts',
       access: 'auth',
@@ -25,7 +27,7 @@ export const api: ServiceApi = {
       responses: { 201: postView, 200: postView },
       idempotent: true,
     },
-    {
+    list: {
       method: 'get',
       path: '/posts',
       access: 'public',
@@ -34,7 +36,7 @@ export const api: ServiceApi = {
       responses: { 200: postView },
       paginated: true,
     },
-    {
+    get: {
       method: 'get',
       path: '/posts/:id',
       access: 'public',
@@ -42,7 +44,7 @@ export const api: ServiceApi = {
       params: postIdParams,
       responses: { 200: postView },
     },
-    {
+    thread: {
       method: 'get',
       path: '/posts/:id/thread',
       access: 'public',
@@ -52,7 +54,7 @@ export const api: ServiceApi = {
       params: postIdParams,
       responses: { 200: threadView },
     },
-    {
+    update: {
       method: 'patch',
       path: '/posts/:id',
       access: 'auth',
@@ -61,7 +63,7 @@ export const api: ServiceApi = {
       body: updatePostBody,
       responses: { 200: postView },
     },
-    {
+    remove: {
       method: 'delete',
       path: '/posts/:id',
       access: 'auth',
@@ -71,7 +73,7 @@ export const api: ServiceApi = {
       params: postIdParams,
       responses: { 204: null },
     },
-    {
+    like: {
       method: 'post',
       path: '/posts/:id/like',
       access: 'auth',
@@ -79,7 +81,7 @@ export const api: ServiceApi = {
       params: postIdParams,
       responses: { 200: likeState },
     },
-    {
+    unlike: {
       method: 'delete',
       path: '/posts/:id/like',
       access: 'auth',
@@ -87,7 +89,7 @@ export const api: ServiceApi = {
       params: postIdParams,
       responses: { 200: likeState },
     },
-    {
+    likes: {
       method: 'get',
       path: '/posts/:id/likes',
       access: 'public',
@@ -97,5 +99,21 @@ export const api: ServiceApi = {
       responses: { 200: likeView },
       paginated: true,
     },
-  ],
-};
+    batch: {
+      method: 'post',
+      path: '/internal/posts/batch',
+      access: 'internal',
+      summary: 'Posts by id as a reader sees them (for timelines); missing ones are left out.',
+      body: postBatchRequest,
+      responses: { 200: postBatchResponse },
+    },
+    authorCounts: {
+      method: 'get',
+      path: '/internal/users/:id/counts',
+      access: 'internal',
+      summary: "An author's post count (for profiles).",
+      params: userIdParams,
+      responses: { 200: authorCounts },
+    },
+  },
+});

@@ -118,10 +118,12 @@ export class PostsDomain {
         if (replay) return { post: replay, created: false };
       }
       const writes: PostWrite[] = [];
+      let parentAuthorId: string | undefined;
       if (input.inReplyTo !== undefined) {
         const parent = await this.posts.post(input.inReplyTo);
         if (!parent || !isLive(parent.value))
           throw notFound(`The post ${input.inReplyTo} being replied to does not exist.`);
+        parentAuthorId = parent.value.authorId;
         writes.push({
           type: 'post',
           post: { ...parent.value, repliesCount: parent.value.repliesCount + 1 },
@@ -162,6 +164,7 @@ export class PostsDomain {
             authorId: post.authorId,
             text: post.text,
             ...(post.inReplyTo !== undefined ? { inReplyTo: post.inReplyTo } : {}),
+            ...(parentAuthorId !== undefined ? { inReplyToAuthorId: parentAuthorId } : {}),
             hashtags: post.hashtags,
             mentions: post.mentions,
             createdAt: now,

@@ -1,6 +1,5 @@
 import { serve } from '@flock/kit';
-import { buildSearchService, searchConfigSchema } from './search.service.js';
+import { searchConfigSchema } from './search.config.js';
+import { buildService } from './search.service.js';
 
-await serve('search', searchConfigSchema, (config, logger) =>
-  buildSearchService(config, { logger }),
-);
+await serve('search', searchConfigSchema, (config, logger) => buildService(config, { logger }));

@@ -1,4 +1,4 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
 import {
   postHit,
   postSearchQuery,
@@ -10,11 +10,11 @@ import {
 } from './search.schemas.js';
 
 /** The public routes of the search service: all readable without a token but email lookups. */
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.search,
   tag: 'search',
-  routes: [
-    {
+  routes: {
+    users: {
       method: 'get',
       path: '/search/users',
       access: 'optional-auth',
@@ -25,7 +25,7 @@ export const api: ServiceApi = {
       paginated: true,
       budget: { name: 'email-lookup', query: 'email' },
     },
-    {
+    posts: {
       method: 'get',
       path: '/search/posts',
       access: 'optional-auth',
@@ -35,7 +35,7 @@ export const api: ServiceApi = {
       responses: { 200: postHit },
       paginated: true,
     },
-    {
+    tags: {
       method: 'get',
       path: '/search/tags',
       access: 'optional-auth',
@@ -44,7 +44,7 @@ export const api: ServiceApi = {
       responses: { 200: tagHit },
       paginated: true,
     },
-    {
+    tagged: {
       method: 'get',
       path: '/tags/:tag',
       access: 'optional-auth',
@@ -54,5 +54,5 @@ export const api: ServiceApi = {
       responses: { 200: postHit },
       paginated: true,
     },
-  ],
-};
+  },
+});

@@ -1,51 +1,26 @@
-import type { Express } from 'express';
-import { callerOf, decodeCursor, encodeCursor, sendPage } from '@flock/kit';
+import { cursorPage, decodeCursor, type Handlers } from '@flock/kit';
+import type { api } from './search.api.js';
 import type { SearchDomain, UsersAfter } from './search.domain.js';
-import {
-  byRank,
-  byScore,
-  byTag,
-  byTime,
-  byUsername,
-  postSearchQuery,
-  tagParams,
-  tagSearchQuery,
-  userSearchQuery,
-} from './search.schemas.js';
+import { byRank, byScore, byTag, byTime, byUsername } from './search.schemas.js';
 
-const next = (position: unknown) =>
-  position === undefined ? {} : { nextCursor: encodeCursor(position) };
-
-/** Search routes; any caller (the gateway marks them optional-auth), email lookups only signed in. */
-export function searchRoutes(app: Express, search: SearchDomain): void {
-  app.get('/search/users', async (req, res) => {
-    const query = userSearchQuery.parse(req.query);
+/** Search routes; any caller (optional-auth), email lookups only signed in. */
+export const searchHandlers = (search: SearchDomain): Handlers<typeof api> => ({
+  async users({ caller, query }) {
     const cursor = query.q === undefined ? byUsername : byScore;
     const after =
       query.cursor === undefined ? undefined : decodeCursor<UsersAfter>(query.cursor, cursor);
-    const page = await search.users(callerOf(req), query, query.limit, after);
-    sendPage(req, res, { items: page.items, ...next(page.next) });
-  });
-
-  app.get('/search/posts', async (req, res) => {
-    const query = postSearchQuery.parse(req.query);
+    return cursorPage(await search.users(caller, query, query.limit, after));
+  },
+  async posts({ query }) {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, byRank);
-    const page = await search.posts(query.q, query.limit, after);
-    sendPage(req, res, { items: page.items, ...next(page.next) });
-  });
-
-  app.get('/search/tags', async (req, res) => {
-    const query = tagSearchQuery.parse(req.query);
+    return cursorPage(await search.posts(query.q, query.limit, after));
+  },
+  async tags({ query }) {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, byTag);
-    const page = await search.tags(query.q, query.limit, after);
-    sendPage(req, res, { items: page.items, ...next(page.next) });
-  });
-
-  app.get('/tags/:tag', async (req, res) => {
-    const { tag } = tagParams.parse(req.params);
-    const query = tagSearchQuery.omit({ q: true }).parse(req.query);
+    return cursorPage(await search.tags(query.q, query.limit, after));
+  },
+  async tagged({ params, query }) {
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, byTime);
-    const page = await search.postsTagged(tag, query.limit, after);
-    sendPage(req, res, { items: page.items, ...next(page.next) });
-  });
-}
+    return cursorPage(await search.postsTagged(params.tag, query.limit, after));
+  },
+});

@@ -1,26 +1,10 @@
-import {
-  Dapr,
-  SECRETS,
-  baseConfigSchema,
-  createService,
-  type Logger,
-  type Service,
-} from '@flock/kit';
-import { z } from 'zod';
+import { createService, Dapr, mountApi, SECRETS, type Logger, type Service } from '@flock/kit';
+import type { SearchConfig } from './search.config.js';
 import { SearchDomain } from './search.domain.js';
 import { searchSubscriptions } from './search.events.js';
-import { searchRoutes } from './search.routes.js';
+import { api } from './search.api.js';
+import { searchHandlers } from './search.routes.js';
 import { PgSearchIndex } from './search.store.js';
-
-export const searchConfigSchema = baseConfigSchema.extend({
-  /** The text search configuration for post text (`simple` is always used for hashtags). */
-  SEARCH_LANGUAGE: z
-    .string()
-    .regex(/^[a-z_]{1,63}$/, 'a text search configuration name such as english')
-    .default('english'),
-  SEARCH_PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-});
-export type SearchConfig = z.infer<typeof searchConfigSchema>;
 
 export interface SearchDeps {
   logger: Logger;
@@ -31,15 +15,14 @@ export interface SearchDeps {
 const PRUNE_INTERVAL_MS = 3600_000;
 
 /** The search service wired to its sidecar and its database; index.ts and the tests share it. */
-export async function buildSearchService(
+export async function buildService(
   config: SearchConfig,
   deps: SearchDeps,
 ): Promise<Service & { index: PgSearchIndex }> {
   const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const connectionString =
-    deps.connectionString ?? (await dapr.secret(SECRETS.postgresUrl))[SECRETS.postgresUrl];
-  if (!connectionString) throw new Error(`secret ${SECRETS.postgresUrl} has no value`);
+    deps.connectionString ?? (await dapr.requiredSecret(SECRETS.postgresUrl));
   const index = await PgSearchIndex.open(
     connectionString,
     config.SEARCH_LANGUAGE,
@@ -56,7 +39,7 @@ export async function buildSearchService(
   const service = createService({
     config,
     logger,
-    routes: (app) => searchRoutes(app, search),
+    routes: (app) => mountApi(app, api, searchHandlers(search)),
     subscriptions: searchSubscriptions(search),
     readiness: [dapr.readiness, { name: 'postgres', check: () => index.ping() }],
     onShutdown: [async () => clearInterval(pruner), () => index.close(), () => dapr.close()],

@@ -96,6 +96,15 @@ function page<R, T>(rows: R[], limit: number, map: (row: R) => T): { items: T[];
   return { items: kept.map(map), ...(more ? { last: kept.at(-1) } : {}) };
 }
 
+/**
+ * A post as its event tells it ($1 id, $2 author, $3 text, $4 hashtags, $5 time); a post of a
+ * deleted author is stored as a tombstone from the start. Each event says what a conflict keeps.
+ */
+const INSERT_POST = `INSERT INTO search_posts
+         (post_id, author_id, body, hashtags, tag_text, created_at, changed_at, deleted)
+       VALUES ($1, $2, $3, $4, array_to_string($4::text[], ' '), $5, $5,
+               EXISTS (SELECT 1 FROM search_users WHERE user_id = $2 AND deleted))`;
+
 export class PgSearchIndex implements SearchIndex {
   constructor(
     readonly pool: pg.Pool,
@@ -379,13 +388,10 @@ export class IndexWriter {
     );
   }
 
-  /** A post of a deleted author is stored as a tombstone from the start. */
+  /** post.created; where an edit got here first, it only sets the post's real creation time. */
   async postCreated(post: IndexedPost, createdAt: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO search_posts
-         (post_id, author_id, body, hashtags, tag_text, created_at, changed_at, deleted)
-       VALUES ($1, $2, $3, $4, array_to_string($4::text[], ' '), $5, $5,
-               EXISTS (SELECT 1 FROM search_users WHERE user_id = $2 AND deleted))
+      `${INSERT_POST}
        ON CONFLICT (post_id) DO UPDATE SET created_at = EXCLUDED.created_at
        WHERE NOT search_posts.deleted`,
       [post.postId, post.authorId, post.text, post.hashtags, createdAt],
@@ -396,10 +402,7 @@ export class IndexWriter {
   /** The newest edit wins; an edit of a deleted post is ignored. */
   async postUpdated(post: IndexedPost, at: string): Promise<void> {
     await this.db.query(
-      `INSERT INTO search_posts
-         (post_id, author_id, body, hashtags, tag_text, created_at, changed_at, deleted)
-       VALUES ($1, $2, $3, $4, array_to_string($4::text[], ' '), $5, $5,
-               EXISTS (SELECT 1 FROM search_users WHERE user_id = $2 AND deleted))
+      `${INSERT_POST}
        ON CONFLICT (post_id) DO UPDATE SET
          body = EXCLUDED.body, hashtags = EXCLUDED.hashtags, tag_text = EXCLUDED.tag_text,
          changed_at = EXCLUDED.changed_at

@@ -1,7 +1,5 @@
 import { serve } from '@flock/kit';
-import { timelineConfigSchema } from './timeline.schemas.js';
-import { buildTimelineService } from './timeline.service.js';
+import { timelineConfigSchema } from './timeline.config.js';
+import { buildService } from './timeline.service.js';
 
-await serve('timeline', timelineConfigSchema, (config, logger) =>
-  buildTimelineService(config, logger),
-);
+await serve('timeline', timelineConfigSchema, (config, logger) => buildService(config, { logger }));

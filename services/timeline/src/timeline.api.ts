@@ -1,15 +1,15 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
 import { timelineItem, userParams } from './timeline.schemas.js';
 
 /**
  * Items are whole posts as the reader sees them, newest first: one request shows a page. A post
  * deleted since it was listed is left out (a page may then hold fewer than `limit` items).
  */
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.timeline,
   tag: 'timeline',
-  routes: [
-    {
+  routes: {
+    home: {
       method: 'get',
       path: '/timeline/home',
       access: 'auth',
@@ -19,7 +19,7 @@ export const api: ServiceApi = {
       responses: { 200: timelineItem },
       paginated: true,
     },
-    {
+    user: {
       method: 'get',
       path: '/users/:id/timeline',
       access: 'optional-auth',
@@ -29,5 +29,5 @@ export const api: ServiceApi = {
       responses: { 200: timelineItem },
       paginated: true,
     },
-  ],
-};
+  },
+});

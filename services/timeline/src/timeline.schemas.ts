@@ -1,11 +1,5 @@
-import { baseConfigSchema, readerPostView } from '@flock/kit';
+import { readerPostView } from '@flock/kit';
 import { z } from 'zod';
-
-export const timelineConfigSchema = baseConfigSchema.extend({
-  /** A poster with more followers than this is not fanned out; followers merge their posts at read time. */
-  CELEBRITY_FOLLOWERS: z.coerce.number().int().min(0).default(10_000),
-});
-export type TimelineConfig = z.infer<typeof timelineConfigSchema>;
 
 export const userId = z.uuid('a user id');
 export const userParams = z.object({ id: userId });

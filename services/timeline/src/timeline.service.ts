@@ -1,7 +1,8 @@
 import {
-  Dapr,
-  ProcessedEvents,
   createService,
+  Dapr,
+  mountApi,
+  ProcessedEvents,
   stateStoreOf,
   type Logger,
   type Service,
@@ -9,22 +10,21 @@ import {
 import { Histogram } from 'prom-client';
 import { TimelineDomain, type PostReader } from './timeline.domain.js';
 import { timelineSubscriptions } from './timeline.events.js';
-import { timelineRoutes } from './timeline.routes.js';
+import { api } from './timeline.api.js';
+import { timelineHandlers } from './timeline.routes.js';
 import { InvokedPostReader } from './timeline.posts.js';
-import type { TimelineConfig } from './timeline.schemas.js';
+import type { TimelineConfig } from './timeline.config.js';
 import { DaprTimelineRepository } from './timeline.store.js';
 
 export interface TimelineDeps {
+  logger: Logger;
   /** Where pages are hydrated from; the posts service by default (component tests stand in). */
   posts?: PostReader;
 }
 
 /** The timeline service wired to its sidecar; index.ts and the tests share it. */
-export function buildTimelineService(
-  config: TimelineConfig,
-  logger: Logger,
-  deps: TimelineDeps = {},
-): Service {
+export function buildService(config: TimelineConfig, deps: TimelineDeps): Service {
+  const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const state = dapr.state(stateStoreOf(config.APP_ID));
   let observeLag: (seconds: number) => void = () => undefined;
@@ -38,7 +38,7 @@ export function buildTimelineService(
   const service = createService({
     config,
     logger,
-    routes: (app) => timelineRoutes(app, timeline),
+    routes: (app) => mountApi(app, api, timelineHandlers(timeline)),
     subscriptions: timelineSubscriptions(timeline, new ProcessedEvents(state)),
     readiness: [dapr.readiness],
     onShutdown: [() => dapr.close()],

@@ -1,4 +1,4 @@
-import { APP_IDS, pageQuery, type ServiceApi } from '@flock/kit';
+import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
 import {
   loginRequest,
   logoutRequest,
@@ -8,16 +8,18 @@ import {
   registerRequest,
   registration,
   session,
+  sessionParams,
+  revocation,
   updateUserRequest,
   userIdParams,
   userProfile,
 } from './users.schemas.js';
 
-export const api: ServiceApi = {
+export const api = defineApi({
   appId: APP_IDS.users,
   tag: 'users',
-  routes: [
-    {
+  routes: {
+    register: {
       method: 'post',
       path: '/auth/register',
       access: 'public',
@@ -26,7 +28,7 @@ export const api: ServiceApi = {
       body: registerRequest,
       responses: { 202: registration },
     },
-    {
+    login: {
       method: 'post',
       path: '/auth/login',
       access: 'public',
@@ -36,7 +38,7 @@ export const api: ServiceApi = {
       responses: { 200: session },
       budget: { name: 'login' },
     },
-    {
+    refresh: {
       method: 'post',
       path: '/auth/refresh',
       access: 'public',
@@ -46,7 +48,7 @@ export const api: ServiceApi = {
       responses: { 200: session },
       budget: { name: 'login' },
     },
-    {
+    logout: {
       method: 'post',
       path: '/auth/logout',
       access: 'auth',
@@ -56,14 +58,14 @@ export const api: ServiceApi = {
       responses: { 204: null },
       ends: 'session',
     },
-    {
+    me: {
       method: 'get',
       path: '/me',
       access: 'auth',
       summary: 'The signed-in user',
       responses: { 200: me },
     },
-    {
+    list: {
       method: 'get',
       path: '/users',
       access: 'public',
@@ -72,7 +74,7 @@ export const api: ServiceApi = {
       paginated: true,
       responses: { 200: publicUser },
     },
-    {
+    profile: {
       method: 'get',
       path: '/users/:id',
       access: 'optional-auth',
@@ -80,7 +82,7 @@ export const api: ServiceApi = {
       params: userIdParams,
       responses: { 200: userProfile },
     },
-    {
+    update: {
       method: 'patch',
       path: '/users/:id',
       access: 'auth',
@@ -89,7 +91,7 @@ export const api: ServiceApi = {
       body: updateUserRequest,
       responses: { 200: publicUser },
     },
-    {
+    remove: {
       method: 'delete',
       path: '/users/:id',
       access: 'auth',
@@ -99,5 +101,13 @@ export const api: ServiceApi = {
       responses: { 204: null },
       ends: 'account',
     },
-  ],
-};
+    isRevoked: {
+      method: 'get',
+      path: '/internal/users/:userId/sessions/:sessionId/revoked',
+      access: 'internal',
+      summary: 'Whether a session was ended (the gateway asks, and caches "not revoked" briefly).',
+      params: sessionParams,
+      responses: { 200: revocation },
+    },
+  },
+});

@@ -1,88 +1,44 @@
-import type { Express } from 'express';
 import {
   CLIENT_ADDRESS_HEADER,
   SESSION_ID_HEADER,
   decodeCursor,
   encodeCursor,
-  pageQuery,
   queryPageToken,
-  requireCaller,
-  sendPage,
   unauthorized,
+  type Handlers,
 } from '@flock/kit';
+import type { api } from './users.api.js';
 import { REGISTRATION_ACCEPTED, type UsersDomain } from './users.domain.js';
-import {
-  loginRequest,
-  logoutRequest,
-  refreshRequest,
-  registerRequest,
-  sessionParams,
-  updateUserRequest,
-  userIdParams,
-} from './users.schemas.js';
 
-export function usersRoutes(app: Express, users: UsersDomain): void {
-  app.post('/auth/register', async (req, res) => {
-    await users.register(registerRequest.parse(req.body));
-    res.status(202).json({ detail: REGISTRATION_ACCEPTED });
-  });
-
-  app.post('/auth/login', async (req, res) => {
-    // The gateway sets the address; without it (an internal caller) all such calls share one.
-    const source = req.get(CLIENT_ADDRESS_HEADER) ?? 'unknown';
-    res.json(await users.login(loginRequest.parse(req.body), source));
-  });
-
-  app.post('/auth/refresh', async (req, res) => {
-    res.json(await users.refresh(refreshRequest.parse(req.body).refreshToken));
-  });
-
-  app.post('/auth/logout', async (req, res) => {
-    const caller = requireCaller(req);
+/** Each route of `api`, by name: one line from HTTP to the domain. */
+export const usersHandlers = (users: UsersDomain): Handlers<typeof api> => ({
+  async register({ body }) {
+    await users.register(body);
+    return { detail: REGISTRATION_ACCEPTED };
+  },
+  // The gateway sets the address; without it (an internal caller) all such calls share one.
+  login: ({ body, req }) => users.login(body, req.get(CLIENT_ADDRESS_HEADER) ?? 'unknown'),
+  refresh: ({ body }) => users.refresh(body.refreshToken),
+  async logout({ caller, body, req }) {
     const sessionId = req.get(SESSION_ID_HEADER);
     if (!sessionId) throw unauthorized();
-    await users.logout(caller, sessionId, logoutRequest.parse(req.body ?? {}).refreshToken);
-    res.status(204).end();
-  });
-
-  app.get('/me', async (req, res) => {
-    res.json(await users.me(requireCaller(req)));
-  });
-
-  app.get('/users', async (req, res) => {
-    const { limit, cursor } = pageQuery.parse(req.query);
+    await users.logout(caller, sessionId, body.refreshToken);
+  },
+  me: ({ caller }) => users.me(caller),
+  async list({ query: { limit, cursor } }) {
     const page = await users.list(
       limit,
       cursor === undefined ? undefined : decodeCursor(cursor, queryPageToken),
     );
-    sendPage(req, res, {
-      ...page,
+    return {
+      items: page.items,
       ...(page.nextCursor ? { nextCursor: encodeCursor(page.nextCursor) } : {}),
-    });
-  });
-
-  app.get('/users/:id', async (req, res) => {
-    res.json(await users.profile(userIdParams.parse(req.params).id));
-  });
-
-  app.patch('/users/:id', async (req, res) => {
-    res.json(
-      await users.update(
-        requireCaller(req),
-        userIdParams.parse(req.params).id,
-        updateUserRequest.parse(req.body),
-      ),
-    );
-  });
-
-  app.delete('/users/:id', async (req, res) => {
-    await users.remove(requireCaller(req), userIdParams.parse(req.params).id);
-    res.status(204).end();
-  });
-
-  // Internal (reached only through Dapr invocation; the gateway does not route it).
-  app.get('/internal/users/:userId/sessions/:sessionId/revoked', async (req, res) => {
-    const { userId, sessionId } = sessionParams.parse(req.params);
-    res.json({ revoked: await users.isRevoked(userId, sessionId) });
-  });
-}
+    };
+  },
+  profile: ({ params }) => users.profile(params.id),
+  update: ({ caller, params, body }) => users.update(caller, params.id, body),
+  remove: ({ caller, params }) => users.remove(caller, params.id),
+  isRevoked: async ({ params }) => ({
+    revoked: await users.isRevoked(params.userId, params.sessionId),
+  }),
+});

@@ -30,7 +30,10 @@ export const loginRequest = z.object({
 export type LoginRequest = z.infer<typeof loginRequest>;
 
 export const refreshRequest = z.object({ refreshToken: z.string().min(20).max(200) });
-export const logoutRequest = z.object({ refreshToken: z.string().min(20).max(200).optional() });
+/** The body is optional: without one, only the session in use ends. */
+export const logoutRequest = z
+  .object({ refreshToken: z.string().min(20).max(200).optional() })
+  .default({});
 
 export const updateUserRequest = z
   .object({ displayName: displayName.optional(), bio: bio.optional() })
@@ -43,6 +46,7 @@ export const sessionParams = z.object({
   userId: z.uuid('a user id'),
   sessionId: z.uuid('a session id'),
 });
+export const revocation = z.object({ revoked: z.boolean() });
 
 /** What is stored; `passwordHash` never leaves the users service. `kind` lets queries list users. */
 export interface UserRecord {

@@ -12,6 +12,9 @@ const markerKey = (eventId: string) => `processed:${eventId}`;
  * Applies an event's effect exactly once per consumer. `plan` reads what it needs and returns the
  * writes; they commit together with an insert-only `processed:<eventId>` marker, so a redelivery
  * finds the marker and changes nothing. An etag race re-runs `plan` on fresh state.
+ * It needs a store whose transactions are all or nothing: daprd's state.redis applies the other
+ * writes of a transaction whose etag check failed, and answers 204, so the marker would say done
+ * for an effect that never landed (docs/backends.md, state.redis).
  */
 export async function consumeOnce(
   state: StateStore,

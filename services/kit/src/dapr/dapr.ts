@@ -114,6 +114,16 @@ export class Dapr {
     }
   }
 
+  /**
+   * A secret a service cannot start without, stored under a key of its own name (every SECRETS
+   * entry is); an empty one fails the start like a missing one.
+   */
+  async requiredSecret(name: string): Promise<string> {
+    const value = (await this.secret(name))[name];
+    if (!value) throw new Error(`secret ${name} is empty`);
+    return value;
+  }
+
   /** Ready when the sidecar answers its health endpoint. */
   readonly readiness: ReadinessCheck = {
     name: 'dapr-sidecar',

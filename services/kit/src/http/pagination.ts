@@ -67,6 +67,12 @@ export function pageFrom<T, V>(
   };
 }
 
+/** A domain's page (`next`: where the following page starts) as the API answers it. */
+export const cursorPage = <T>(page: { items: T[]; next?: unknown }): Page<T> => ({
+  items: page.items,
+  ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }),
+});
+
 /** The gateway tells services the public path prefix, so links point at the public API. */
 export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';
 

@@ -2,7 +2,8 @@ import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { connect as connectNats } from 'nats';
-import { FLOCK_TOPICS, plainValue as value, type ComponentDefinition } from '@flock/sidecar';
+import { plainValue as value, type ComponentDefinition } from '@flock/sidecar';
+import { FLOCK_TOPICS } from '@flock/runner';
 
 /**
  * Test isolation on the local profiles, whose servers outlive every run: a database of the run's

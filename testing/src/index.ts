@@ -1,6 +1,14 @@
 export { eventually } from './eventually.js';
 export { describeIfReachable } from './reachable.js';
-export { edgeApp, publish, startProbe, testComponents, type Received } from './sidecar-harness.js';
+export {
+  edgeApp,
+  publish,
+  startProbe,
+  testComponents,
+  type Probe,
+  type Received,
+} from './sidecar-harness.js';
+export { client, expectProblem, type User } from './service-client.js';
 export {
   TEST_PASSWORD,
   startTestPlatform,
@@ -13,4 +21,10 @@ export {
   type TestPlatformOptions,
 } from './platform.js';
 export { purgeBackends } from './backends.js';
-export { freePort } from '@flock/sidecar';
+export { dropTable, findRealPostgres } from './postgres.js';
+export {
+  startServiceUnderTest,
+  type ServiceUnderTest,
+  type ServiceUnderTestOptions,
+} from './service-under-test.js';
+export { freePort } from '@flock/runner';

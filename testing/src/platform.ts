@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_IDS, createLogger } from '@flock/kit';
+import { loadComponents } from '@flock/sidecar';
 import {
   createThrowawayDatabase,
-  loadComponents,
   profileFolder,
   startPlatform,
   type Platform,
   type Runtime,
-} from '@flock/sidecar';
+} from '@flock/runner';
 import { purgeBackends } from './backends.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

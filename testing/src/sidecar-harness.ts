@@ -88,11 +88,17 @@ export interface Received {
   data: Record<string, string>;
 }
 
-/** A subscriber on `topics` behind its own sidecar: records every event it is delivered. */
-export async function startProbe(topics: string[]): Promise<{
+export interface Probe {
   received: Received[];
+  /** What it received on `topic`, in order. */
+  of(topic: string): Received[];
+  /** Publishes through the probe's sidecar, as a producer would; `id` becomes the CloudEvent id. */
+  publish(topic: string, data: unknown, id?: string): Promise<void>;
   stop(): Promise<void>;
-}> {
+}
+
+/** A subscriber on `topics` behind its own sidecar: records every event it is delivered. */
+export async function startProbe(topics: readonly string[]): Promise<Probe> {
   const received: Received[] = [];
   const app = await edgeApp((method, path, body) => {
     if (method === 'GET' && path === '/dapr/subscribe')
@@ -117,6 +123,8 @@ export async function startProbe(topics: string[]): Promise<{
   await sidecar.connectApp();
   return {
     received,
+    of: (topic) => received.filter((event) => event.topic === topic),
+    publish: (topic, data, id) => publish(sidecar, topic, data, id),
     async stop() {
       await sidecar.stop();
       await new Promise((resolve) => app.server.close(resolve));

@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger, loadConfig, baseConfigSchema, type RunningService } from '@flock/kit';
-import type { Sidecar } from '../../../sidecar/src/index.js';
-import { dropTable, findRealPostgres } from '../../../sidecar/test/support/postgres.js';
-import { componentYaml, startTestSidecar } from '../../../sidecar/test/support/sidecars.js';
-import { buildAnalyticsService } from '../src/analytics.service.js';
-import { describeIfReachable, eventually } from '@flock/testing';
+import { parseComponents, type Sidecar } from '@flock/sidecar';
+import { componentYaml } from '@flock/sidecar';
+import { dropTable, findRealPostgres } from '@flock/testing';
+import { analyticsConfigSchema } from '../src/analytics.config.js';
+import { buildService } from '../src/analytics.service.js';
+import {
+  describeIfReachable,
+  eventually,
+  startServiceUnderTest,
+  type ServiceUnderTest,
+} from '@flock/testing';
 
 const realPostgres = await findRealPostgres();
 // A table of this run's own: daprd's Postgres v2 (and the sidecar, as daprd) records each table
 // prefix's migration level in the shared dapr_metadata table, so a dropped table of a reused
 // prefix would not be created again.
 const TABLE_PREFIX = `analytics_test_${randomUUID().slice(0, 8)}_`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const pubsub = componentYaml('pubsub', 'pubsub.in-memory', {
   deliveryMaxRetries: '5',
@@ -68,30 +63,20 @@ interface Report {
 for (const backend of backends) {
   describeIfReachable(backend.reachable, backend.what)(`analytics on ${backend.name}`, () => {
     let sidecar: Sidecar;
-    let service: RunningService;
+    let service: ServiceUnderTest<ReturnType<typeof buildService>>;
 
     beforeAll(async () => {
-      const port = await freePort();
-      sidecar = await startTestSidecar([await backend.store(), pubsub].join('---\n'), {
+      service = await startServiceUnderTest({
         appId: 'analytics',
-        app: { host: '127.0.0.1', port },
+        configSchema: analyticsConfigSchema,
+        build: (config, deps) => buildService(config, { ...deps, clock: { now: () => NOW } }),
+        components: parseComponents([await backend.store(), pubsub].join('---\n'), 'test.yaml'),
       });
-      const config = loadConfig(baseConfigSchema, {
-        APP_ID: 'analytics',
-        APP_PORT: String(port),
-        APP_HOST: '127.0.0.1',
-        DAPR_HTTP_PORT: String(sidecar.port),
-      });
-      service = await buildAnalyticsService(config, {
-        logger: createLogger('analytics', 'silent'),
-        clock: { now: () => NOW },
-      }).start();
-      await sidecar.connectApp();
+      sidecar = service.sidecar;
     }, 60_000);
 
     afterAll(async () => {
       await service?.stop();
-      await sidecar?.stop();
     });
 
     const as = (userId: string) => ({ 'x-flock-user-id': userId, 'x-flock-username': 'someone' });

@@ -1,32 +1,43 @@
 import { randomUUID } from 'node:crypto';
+import { commentsConfigSchema } from '../src/comments.config.js';
 import { buildService } from '../src/comments.service.js';
 // The real posts service runs beside comments: comments asks it whether a post exists, and it
-// counts comments from comment.* events. The platform harness is shared with the posts tests.
+// counts comments from comment.* events.
+import { postsConfigSchema } from '../../posts/src/posts.config.js';
 import { buildService as buildPostsService } from '../../posts/src/posts.service.js';
 import {
   client,
+  eventually,
   expectProblem,
-  startApp,
   startProbe,
+  startServiceUnderTest,
   type Probe,
-  type RunningApp,
+  type ServiceUnderTest,
   type User,
-} from '../../posts/test/support/platform.js';
-import { eventually } from '@flock/testing';
+} from '@flock/testing';
 
 const alice: User = { id: randomUUID(), username: 'alice' };
 const bob: User = { id: randomUUID(), username: 'bob' };
 
-let posts: RunningApp;
-let comments: RunningApp;
+let posts: ServiceUnderTest<ReturnType<typeof buildPostsService>>;
+let comments: ServiceUnderTest<ReturnType<typeof buildService>>;
 let probe: Probe;
 let call: ReturnType<typeof client>;
 let callPosts: ReturnType<typeof client>;
 
 beforeAll(async () => {
   probe = await startProbe(['comment.created', 'comment.deleted']);
-  posts = await startApp('posts', (config, logger) => buildPostsService(config, logger));
-  comments = await startApp('comments', (config, logger) => buildService(config, logger));
+  posts = await startServiceUnderTest({
+    appId: 'posts',
+    configSchema: postsConfigSchema,
+    build: buildPostsService,
+  });
+  comments = await startServiceUnderTest({
+    appId: 'comments',
+    configSchema: commentsConfigSchema,
+    build: buildService,
+    apps: { posts: posts.port },
+  });
   call = client(comments.url);
   callPosts = client(posts.url);
 });

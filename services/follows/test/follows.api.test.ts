@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { baseConfigSchema, createLogger, loadConfig, type RunningService } from '@flock/kit';
-import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
 import { PAGE_SIZE } from '../src/follows.store.js';
-import { buildFollowsService } from '../src/follows.service.js';
+import { followsConfigSchema } from '../src/follows.config.js';
+import { buildService } from '../src/follows.service.js';
 import {
   edgeApp,
   eventually,
-  freePort,
   publish,
   startProbe,
-  testComponents,
+  startServiceUnderTest,
   type Received,
+  type ServiceUnderTest,
 } from '@flock/testing';
 
 /** The follows service on port 0 behind a real sidecar; the users service is a stub at the edge. */
 describe('follows service through HTTP', () => {
   const known = new Set<string>();
   let users: Awaited<ReturnType<typeof edgeApp>>;
-  let sidecar: Sidecar;
-  let service: RunningService;
+  let service: ServiceUnderTest<ReturnType<typeof buildService>>;
   let probe: Awaited<ReturnType<typeof startProbe>>;
 
   beforeAll(async () => {
@@ -37,31 +35,16 @@ describe('follows service through HTTP', () => {
           };
     });
     probe = await startProbe(['follow.created', 'follow.deleted']);
-    const port = await freePort();
-    sidecar = await startSidecar({
+    service = await startServiceUnderTest({
       appId: 'follows',
-      app: { host: '127.0.0.1', port },
-      httpPort: 0,
-      components: testComponents('follows-store'),
-      logLevel: 'silent',
-      resolveApp: (appId) =>
-        appId === 'users' ? { host: '127.0.0.1', port: users.port } : undefined,
+      configSchema: followsConfigSchema,
+      build: buildService,
+      apps: { users: users.port },
     });
-    const config = loadConfig(baseConfigSchema, {
-      APP_ID: 'follows',
-      APP_PORT: String(port),
-      APP_HOST: '127.0.0.1',
-      DAPR_HTTP_PORT: String(sidecar.port),
-    });
-    service = await buildFollowsService(config, {
-      logger: createLogger('follows', 'silent'),
-    }).start();
-    await sidecar.connectApp();
   });
 
   afterAll(async () => {
     await service?.stop();
-    await sidecar?.stop();
     await probe?.stop();
     await new Promise((resolve) => users?.server.close(resolve));
   });
@@ -216,8 +199,8 @@ describe('follows service through HTTP', () => {
     await follow(a, b);
     const event = { userId: gone, username: 'gone', at: new Date().toISOString() };
     const id = randomUUID();
-    await publish(sidecar, 'user.deleted', event, id);
-    await publish(sidecar, 'user.deleted', event, id);
+    await publish(service.sidecar, 'user.deleted', event, id);
+    await publish(service.sidecar, 'user.deleted', event, id);
     await eventually(async () => {
       const [mine, theirs] = [await counts(gone), await counts(a)];
       return mine.followers + mine.following === 0 && theirs.followers === 0 ? true : undefined;
@@ -236,7 +219,7 @@ describe('follows service through HTTP', () => {
   });
 
   test('when user.deleted carries an invalid payload, then it is dropped, not retried', async () => {
-    await publish(sidecar, 'user.deleted', { userId: '' });
+    await publish(service.sidecar, 'user.deleted', { userId: '' });
     const metrics = await eventually(async () => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
       return /events_handled_total\{[^}]*outcome="DROP"[^}]*\} 1/.test(text) ? text : undefined;

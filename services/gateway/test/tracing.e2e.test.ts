@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { createLogger } from '@flock/kit';
 import { eventually } from '@flock/testing';
-import { startPlatform, type Platform } from '../../../sidecar/src/runner/platform.js';
+import { startPlatform, type Platform } from '@flock/runner';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, type RunningService } from '@flock/kit';
-import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
-import { notificationsConfigSchema } from '../src/notifications.schemas.js';
-import { buildNotificationsService } from '../src/notifications.service.js';
-import { edgeApp, eventually, freePort, publish, testComponents } from '@flock/testing';
+import { notificationsConfigSchema } from '../src/notifications.config.js';
+import { buildService } from '../src/notifications.service.js';
+import {
+  edgeApp,
+  eventually,
+  publish,
+  startServiceUnderTest,
+  type ServiceUnderTest,
+} from '@flock/testing';
 
 interface Item {
   id: string;
@@ -24,8 +28,7 @@ interface PageBody {
 describe('notifications service through HTTP', () => {
   const postAuthors = new Map<string, string>();
   let posts: Awaited<ReturnType<typeof edgeApp>>;
-  let sidecar: Sidecar;
-  let service: RunningService;
+  let service: ServiceUnderTest<ReturnType<typeof buildService>>;
 
   beforeAll(async () => {
     posts = await edgeApp((method, path) => {
@@ -39,32 +42,16 @@ describe('notifications service through HTTP', () => {
             body: { type: 'https://flock.dev/problems/not-found', status: 404, detail: 'no' },
           };
     });
-    const port = await freePort();
-    sidecar = await startSidecar({
+    service = await startServiceUnderTest({
       appId: 'notifications',
-      app: { host: '127.0.0.1', port },
-      httpPort: 0,
-      components: testComponents('notifications-store'),
-      logLevel: 'silent',
-      resolveApp: (appId) =>
-        appId === 'posts' ? { host: '127.0.0.1', port: posts.port } : undefined,
+      configSchema: notificationsConfigSchema,
+      build: buildService,
+      apps: { posts: posts.port },
     });
-    const config = loadConfig(notificationsConfigSchema, {
-      APP_ID: 'notifications',
-      APP_PORT: String(port),
-      APP_HOST: '127.0.0.1',
-      DAPR_HTTP_PORT: String(sidecar.port),
-    });
-    service = await buildNotificationsService(
-      config,
-      createLogger('notifications', 'silent'),
-    ).start();
-    await sidecar.connectApp();
   });
 
   afterAll(async () => {
     await service?.stop();
-    await sidecar?.stop();
     await new Promise((resolve) => posts?.server.close(resolve));
   });
 
@@ -81,17 +68,21 @@ describe('notifications service through HTTP', () => {
     fetch(`${service.url}${path}`, { method: 'POST', headers: caller ? as(caller) : {} });
   const at = () => new Date().toISOString();
   const follow = (followerId: string, followeeId: string, id?: string) =>
-    publish(sidecar, 'follow.created', { followerId, followeeId, at: at() }, id);
+    publish(service.sidecar, 'follow.created', { followerId, followeeId, at: at() }, id);
   const like = (userId: string, postAuthorId: string, postId = randomUUID()) =>
-    publish(sidecar, 'like.created', { postId, postAuthorId, userId, at: at() });
-  const postCreated = (authorId: string, extra: { inReplyTo?: string; mentions?: string[] }) =>
-    publish(sidecar, 'post.created', {
+    publish(service.sidecar, 'like.created', { postId, postAuthorId, userId, at: at() });
+  const postCreated = (
+    authorId: string,
+    extra: { inReplyTo?: string; inReplyToAuthorId?: string; mentions?: string[] },
+  ) =>
+    publish(service.sidecar, 'post.created', {
       postId: randomUUID(),
       authorId,
       text: 'hello',
       hashtags: [],
       mentions: extra.mentions ?? [],
       ...(extra.inReplyTo ? { inReplyTo: extra.inReplyTo } : {}),
+      ...(extra.inReplyToAuthorId ? { inReplyToAuthorId: extra.inReplyToAuthorId } : {}),
       createdAt: at(),
     });
   /** Waits until `userId` has exactly `count` notifications, then returns them. */
@@ -131,7 +122,7 @@ describe('notifications service through HTTP', () => {
     const [alice, bob] = [randomUUID(), randomUUID()];
     const [postId, commentId] = [randomUUID(), randomUUID()];
     const comment = (authorId: string, id: string) =>
-      publish(sidecar, 'comment.created', {
+      publish(service.sidecar, 'comment.created', {
         commentId: id,
         postId,
         postAuthorId: alice,
@@ -145,7 +136,15 @@ describe('notifications service through HTTP', () => {
     expect(body.items[0]).toMatchObject({ type: 'comment', actorId: bob, postId, commentId });
   });
 
-  test("when someone replies, then the parent's author is notified; not for self-replies or unknown parents", async () => {
+  test("when a reply's event names the parent's author, then that author is notified without asking posts", async () => {
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    const parent = randomUUID(); // unknown to the posts stub: asking it would answer 404
+    await postCreated(bob, { inReplyTo: parent, inReplyToAuthorId: alice });
+    const body = await settled(alice, 1);
+    expect(body.items[0]).toMatchObject({ type: 'reply', actorId: bob });
+  });
+
+  test("when a reply's event is from before it named the parent's author, then posts is asked; not for self-replies or unknown parents", async () => {
     const [alice, bob] = [randomUUID(), randomUUID()];
     const parent = randomUUID();
     postAuthors.set(parent, alice);
@@ -160,13 +159,13 @@ describe('notifications service through HTTP', () => {
   test('when a post mentions registered users, then each is notified once; never the author, never unknown names', async () => {
     const [carol, dave, erin] = [randomUUID(), randomUUID(), randomUUID()];
     const names = { carol: `carol${carol.slice(0, 8)}`, dave: `dave${dave.slice(0, 8)}` };
-    await publish(sidecar, 'user.registered', {
+    await publish(service.sidecar, 'user.registered', {
       userId: carol,
       username: names.carol,
       email: `${names.carol}@example.com`,
       at: at(),
     });
-    await publish(sidecar, 'user.registered', {
+    await publish(service.sidecar, 'user.registered', {
       userId: dave,
       username: names.dave,
       email: `${names.dave}@example.com`,
@@ -268,7 +267,11 @@ describe('notifications service through HTTP', () => {
     const [alice, bob] = [randomUUID(), randomUUID()];
     await follow(bob, alice);
     await settled(alice, 1);
-    await publish(sidecar, 'user.deleted', { userId: alice, username: 'alice-gone', at: at() });
+    await publish(service.sidecar, 'user.deleted', {
+      userId: alice,
+      username: 'alice-gone',
+      at: at(),
+    });
     await eventually(async () => ((await list(alice)).body.items.length === 0 ? true : undefined));
     await follow(randomUUID(), alice); // late
     const sentinel = randomUUID();

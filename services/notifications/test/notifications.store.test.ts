@@ -1,5 +1,5 @@
 import { Dapr, baseConfigSchema, createLogger, loadConfig } from '@flock/kit';
-import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
+import { startSidecar, type Sidecar } from '@flock/sidecar';
 import { newNotificationId } from '../src/notifications.ids.js';
 import type { Notification } from '../src/notifications.schemas.js';
 import { DaprInboxRepository } from '../src/notifications.store.js';

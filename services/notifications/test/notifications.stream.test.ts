@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, type RunningService } from '@flock/kit';
-import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
-import { notificationsConfigSchema } from '../src/notifications.schemas.js';
-import {
-  buildNotificationsService,
-  type NotificationsService,
-} from '../src/notifications.service.js';
-import { eventually, freePort, publish, testComponents } from '@flock/testing';
+import { notificationsConfigSchema } from '../src/notifications.config.js';
+import { buildService, type NotificationsService } from '../src/notifications.service.js';
+import { eventually, publish, startServiceUnderTest, type ServiceUnderTest } from '@flock/testing';
 import { openStream, type SseClient } from './support/sse.js';
 
-interface Instance {
-  sidecar: Sidecar;
-  service: NotificationsService;
-  running: RunningService;
-}
+type Instance = ServiceUnderTest<NotificationsService>;
 
 /**
  * The live stream, with TWO instances of the service, each behind its own sidecar. They share the
@@ -27,27 +18,13 @@ describe('notifications stream (SSE) across two instances', () => {
   let b: Instance;
   const open: SseClient[] = [];
 
-  async function startInstance(): Promise<Instance> {
-    const port = await freePort();
-    const sidecar = await startSidecar({
+  const startInstance = () =>
+    startServiceUnderTest({
       appId: 'notifications',
-      app: { host: '127.0.0.1', port },
-      httpPort: 0,
-      components: testComponents('notifications-store'),
-      logLevel: 'silent',
+      configSchema: notificationsConfigSchema,
+      build: buildService,
+      env: { SSE_HEARTBEAT_MS: String(HEARTBEAT_MS) },
     });
-    const config = loadConfig(notificationsConfigSchema, {
-      APP_ID: 'notifications',
-      APP_PORT: String(port),
-      APP_HOST: '127.0.0.1',
-      DAPR_HTTP_PORT: String(sidecar.port),
-      SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
-    });
-    const service = buildNotificationsService(config, createLogger('notifications', 'silent'));
-    const running = await service.start();
-    await sidecar.connectApp();
-    return { sidecar, service, running };
-  }
 
   beforeAll(async () => {
     a = await startInstance();
@@ -60,8 +37,7 @@ describe('notifications stream (SSE) across two instances', () => {
 
   afterAll(async () => {
     for (const instance of [a, b]) {
-      await instance?.running.stop();
-      await instance?.sidecar.stop();
+      await instance?.stop();
     }
   });
 
@@ -181,12 +157,12 @@ describe('notifications stream (SSE) across two instances', () => {
       const text = await (await fetch(`${a.running.url}/metrics`)).text();
       return Number(/^open_sse_streams\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
     };
-    await eventually(async () => (a.service.hub.size === 0 ? true : undefined));
+    await eventually(async () => (a.built.hub.size === 0 ? true : undefined));
     const clients = await Promise.all([1, 2, 3].map(() => stream(a, randomUUID())));
-    expect(a.service.hub.size).toBe(3);
+    expect(a.built.hub.size).toBe(3);
     expect(await gauge()).toBe(3);
     clients.forEach((c) => c.close());
     await eventually(async () => ((await gauge()) === 0 ? true : undefined));
-    expect(a.service.hub.size).toBe(0);
+    expect(a.built.hub.size).toBe(0);
   });
 });

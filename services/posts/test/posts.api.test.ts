@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { postsConfigSchema } from '../src/posts.config.js';
 import { buildService } from '../src/posts.service.js';
 import {
   client,
+  eventually,
   expectProblem,
-  startApp,
   startProbe,
+  startServiceUnderTest,
   type Probe,
-  type RunningApp,
+  type ServiceUnderTest,
   type User,
-} from './support/platform.js';
-import { eventually } from '@flock/testing';
+} from '@flock/testing';
 
 const alice: User = { id: randomUUID(), username: 'alice' };
 const bob: User = { id: randomUUID(), username: 'bob' };
 const carol: User = { id: randomUUID(), username: 'carol' };
 
-let posts: RunningApp;
+let posts: ServiceUnderTest<ReturnType<typeof buildService>>;
 let probe: Probe;
 let call: ReturnType<typeof client>;
 
@@ -27,7 +28,11 @@ beforeAll(async () => {
     'like.created',
     'like.deleted',
   ]);
-  posts = await startApp('posts', (config, logger) => buildService(config, logger));
+  posts = await startServiceUnderTest({
+    appId: 'posts',
+    configSchema: postsConfigSchema,
+    build: buildService,
+  });
   call = client(posts.url);
 });
 
@@ -193,6 +198,8 @@ describe('threads', () => {
     const middle = await createPost(bob, 'middle', root);
     const replyA = await createPost(carol, 'reply a', middle);
     const replyB = await createPost(alice, 'reply b', middle);
+    const [created] = await published('post.created', middle);
+    expect(created!.data).toMatchObject({ inReplyTo: root, inReplyToAuthorId: alice.id });
     const response = await call('GET', `/posts/${middle}/thread`);
     expect(response.status).toBe(200);
     expect(response.body.ancestors.map((p: { id: string }) => p.id)).toEqual([root]);

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import {
-  startEmbeddedPostgres,
-  type EmbeddedPostgres,
-} from '../../../sidecar/src/embedded-postgres.js';
-import { findRealPostgres } from '../../../sidecar/test/support/postgres.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@flock/runner';
+import { findRealPostgres } from '@flock/testing';
 import { PgSearchIndex } from '../src/search.store.js';
 import { startSearch, type SearchHarness } from './support/harness.js';
 import { describeIfReachable, eventually } from '@flock/testing';

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, type RunningService } from '@flock/kit';
-import { startSidecar, type Sidecar } from '../../../sidecar/src/index.js';
+import type { Sidecar } from '@flock/sidecar';
 import { BACKFILL, HOME_CAP } from '../src/timeline.domain.js';
 import { HEAD_MAX } from '../src/timeline.home-layout.js';
-import { timelineConfigSchema } from '../src/timeline.schemas.js';
-import { buildTimelineService } from '../src/timeline.service.js';
-import { eventually, freePort, publish, testComponents } from '@flock/testing';
+import { timelineConfigSchema } from '../src/timeline.config.js';
+import { buildService } from '../src/timeline.service.js';
+import { eventually, publish, startServiceUnderTest, type ServiceUnderTest } from '@flock/testing';
 import { FakePosts, viewOf } from './fake-posts.js';
 
 interface Item {
@@ -21,34 +20,21 @@ const CELEBRITY_FOLLOWERS = 3;
 /** The timeline service on port 0 behind a real sidecar; events arrive through the in-memory broker. */
 describe('timeline service through HTTP and events', () => {
   let sidecar: Sidecar;
-  let service: RunningService;
+  let service: ServiceUnderTest<ReturnType<typeof buildService>>;
   const posts = new FakePosts();
 
   beforeAll(async () => {
-    const port = await freePort();
-    sidecar = await startSidecar({
+    service = await startServiceUnderTest({
       appId: 'timeline',
-      app: { host: '127.0.0.1', port },
-      httpPort: 0,
-      components: testComponents('timeline-store'),
-      logLevel: 'silent',
+      configSchema: timelineConfigSchema,
+      build: (config, deps) => buildService(config, { ...deps, posts }),
+      env: { CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS) },
     });
-    const config = loadConfig(timelineConfigSchema, {
-      APP_ID: 'timeline',
-      APP_PORT: String(port),
-      APP_HOST: '127.0.0.1',
-      DAPR_HTTP_PORT: String(sidecar.port),
-      CELEBRITY_FOLLOWERS: String(CELEBRITY_FOLLOWERS),
-    });
-    service = await buildTimelineService(config, createLogger('timeline', 'silent'), {
-      posts,
-    }).start();
-    await sidecar.connectApp();
+    sidecar = service.sidecar;
   });
 
   afterAll(async () => {
     await service?.stop();
-    await sidecar?.stop();
   });
 
   let clock = Date.now() - 3_600_000;

@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLogger, loadConfig, type RunningService } from '@flock/kit';
-import { freePort, publish } from '@flock/testing';
-import type { Sidecar } from '../../../../sidecar/src/index.js';
-import { componentYaml, startTestSidecar } from '../../../../sidecar/test/support/sidecars.js';
-import { buildSearchService, searchConfigSchema } from '../../src/search.service.js';
+import { publish, startServiceUnderTest } from '@flock/testing';
+import { parseComponents, type Sidecar } from '@flock/sidecar';
+import { componentYaml } from '@flock/sidecar';
+import { searchConfigSchema } from '../../src/search.config.js';
+import { buildService } from '../../src/search.service.js';
 import type { PgSearchIndex } from '../../src/search.store.js';
 
 export interface SearchHarness {
@@ -24,37 +24,29 @@ export async function startSearch(connectionString: string): Promise<SearchHarne
   const dir = await mkdtemp(path.join(tmpdir(), 'flock-search-'));
   const secretsFile = path.join(dir, 'secrets.json');
   await writeFile(secretsFile, JSON.stringify({ 'postgres-url': connectionString }));
-  const port = await freePort();
-  const sidecar = await startTestSidecar(
-    [
-      componentYaml('secretstore', 'secretstores.local.file', { secretsFile }),
-      componentYaml('pubsub', 'pubsub.in-memory', {
-        deliveryMaxRetries: '5',
-        deliveryInitialInterval: '20ms',
-        deliveryMaxInterval: '200ms',
-      }),
-    ].join('---\n'),
-    { appId: 'search', app: { host: '127.0.0.1', port } },
-  );
-  const config = loadConfig(searchConfigSchema, {
-    APP_ID: 'search',
-    APP_PORT: String(port),
-    APP_HOST: '127.0.0.1',
-    DAPR_HTTP_PORT: String(sidecar.port),
+  const search = await startServiceUnderTest({
+    appId: 'search',
+    configSchema: searchConfigSchema,
+    build: buildService,
+    components: parseComponents(
+      [
+        componentYaml('secretstore', 'secretstores.local.file', { secretsFile }),
+        componentYaml('pubsub', 'pubsub.in-memory', {
+          deliveryMaxRetries: '5',
+          deliveryInitialInterval: '20ms',
+          deliveryMaxInterval: '200ms',
+        }),
+      ].join('---\n'),
+      'search-components.yaml',
+    ),
   });
-  const built = await buildSearchService(config, {
-    logger: createLogger('search', process.env.SEARCH_TEST_LOG === 'debug' ? 'warn' : 'silent'),
-  });
-  const service: RunningService = await built.start();
-  await sidecar.connectApp();
   return {
-    url: service.url,
-    sidecar,
-    index: built.index,
-    publish: (topic, data, id) => publish(sidecar, topic, data, id),
+    url: search.url,
+    sidecar: search.sidecar,
+    index: search.built.index,
+    publish: (topic, data, id) => publish(search.sidecar, topic, data, id),
     async stop() {
-      await service.stop();
-      await sidecar.stop();
+      await search.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

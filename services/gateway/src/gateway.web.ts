@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
-import express from 'express';
+import expressStaticGzip from 'express-static-gzip';
 import type { Logger } from '@flock/kit';
 
 /** Paths the gateway itself answers; everything else that is a GET may be a client route. */
@@ -23,6 +23,8 @@ const isClientRoute = (path: string) =>
 /**
  * The web client (`web/`, built by Vite into `web/dist`) at `/`, from the same origin as the API.
  * Hashed assets are cached for a year; index.html never, so a deploy shows at the next load.
+ * The build writes each text file precompressed beside it (.br, .gz; web/vite.config.ts): the
+ * client that accepts brotli gets that, else gzip, else the file itself (with Vary set).
  * A browser navigating to an unknown client path gets index.html (the client routes in the
  * browser); anything else unknown, an API call above all, gets the 404 problem+json.
  */
@@ -32,11 +34,18 @@ export function webRoutes(app: Express, webDir: string, logger: Logger): void {
     logger.warn({ webDir }, 'no built web client; serving the API only (run npm run build -w web)');
     return;
   }
+  const precompressed = (dir: string, serveStatic: { immutable?: boolean; maxAge: string }) =>
+    expressStaticGzip(dir, {
+      enableBrotli: true,
+      orderPreference: ['br', 'gzip'],
+      index: false,
+      serveStatic: { ...serveStatic, index: false },
+    });
   app.use(
     '/assets',
-    express.static(path.join(webDir, 'assets'), { immutable: true, maxAge: '365d', index: false }),
+    precompressed(path.join(webDir, 'assets'), { immutable: true, maxAge: '365d' }),
   );
-  app.use(express.static(webDir, { index: false, maxAge: 0 }));
+  app.use(precompressed(webDir, { maxAge: '0' }));
   app.use((req, res, next) => {
     const navigation = (req.get('accept') ?? '').includes('text/html');
     if (req.method !== 'GET' || !navigation || !isClientRoute(req.path)) return next();

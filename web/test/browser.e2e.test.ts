@@ -278,7 +278,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await screen(bob, '14-following-phone-dark');
     }, 60_000);
 
-    test('when the home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the refresh token; the time is printed)', async () => {
+    test('when the home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the session cookie; the time is printed)', async () => {
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
         const api: string[] = [];
@@ -354,16 +354,34 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await screen(bob, '16-home-after-delete-phone-dark');
     }, 90_000);
 
-    test('when Bob signs out, then a reload keeps him out', async () => {
+    test('when Bob opens Flock in a second tab, then he is signed in there too, the refresh token out of the page’s reach; signing out in one tab signs out both, and a reload keeps him out', async () => {
+      const second = await bobContext.newPage();
+      await second.goto(`${base}/`);
+      await second.locator('section[aria-label="Home timeline"][aria-busy="false"]').waitFor();
+      await second.getByRole('button', { name: 'Sign out' }).waitFor();
+      // The page runs in the browser; the test's types are Node's.
+      const reachable = () =>
+        second.evaluate(() => {
+          const page = globalThis as unknown as {
+            document: { cookie: string };
+            localStorage: { length: number; key(i: number): string | null };
+            sessionStorage: { length: number };
+          };
+          const keys = Array.from({ length: page.localStorage.length }, (_, i) =>
+            page.localStorage.key(i),
+          );
+          return { cookie: page.document.cookie, keys, session: page.sessionStorage.length };
+        });
+      // httpOnly: the cookie is not in document.cookie; only a "signed in" hint is stored.
+      expect(await reachable()).toEqual({ cookie: '', keys: ['flock.session'], session: 0 });
+
       await bob.getByRole('button', { name: 'Sign out' }).click();
       await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
-      await bob.reload();
-      await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
-      // The page runs in the browser, where globalThis has sessionStorage; the test's types are Node's.
-      const stored = await bob.evaluate(() =>
-        Object.keys((globalThis as unknown as { sessionStorage: object }).sessionStorage),
-      );
-      expect(stored).toEqual([]);
+      await second.getByRole('heading', { name: 'Sign in to Flock' }).waitFor(); // no reload
+      expect(await reachable()).toEqual({ cookie: '', keys: [], session: 0 });
+      await second.reload();
+      await second.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
+      await second.close();
     }, 30_000);
 
     test('every main screen: no serious or critical accessibility violations (axe-core)', () => {

@@ -6,6 +6,7 @@ import {
   CLIENT_ADDRESS_HEADER,
   FORWARDED_PREFIX_HEADER,
   PROBLEM_CONTENT_TYPE,
+  REFRESH_COOKIE_HEADER,
   SESSION_ID_HEADER,
   USERNAME_HEADER,
   USER_ID_HEADER,
@@ -27,11 +28,14 @@ const PASSED_REQUEST_HEADERS = [
   'accept',
   'accept-language',
   'content-type',
+  // Browsers send the session cookie only to the auth routes (its Path); users reads it there.
+  'cookie',
   'if-match',
   'idempotency-key',
   'last-event-id',
   'traceparent',
   'tracestate',
+  REFRESH_COOKIE_HEADER,
 ];
 
 /** Response headers that describe the connection, not the content, or that fetch already decoded. */

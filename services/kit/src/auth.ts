@@ -32,6 +32,12 @@ export const USERNAME_HEADER = 'x-flock-username';
 export const SESSION_ID_HEADER = 'x-flock-session-id';
 /** The client's address as the gateway keys its limits (an IPv6 client by its /56). */
 export const CLIENT_ADDRESS_HEADER = 'x-flock-client-address';
+/**
+ * Sent by a browser client that keeps its refresh token in the httpOnly session cookie rather
+ * than in script: a cross-site form cannot set it, and a cross-site fetch needs a preflight the
+ * gateway never grants, so the cookie is only ever honoured on the client's own requests.
+ */
+export const REFRESH_COOKIE_HEADER = 'x-flock-refresh-cookie';
 
 /**
  * Broadcast to every gateway instance when access ends before tokens expire: a logout or a

@@ -9,6 +9,7 @@ import {
 } from '@flock/kit';
 import type { api } from './users.api.js';
 import { REGISTRATION_ACCEPTED, type UsersDomain } from './users.domain.js';
+import { answerSession, clearSessionCookie, refreshTokenOf } from './users.session-cookie.js';
 
 /** Each route of `api`, by name: one line from HTTP to the domain. */
 export const usersHandlers = (users: UsersDomain): Handlers<typeof api> => ({
@@ -17,12 +18,22 @@ export const usersHandlers = (users: UsersDomain): Handlers<typeof api> => ({
     return { detail: REGISTRATION_ACCEPTED };
   },
   // The gateway sets the address; without it (an internal caller) all such calls share one.
-  login: ({ body, req }) => users.login(body, req.get(CLIENT_ADDRESS_HEADER) ?? 'unknown'),
-  refresh: ({ body }) => users.refresh(body.refreshToken),
-  async logout({ caller, body, req }) {
+  login: async ({ body, req, res }) =>
+    answerSession(req, res, await users.login(body, req.get(CLIENT_ADDRESS_HEADER) ?? 'unknown')),
+  async refresh({ body, req, res }) {
+    const token = refreshTokenOf(req, body.refreshToken);
+    try {
+      return answerSession(req, res, await users.refresh(token));
+    } catch (error) {
+      clearSessionCookie(req, res);
+      throw error;
+    }
+  },
+  async logout({ caller, body, req, res }) {
     const sessionId = req.get(SESSION_ID_HEADER);
     if (!sessionId) throw unauthorized();
     await users.logout(caller, sessionId, body.refreshToken);
+    clearSessionCookie(req, res);
   },
   me: ({ caller }) => users.me(caller),
   async list({ query: { limit, cursor } }) {

@@ -29,7 +29,10 @@ export const loginRequest = z.object({
 });
 export type LoginRequest = z.infer<typeof loginRequest>;
 
-export const refreshRequest = z.object({ refreshToken: z.string().min(20).max(200) });
+/** The body may be left out by a browser that keeps its token in the session cookie. */
+export const refreshRequest = z
+  .object({ refreshToken: z.string().min(20).max(200).optional() })
+  .default({});
 /** The body is optional: without one, only the session in use ends. */
 export const logoutRequest = z
   .object({ refreshToken: z.string().min(20).max(200).optional() })
@@ -89,6 +92,7 @@ export const session = z.object({
   accessToken: z.string(),
   tokenType: z.literal('Bearer'),
   expiresIn: z.number().int(),
-  refreshToken: z.string(),
+  /** Left out when the request asked for the session cookie (x-flock-refresh-cookie: 1). */
+  refreshToken: z.string().optional(),
   user: z.object({ id: z.uuid(), username: z.string() }),
 });

@@ -35,6 +35,7 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
     /** The client address (X-Forwarded-For, which the gateway trusts one hop of). */
     from?: string;
     authorization?: string;
+    headers?: Record<string, string>;
   }
   const request = async (method: string, route: string, options: Options = {}) => {
     const response = await fetch(`${flock.gatewayUrl}/api/v1${route}`, {
@@ -44,6 +45,7 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
         ...(options.from ? { 'x-forwarded-for': options.from } : {}),
         ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.authorization ? { authorization: options.authorization } : {}),
+        ...options.headers,
       },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
@@ -332,6 +334,97 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
       for (let i = 1; i <= 300 && last.status !== 429; i++)
         last = await request('GET', '/me', { from, token: `abc.def.ghi${i}` });
       expect(last.status).toBe(429);
+    });
+  });
+  describe('the session cookie (how the web client keeps a session across tabs)', () => {
+    const COOKIE_MODE = { 'x-flock-refresh-cookie': '1' };
+    /** The refresh cookie a response sets: its value and attributes, lower-cased names. */
+    const setCookie = (headers: Headers) => {
+      const line = headers.getSetCookie().find((c) => c.startsWith('flock_refresh='));
+      if (!line) return undefined;
+      const [pair, ...attributes] = line.split(';').map((part) => part.trim());
+      return {
+        value: pair!.slice('flock_refresh='.length),
+        attributes: new Map(
+          attributes.map((a) => {
+            const [name, value = ''] = a.split('=');
+            return [name!.toLowerCase(), value] as const;
+          }),
+        ),
+      };
+    };
+    const withCookie = (value: string) => ({ ...COOKIE_MODE, cookie: `flock_refresh=${value}` });
+
+    test('when a browser signs in asking for the cookie, then the refresh token is set httpOnly, Secure, SameSite=Strict for the auth routes only, and is not in the body', async () => {
+      await flock.signUp('cookie_erin');
+      const signedIn = await request('POST', '/auth/login', {
+        body: { login: 'cookie_erin', password: TEST_PASSWORD },
+        from: '198.51.100.60',
+        headers: COOKIE_MODE,
+      });
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.body.refreshToken).toBeUndefined();
+      expect(typeof signedIn.body.accessToken).toBe('string');
+      const cookie = setCookie(signedIn.headers)!;
+      expect(cookie.value.length).toBeGreaterThan(20);
+      expect(cookie.attributes.has('httponly')).toBe(true);
+      expect(cookie.attributes.has('secure')).toBe(true);
+      expect(cookie.attributes.get('samesite')).toBe('Strict');
+      expect(cookie.attributes.get('path')).toBe('/api/v1/auth');
+      expect(Number(cookie.attributes.get('max-age'))).toBe(30 * 24 * 3600);
+    });
+
+    test('when the cookie is spent, then the next one works, the spent one ends the session and is cleared, and the cookie alone (without the header) is refused', async () => {
+      await flock.signUp('cookie_fay');
+      const signedIn = await request('POST', '/auth/login', {
+        body: { login: 'cookie_fay', password: TEST_PASSWORD },
+        from: '198.51.100.61',
+        headers: COOKIE_MODE,
+      });
+      const first = setCookie(signedIn.headers)!.value;
+      // A cross-site form can send the cookie but not the header: nothing is rotated.
+      const forged = await request('POST', '/auth/refresh', {
+        headers: { cookie: `flock_refresh=${first}` },
+      });
+      expect(forged.status).toBe(400);
+
+      const refreshed = await request('POST', '/auth/refresh', { headers: withCookie(first) });
+      expect(refreshed.status).toBe(200);
+      expect(refreshed.body.refreshToken).toBeUndefined();
+      const second = setCookie(refreshed.headers)!.value;
+      expect(second).not.toBe(first);
+      const token = refreshed.body.accessToken as string;
+      expect((await request('GET', '/me', { token })).body.username).toBe('cookie_fay');
+
+      const replayed = await request('POST', '/auth/refresh', { headers: withCookie(first) });
+      expect(replayed.status).toBe(401);
+      expect(setCookie(replayed.headers)).toMatchObject({ value: '' });
+      expect((await request('POST', '/auth/refresh', { headers: withCookie(second) })).status).toBe(
+        401,
+      );
+    });
+
+    test('when a browser without a cookie asks to refresh, then 401 problem+json; when it logs out, then the cookie is cleared and spent', async () => {
+      const none = await request('POST', '/auth/refresh', { headers: COOKIE_MODE });
+      expect(none.status).toBe(401);
+      expect(none.headers.get('content-type')).toMatch(/application\/problem\+json/);
+
+      await flock.signUp('cookie_gus');
+      const signedIn = await request('POST', '/auth/login', {
+        body: { login: 'cookie_gus', password: TEST_PASSWORD },
+        from: '198.51.100.62',
+        headers: COOKIE_MODE,
+      });
+      const cookie = setCookie(signedIn.headers)!.value;
+      const out = await request('POST', '/auth/logout', {
+        token: signedIn.body.accessToken as string,
+        headers: withCookie(cookie),
+      });
+      expect(out.status).toBe(204);
+      expect(setCookie(out.headers)).toMatchObject({ value: '' });
+      expect((await request('POST', '/auth/refresh', { headers: withCookie(cookie) })).status).toBe(
+        401,
+      );
     });
   });
 });

@@ -1,12 +1,16 @@
 /**
- * The signed-in session. The access token lives in memory only; the refresh token is kept in
- * sessionStorage (this tab, until it closes) so a reload can resume the session by trading it
- * for a new one. Every authenticated request goes through `fetch` below, which refreshes the
- * session shortly before the access token expires, and once more if the API answers 401.
+ * The signed-in session, shared by every tab of the site. The access token lives in memory only
+ * (per tab). The refresh token lives in an httpOnly cookie that scripts never see, scoped to the
+ * auth routes (docs/security.md), so a new tab or a reload resumes the session by asking
+ * `/auth/refresh` for a new access token. Every request says so with SESSION_COOKIE_HEADER.
+ * Tabs take turns refreshing (a Web Lock): each refresh spends the cookie's token, and two at
+ * once would look like a stolen token being reused, which ends the session. Tabs tell each other
+ * when the user signs in or out (a BroadcastChannel).
  */
 export interface SessionTokens {
   accessToken: string;
-  refreshToken: string;
+  /** Never sent to this client: it asks for the cookie instead. */
+  refreshToken?: string;
   /** Seconds the access token is valid for. */
   expiresIn: number;
   user: { id: string; username: string };
@@ -18,18 +22,36 @@ export interface KeyValueStore {
   removeItem(key: string): void;
 }
 
+/** The part of the Web Locks API used here (`navigator.locks`). */
+export interface Locks {
+  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+}
+
+/** The part of a BroadcastChannel used here. */
+export interface Channel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+}
+
 export interface AuthOptions {
   /** e.g. `/api/v1` */
   baseUrl: string;
   fetch?: typeof fetch;
-  storage?: KeyValueStore;
+  /** Remembers that this browser has a session (nothing secret), so a first visit asks nothing. */
+  hint?: KeyValueStore;
+  locks?: Locks;
+  channel?: Channel;
   now?: () => number;
   /** Refresh this long before the access token expires. */
   refreshMarginMs?: number;
 }
 
 export type SessionUser = SessionTokens['user'];
-const STORAGE_KEY = 'flock.session';
+export const SESSION_COOKIE_HEADER = 'x-flock-refresh-cookie';
+const HINT_KEY = 'flock.session';
+const REFRESH_LOCK = 'flock.refresh';
+
+type Announcement = { type: 'signed-in'; userId: string } | { type: 'signed-out' };
 
 export class Auth {
   private accessToken: string | null = null;
@@ -37,16 +59,15 @@ export class Auth {
   private refreshing: Promise<boolean> | null = null;
   private listeners = new Set<(user: SessionUser | null) => void>();
   private readonly baseFetch: typeof fetch;
-  private readonly storage: KeyValueStore | undefined;
   private readonly now: () => number;
   private readonly margin: number;
   user: SessionUser | null = null;
 
   constructor(private readonly options: AuthOptions) {
     this.baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.storage = options.storage;
     this.now = options.now ?? Date.now;
     this.margin = options.refreshMarginMs ?? 60_000;
+    options.channel?.addEventListener('message', (event) => this.heard(event.data as Announcement));
   }
 
   /** Called with the user on sign-in and with null on sign-out (or a session that ran out). */
@@ -59,41 +80,26 @@ export class Auth {
     return this.accessToken !== null;
   }
 
-  /** Adopts a session from `POST /auth/login` or `/auth/refresh`. */
+  /** Adopts a session from `POST /auth/login` (and tells the other tabs). */
   signIn(tokens: SessionTokens): void {
-    const changed = this.user?.id !== tokens.user.id;
-    this.accessToken = tokens.accessToken;
-    this.expiresAt = this.now() + tokens.expiresIn * 1000;
-    this.user = tokens.user;
-    this.storage?.setItem(
-      STORAGE_KEY,
-      JSON.stringify({ refreshToken: tokens.refreshToken, user: tokens.user }),
-    );
-    if (changed) this.emit();
+    this.adopt(tokens);
+    this.options.channel?.postMessage({ type: 'signed-in', userId: tokens.user.id });
   }
 
-  /** Forgets the session locally (the caller revokes it on the server first if it can). */
+  /** Forgets the session here and in the other tabs (the caller revokes it on the server first). */
   signOut(): void {
-    const had = this.user !== null;
-    this.accessToken = null;
-    this.expiresAt = 0;
-    this.user = null;
-    this.storage?.removeItem(STORAGE_KEY);
-    if (had) this.emit();
+    this.forget();
+    this.options.channel?.postMessage({ type: 'signed-out' });
   }
 
-  get refreshToken(): string | null {
-    return this.stored()?.refreshToken ?? null;
-  }
-
-  /** After a reload: trade the stored refresh token for a session. */
+  /** A new tab or a reload: trade the session cookie for an access token, if there is one. */
   async restore(): Promise<boolean> {
     if (this.signedIn) return true;
-    if (!this.refreshToken) return false;
+    if (!this.options.hint?.getItem(HINT_KEY)) return false;
     return this.refresh();
   }
 
-  /** One refresh at a time: concurrent callers share it. Resolves whether a session exists. */
+  /** One refresh at a time in this tab: concurrent callers share it. Resolves whether a session exists. */
   refresh(): Promise<boolean> {
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = null;
@@ -101,7 +107,7 @@ export class Auth {
     return this.refreshing;
   }
 
-  /** A `fetch` for authenticated calls (give it to the API client). */
+  /** A `fetch` for every API call (give it to the API client). */
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     if (this.accessToken && this.now() >= this.expiresAt - this.margin) await this.refresh();
@@ -116,47 +122,61 @@ export class Auth {
   };
 
   private authorize(request: Request, token: string | null): Request {
-    if (!token) return request;
     const headers = new Headers(request.headers);
-    headers.set('authorization', `Bearer ${token}`);
+    headers.set(SESSION_COOKIE_HEADER, '1');
+    if (token) headers.set('authorization', `Bearer ${token}`);
     return new Request(request, { headers });
   }
 
+  private adopt(tokens: SessionTokens): void {
+    const changed = this.user?.id !== tokens.user.id;
+    this.accessToken = tokens.accessToken;
+    this.expiresAt = this.now() + tokens.expiresIn * 1000;
+    this.user = tokens.user;
+    this.options.hint?.setItem(HINT_KEY, '1');
+    if (changed) this.emit();
+  }
+
+  private forget(): void {
+    const had = this.user !== null;
+    this.accessToken = null;
+    this.expiresAt = 0;
+    this.user = null;
+    this.options.hint?.removeItem(HINT_KEY);
+    if (had) this.emit();
+  }
+
+  /** Another tab signed in (as someone else: adopt that session) or out (so are we). */
+  private heard(announcement: Announcement): void {
+    if (announcement.type === 'signed-out') this.forget();
+    else if (announcement.userId !== this.user?.id) void this.refresh();
+  }
+
   private async doRefresh(): Promise<boolean> {
-    const refreshToken = this.refreshToken;
-    if (!refreshToken) {
-      this.signOut();
-      return false;
-    }
+    const send = () =>
+      this.baseFetch(`${this.options.baseUrl}/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SESSION_COOKIE_HEADER]: '1' },
+        body: '{}',
+        credentials: 'same-origin',
+      });
     let response: Response;
     try {
-      response = await this.baseFetch(`${this.options.baseUrl}/auth/refresh`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ refreshToken }),
-      });
+      response = await (this.options.locks
+        ? this.options.locks.request(REFRESH_LOCK, send)
+        : send());
     } catch {
       return this.signedIn; // offline: keep what we have, the next call tries again
     }
     if (response.ok) {
-      this.signIn((await response.json()) as SessionTokens);
+      this.adopt((await response.json()) as SessionTokens);
       return true;
     }
     if (response.status === 400 || response.status === 401 || response.status === 404) {
-      this.signOut(); // spent, revoked or unknown: the session is over
+      this.signOut(); // spent, revoked or no cookie: the session is over, in every tab
       return false;
     }
     return this.signedIn;
-  }
-
-  private stored(): { refreshToken: string; user: SessionUser } | null {
-    const raw = this.storage?.getItem(STORAGE_KEY);
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as { refreshToken: string; user: SessionUser };
-    } catch {
-      return null;
-    }
   }
 
   private emit(): void {

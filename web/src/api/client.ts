@@ -7,7 +7,11 @@ export const API_BASE = '/api/v1';
 
 export const auth = new Auth({
   baseUrl: API_BASE,
-  storage: typeof sessionStorage === 'undefined' ? undefined : sessionStorage,
+  ...(typeof localStorage === 'undefined' ? {} : { hint: localStorage }),
+  ...(typeof navigator === 'undefined' || !navigator.locks ? {} : { locks: navigator.locks }),
+  ...(typeof BroadcastChannel === 'undefined'
+    ? {}
+    : { channel: new BroadcastChannel('flock.session') }),
 });
 
 /** The typed client: paths, parameters and bodies are checked against the OpenAPI document. */

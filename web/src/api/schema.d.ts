@@ -615,7 +615,7 @@ export interface operations {
             /** @constant */
             tokenType: 'Bearer';
             expiresIn: number;
-            refreshToken: string;
+            refreshToken?: string;
             user: {
               /** Format: uuid */
               id: string;
@@ -660,10 +660,10 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': {
-          refreshToken: string;
+          refreshToken?: string;
         };
       };
     };
@@ -679,7 +679,7 @@ export interface operations {
             /** @constant */
             tokenType: 'Bearer';
             expiresIn: number;
-            refreshToken: string;
+            refreshToken?: string;
             user: {
               /** Format: uuid */
               id: string;

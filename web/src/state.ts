@@ -45,6 +45,19 @@ export function setLiked(postId: string, value: boolean): void {
   liked.set(next);
 }
 
+/**
+ * People this person unfollowed in this tab. The timeline service takes their posts off Home
+ * when it hears of the unfollow, moments later; until then Home leaves them out itself.
+ */
+export const unfollowed = new Store<ReadonlySet<string>>(new Set());
+
+export function followChanged(userId: string, following: boolean): void {
+  const next = new Set(unfollowed.value);
+  if (following) next.delete(userId);
+  else next.add(userId);
+  unfollowed.set(next);
+}
+
 let closeStream: (() => void) | null = null;
 
 /** Keeps the unread badge live: the current count, then one more per streamed notification. */
@@ -78,6 +91,7 @@ async function startNotifications(): Promise<void> {
 auth.subscribe((user) => {
   currentUser.set(user);
   liked.set(new Set());
+  unfollowed.set(new Set());
   liveNotifications.set([]);
   unreadCount.set(0);
   closeStream?.();

@@ -183,7 +183,16 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
 
     test('when Alice posts, then Bob sees it announced without a reload; his like and comment reach her badge live', async () => {
       await bob.goto(`${base}/`);
-      await bob.getByLabel('Home timeline').waitFor();
+      await bob.getByText('Nothing here yet').waitFor();
+      // On an empty Home the first post simply appears: there is nothing for a pill to push away.
+      await alice.getByLabel('What’s happening?').fill('First post!');
+      await alice.getByRole('button', { name: 'Post', exact: true }).click();
+      await bob
+        .getByRole('article')
+        .filter({ hasText: 'First post!' })
+        .waitFor({ timeout: 20_000 });
+      expect(await bob.getByRole('button', { name: /Show \d+ new/ }).count()).toBe(0);
+      expect(await bob.getByText('Nothing here yet').count()).toBe(0);
 
       const text = 'Hello #Flock 🇫🇷 from the web, hi @bob';
       const composer = alice.getByLabel('What’s happening?');
@@ -325,6 +334,29 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(times.every((t) => t > 0)).toBe(true);
     }, 60_000);
 
+    test('when Bob unfollows Alice, then her posts leave his Home at once; when he follows her again, they come back without a reload and without a "new posts" pill over an empty list', async () => {
+      const home = bob.locator('section[aria-label="Home timeline"][aria-busy="false"]');
+      const hers = bob.getByRole('article').filter({ hasText: /Hello #Flock|First post!/ });
+      await bob.goto(`${base}/`);
+      await hers.first().waitFor();
+      await hers.first().getByRole('link', { name: '@alice' }).click();
+      await bob.getByRole('button', { name: 'Unfollow @alice' }).click();
+      await bob.getByRole('button', { name: 'Follow @alice' }).waitFor();
+      await bob.getByRole('link', { name: 'Home' }).click();
+      await home.waitFor();
+      // At once: the timeline service may not have heard of the unfollow yet.
+      expect(await hers.count()).toBe(0);
+      await bob.getByText('Nothing here yet').waitFor();
+
+      await bob.goBack();
+      await bob.getByRole('button', { name: 'Follow @alice' }).click();
+      await bob.getByRole('button', { name: 'Unfollow @alice' }).waitFor();
+      await bob.getByRole('link', { name: 'Home' }).click();
+      await hers.first().waitFor({ timeout: 30_000 }); // her posts are backfilled, then polled
+      expect(await bob.getByRole('button', { name: /Show \d+ new/ }).count()).toBe(0);
+      expect(await bob.getByText('Nothing here yet').count()).toBe(0);
+    }, 60_000);
+
     test('when Alice edits her profile and deletes her account, then she is signed out and her content is gone', async () => {
       await alice.getByRole('link', { name: 'Settings' }).click();
       await alice.getByLabel('Bio').fill('Writes about birds.');
@@ -342,8 +374,12 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await alice.reload();
       await alice.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
 
+      // A deleted post's page says so and leads back, rather than showing a raw id.
       await bob.goto(postUrl);
-      await bob.getByRole('alert').waitFor({ timeout: 20_000 });
+      await bob.getByRole('heading', { name: 'This post isn’t here' }).waitFor({ timeout: 20_000 });
+      await screen(bob, '16-post-gone-phone-dark');
+      await bob.getByRole('link', { name: 'Back to Home' }).click();
+      await bob.locator('section[aria-label="Home timeline"]').waitFor();
       const deadline = Date.now() + 20_000;
       for (;;) {
         await bob.goto(`${base}/`);
@@ -351,7 +387,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         if ((await bob.getByText('Hello #Flock').count()) === 0) break;
         if (Date.now() > deadline) throw new Error('the deleted account’s post is still shown');
       }
-      await screen(bob, '16-home-after-delete-phone-dark');
+      await screen(bob, '17-home-after-delete-phone-dark');
     }, 90_000);
 
     test('when Bob opens Flock in a second tab, then he is signed in there too, the refresh token out of the page’s reach; signing out in one tab signs out both, and a reload keeps him out', async () => {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
 import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
-import { timelinePage, timelinePosts } from './posts';
+import { timelinePage, timelinePosts, withoutUnfollowed } from './posts';
 
 /** How often the head of the home timeline is checked for new posts. */
 export const POLL_MS = 4_000;
@@ -10,14 +10,16 @@ const PAGE = 20;
 
 export function Home() {
   const pager = usePager<Post>(
-    async (cursor) =>
-      timelinePage(
+    async (cursor) => {
+      const page = timelinePage(
         await ok(
           api.GET('/timeline/home', {
             params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } },
           }),
         ),
-      ),
+      );
+      return { ...page, items: withoutUnfollowed(page.items) };
+    },
     (post) => post.id,
     [],
   );
@@ -39,9 +41,11 @@ export function Home() {
       if (document.hidden || pager.loading) return;
       try {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
-        const newer = newerThanShown(head.items, (e) => pager.has(e.postId));
+        const newer = withoutUnfollowed(newerThanShown(head.items, (e) => pager.has(e.postId)));
         if (pager.items.length === 0 && !pager.done) return;
-        setFresh(newer);
+        // Nothing is shown yet (a new follower's first posts): nothing to push away, so show them.
+        if (pager.items.length === 0) pager.prepend(timelinePosts(newer));
+        else setFresh(newer);
       } catch {
         // try again at the next tick
       }

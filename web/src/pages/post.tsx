@@ -6,6 +6,7 @@ import { timeAgo } from '../lib/text';
 import { currentUser, setLiked, useStore } from '../state';
 import {
   ErrorMessage,
+  Gone,
   InfiniteList,
   PostCard,
   RichText,
@@ -56,6 +57,8 @@ export function PostPage({ id }: { id: string }) {
     [id],
   );
 
+  if (error?.status === 404)
+    return <Gone title="This post isn’t here" detail="It was deleted, or the link is wrong." />;
   if (error) return <ErrorMessage error={error} />;
   if (!thread) return <p class="muted">Loading…</p>;
   const setPost = (post: Post) => setThread({ ...thread, post });

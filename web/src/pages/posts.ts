@@ -1,7 +1,7 @@
 import { api, type Post, type TimelineEntry } from '../api/client';
 import { ApiError, isProblem } from '../api/problem';
 import type { Page } from '../lib/paging';
-import { setLiked } from '../state';
+import { setLiked, unfollowed } from '../state';
 
 /** A post, or undefined if it is gone (deleted since the timeline listed it). */
 export async function getPost(id: string): Promise<Post | undefined> {
@@ -24,4 +24,9 @@ export function timelinePosts(items: readonly TimelineEntry[]): Post[] {
 export function timelinePage(page: Page<TimelineEntry>): Page<Post> {
   const items = timelinePosts(page.items);
   return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
+}
+
+/** Home without the posts of people just unfollowed (see `unfollowed`). */
+export function withoutUnfollowed<T extends { authorId: string }>(posts: readonly T[]): T[] {
+  return posts.filter((post) => !unfollowed.value.has(post.authorId));
 }

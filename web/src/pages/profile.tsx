@@ -2,8 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ok, type GraphItem, type Post, type Profile } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
-import { currentUser, forgetUser, useStore, userById } from '../state';
-import { ErrorMessage, InfiniteList, PostCard, usePager } from '../ui/components';
+import { currentUser, followChanged, forgetUser, useStore, userById } from '../state';
+import { ErrorMessage, Gone, InfiniteList, PostCard, usePager } from '../ui/components';
 import { timelinePage } from './posts';
 
 /** Whether the signed-in person follows `id`: looked up in their following list. */
@@ -59,6 +59,7 @@ export function ProfilePage({ id }: { id: string }) {
       if (following) await ok(api.DELETE('/users/{id}/follow', { params: { path: { id } } }));
       else await ok(api.POST('/users/{id}/follow', { params: { path: { id } } }));
       setFollowing(!following);
+      followChanged(id, !following);
       if (profile && profile.followers !== null)
         setProfile({ ...profile, followers: profile.followers + (following ? -1 : 1) });
       forgetUser(id);
@@ -66,6 +67,8 @@ export function ProfilePage({ id }: { id: string }) {
       setError(toApiError(e));
     }
   };
+  if (error?.status === 404 && !profile)
+    return <Gone title="This account isn’t here" detail="It was deleted, or the link is wrong." />;
   if (error && !profile) return <ErrorMessage error={error} />;
   if (!profile) return <p class="muted">Loading…</p>;
   const count = (n: number | null) => (n === null ? '–' : String(n));
@@ -109,7 +112,11 @@ export function ProfilePage({ id }: { id: string }) {
           <PostCard
             post={post}
             onChange={(p) => timeline?.replace(p)}
-            onDelete={(pid) => timeline?.remove(pid)}
+            onDelete={(pid) => {
+              timeline?.remove(pid);
+              if (profile.posts !== null)
+                setProfile({ ...profile, posts: Math.max(0, profile.posts - 1) });
+            }}
           />
         )}
       />

@@ -16,6 +16,19 @@ export function ErrorMessage({ error }: { error: ApiError | null | undefined }) 
   );
 }
 
+/** A page whose subject is not there (deleted, or never was): say so and offer the way back. */
+export function Gone({ title, detail }: { title: string; detail: string }) {
+  return (
+    <section class="card" aria-labelledby="gone-title">
+      <h1 id="gone-title">{title}</h1>
+      <p class="muted">{detail}</p>
+      <p>
+        <a href="/">Back to Home</a>
+      </p>
+    </section>
+  );
+}
+
 interface FieldProps {
   id: string;
   label: string;

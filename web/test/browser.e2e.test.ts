@@ -357,6 +357,18 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(await bob.getByText('Nothing here yet').count()).toBe(0);
     }, 60_000);
 
+    test('when Alice deletes a post on her profile, then it goes and her post count drops at once', async () => {
+      await alice.getByRole('link', { name: 'Profile' }).click();
+      const first = alice.getByRole('article').filter({ hasText: 'First post!' });
+      await first.waitFor();
+      const posts = alice.locator('ul.counts li').first();
+      const before = Number((await posts.innerText()).match(/\d+/)![0]);
+      alice.once('dialog', (dialog) => void dialog.accept());
+      await first.getByRole('button', { name: 'Delete' }).click();
+      await first.waitFor({ state: 'detached' });
+      expect(await posts.innerText()).toMatch(new RegExp(`^${before - 1} posts`));
+    }, 30_000);
+
     test('when Alice edits her profile and deletes her account, then she is signed out and her content is gone', async () => {
       await alice.getByRole('link', { name: 'Settings' }).click();
       await alice.getByLabel('Bio').fill('Writes about birds.');

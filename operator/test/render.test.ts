@@ -105,10 +105,10 @@ describe('render', () => {
     }
   });
 
-  test('when notifications and gateways run, then a broadcast pub/sub reaches every pod (one consumer group each)', () => {
+  test('when notifications and gateways run, then a broadcast pub/sub reaches every pod (one consumer group each), and its publishers may use it', () => {
     const comps = byKind(renderPlatform(samplePlatform('dev')), 'Component') as Any[];
     const broadcast = comps.find((c) => c.metadata.name === 'broadcast');
-    expect(broadcast.scopes).toEqual(['gateway', 'users', 'notifications']);
+    expect([...broadcast.scopes].sort()).toEqual(['gateway', 'notifications', 'timeline', 'users']);
     expect(broadcast.spec.metadata).toContainEqual({ name: 'consumerID', value: '{podName}' });
     const platform = samplePlatform('dev');
     delete platform.spec.services.notifications;

@@ -1,4 +1,9 @@
-import { ACCESS_REVOKED_TOPIC, EVENTS, LIVE_NOTIFICATIONS_TOPIC } from '@flock/kit';
+import {
+  ACCESS_REVOKED_TOPIC,
+  EVENTS,
+  LIVE_NOTIFICATIONS_TOPIC,
+  LIVE_TIMELINE_TOPIC,
+} from '@flock/kit';
 import { connect } from 'nats';
 import { ensureStream, plainValue as plain, type ComponentDefinition } from '@flock/sidecar';
 
@@ -6,6 +11,7 @@ import { ensureStream, plainValue as plain, type ComponentDefinition } from '@fl
 export const FLOCK_TOPICS: readonly string[] = [
   ...Object.keys(EVENTS),
   LIVE_NOTIFICATIONS_TOPIC,
+  LIVE_TIMELINE_TOPIC,
   ACCESS_REVOKED_TOPIC,
 ];
 

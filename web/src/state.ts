@@ -58,9 +58,15 @@ export function followChanged(userId: string, following: boolean): void {
   unfollowed.set(next);
 }
 
+/** Counts the stream's "your home timeline got posts" signals: Home checks its head on each. */
+export const homeUpdates = new Store(0);
+
 let closeStream: (() => void) | null = null;
 
-/** Keeps the unread badge live: the current count, then one more per streamed notification. */
+/**
+ * The live stream: keeps the unread badge live (the current count, then one more per streamed
+ * notification) and tells Home when its timeline got posts.
+ */
 async function startNotifications(): Promise<void> {
   closeStream?.();
   try {
@@ -75,6 +81,7 @@ async function startNotifications(): Promise<void> {
     url: '/api/v1/notifications/stream',
     fetch: (url, init) => auth.fetch(url, init),
     onEvent: (event) => {
+      if (event.event === 'timeline') return homeUpdates.set(homeUpdates.value + 1);
       if (event.event !== 'notification') return;
       try {
         const notification = JSON.parse(event.data) as Notification;

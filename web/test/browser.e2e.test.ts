@@ -352,7 +352,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.getByRole('button', { name: 'Follow @alice' }).click();
       await bob.getByRole('button', { name: 'Unfollow @alice' }).waitFor();
       await bob.getByRole('link', { name: 'Home' }).click();
-      await hers.first().waitFor({ timeout: 30_000 }); // her posts are backfilled, then polled
+      await hers.first().waitFor({ timeout: 30_000 }); // her posts are backfilled, then announced live
       expect(await bob.getByRole('button', { name: /Show \d+ new/ }).count()).toBe(0);
       expect(await bob.getByText('Nothing here yet').count()).toBe(0);
     }, 60_000);

@@ -9,8 +9,18 @@ import type { KubeObject, SocialPlatform } from '../api/types.js';
 import { PUBSUB_BACKENDS, metadata, stateBackendFor, stateOf } from './backends.js';
 import { childMeta, enabledServices } from './meta.js';
 
-/** The apps on the broadcast pub/sub: its subscribers and users, which publishes revocations. */
-const BROADCAST_APPS: readonly string[] = [APP_IDS.notifications, APP_IDS.gateway, APP_IDS.users];
+/**
+ * The apps on the broadcast pub/sub: its subscribers (notifications, gateway) and its publishers
+ * (users: revocations; timeline: "these homes got posts").
+ */
+const BROADCAST_APPS: readonly string[] = [
+  APP_IDS.notifications,
+  APP_IDS.gateway,
+  APP_IDS.users,
+  APP_IDS.timeline,
+];
+/** Publishers only: a broadcast component is needed for them only if a subscriber runs too. */
+const BROADCAST_PUBLISHERS: readonly string[] = [APP_IDS.users, APP_IDS.timeline];
 /** In Kubernetes mode daprd resolves `secretKeyRef`s through this built-in store. */
 const K8S_SECRETS = 'kubernetes';
 
@@ -62,7 +72,7 @@ export function render(platform: SocialPlatform): KubeObject[] {
   // event: notifications push to their SSE streams, gateways forget revoked sessions (users
   // publishes those).
   const broadcastScopes = apps.filter((app) => BROADCAST_APPS.includes(app));
-  const broadcast = broadcastScopes.some((app) => app !== APP_IDS.users)
+  const broadcast = broadcastScopes.some((app) => !BROADCAST_PUBLISHERS.includes(app))
     ? [
         component(
           platform,

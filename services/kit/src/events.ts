@@ -88,3 +88,13 @@ export function domainEvent<T extends Topic>(
 ): DomainEvent<T> {
   return { id: eventId, topic, data };
 }
+
+/** At most this many readers in one LIVE_TIMELINE_TOPIC notice (a big fan-out sends several). */
+export const TIMELINE_NOTICE_MAX = 500;
+
+/**
+ * A notice on the broadcast pub/sub, not a platform event: these readers' home timelines just
+ * got posts. Each notifications instance tells its open streams of them; nothing is stored.
+ */
+export const timelineUpdated = z.object({ userIds: z.array(id).min(1).max(TIMELINE_NOTICE_MAX) });
+export type TimelineUpdated = z.infer<typeof timelineUpdated>;

@@ -63,7 +63,16 @@ export {
   type AuthUser,
   type VerifiedToken,
 } from './auth.js';
-export { EVENTS, domainEvent, type DomainEvent, type EventPayload, type Topic } from './events.js';
+export {
+  EVENTS,
+  TIMELINE_NOTICE_MAX,
+  domainEvent,
+  timelineUpdated,
+  type DomainEvent,
+  type EventPayload,
+  type TimelineUpdated,
+  type Topic,
+} from './events.js';
 export * from './views.js';
 export { Outbox, newEventId } from './dapr/outbox.js';
 export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';

@@ -15,6 +15,12 @@ export const BROADCAST_PUBSUB = 'broadcast';
 /** The topic of the broadcast pub/sub: a notification to push to the reader's open streams. */
 export const LIVE_NOTIFICATIONS_TOPIC = 'notification.created';
 
+/**
+ * The topic of the broadcast pub/sub on which timeline names the home timelines that just got
+ * posts, so the readers' open pages can say "new posts" without polling.
+ */
+export const LIVE_TIMELINE_TOPIC = 'timeline.updated';
+
 /** The secret store every service reads (JWT keys, database URLs). */
 export const SECRET_STORE = 'secretstore';
 

@@ -36,7 +36,7 @@ export const api = defineApi({
       path: '/notifications/stream',
       access: 'auth',
       summary:
-        'Server-sent events (`text/event-stream`): each new notification of the caller as `event: notification`, `id: <notification id>`, `data: <notification JSON>`, within a second. Reconnect with `Last-Event-ID` (or `?lastEventId=`) to replay what was missed (up to 100). `: ping` comments every 15 s keep proxies from closing it.',
+        'Server-sent events (`text/event-stream`): each new notification of the caller as `event: notification`, `id: <notification id>`, `data: <notification JSON>`, within a second; and `event: timeline`, `data: {}` (no id) when the caller’s home timeline got new posts. Reconnect with `Last-Event-ID` (or `?lastEventId=`) to replay what was missed (up to 100). `: ping` comments every 15 s keep proxies from closing it.',
       query: streamQuery,
       responses: { 200: null },
       stream: true,

@@ -1,4 +1,12 @@
-import { BROADCAST_PUBSUB, LIVE_NOTIFICATIONS_TOPIC, on, type Subscription } from '@flock/kit';
+import {
+  BROADCAST_PUBSUB,
+  LIVE_NOTIFICATIONS_TOPIC,
+  LIVE_TIMELINE_TOPIC,
+  on,
+  timelineUpdated,
+  type Subscription,
+  type TimelineUpdated,
+} from '@flock/kit';
 import type { NotificationsDomain } from './notifications.domain.js';
 import { liveMessage, type LiveMessage } from './notifications.schemas.js';
 import type { StreamHub } from './notifications.stream.js';
@@ -23,6 +31,16 @@ export function notificationsSubscriptions(
     },
   };
 
+  /** Also from the broadcast pub/sub: the timeline service's "these homes got posts". */
+  const timeline: Subscription<TimelineUpdated> = {
+    topic: LIVE_TIMELINE_TOPIC,
+    pubsubName: BROADCAST_PUBSUB,
+    schema: timelineUpdated,
+    async handle(event) {
+      hub.timelineUpdated(event.data.userIds);
+    },
+  };
+
   return [
     on('follow.created', (e) => notifications.followCreated(e.id, e.data).then(() => undefined)),
     on('like.created', (e) => notifications.likeCreated(e.id, e.data).then(() => undefined)),
@@ -31,5 +49,6 @@ export function notificationsSubscriptions(
     on('user.registered', (e) => notifications.userRegistered(e.data).then(() => undefined)),
     on('user.deleted', (e) => notifications.userDeleted(e.data).then(() => undefined)),
     live as unknown as Subscription,
+    timeline as unknown as Subscription,
   ];
 }

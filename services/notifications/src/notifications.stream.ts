@@ -34,6 +34,11 @@ class Stream {
     else this.send(notification);
   }
 
+  /** "Your home timeline has new posts": no id, so a reconnect's Last-Event-ID is unchanged. */
+  timelineUpdated(): void {
+    this.res.write('event: timeline\ndata: {}\n\n');
+  }
+
   comment(text: string): void {
     this.res.write(`: ${text}\n\n`);
   }
@@ -124,6 +129,12 @@ export class StreamHub {
     const set = this.streams.get(userId);
     for (const stream of set ?? []) stream.push(notification);
     return set?.size ?? 0;
+  }
+
+  /** Tells this instance's streams of these readers that their home timelines got posts. */
+  timelineUpdated(userIds: readonly string[]): void {
+    for (const userId of userIds)
+      for (const stream of this.streams.get(userId) ?? []) stream.timelineUpdated();
   }
 
   /** Ends every stream (clients reconnect elsewhere) and stops the heartbeat. */

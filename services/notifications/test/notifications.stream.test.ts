@@ -121,6 +121,27 @@ describe('notifications stream (SSE) across two instances', () => {
     await expect(carolsOnB.next({ timeoutMs: 300 })).rejects.toThrow(/no event/);
   });
 
+  test('when timeline announces that homes got posts, then those readers’ streams on every instance hear "timeline" (no id, so Last-Event-ID stays); others hear nothing', async () => {
+    await whenLive(a);
+    await whenLive(b);
+    const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+    const listening = [await stream(a, alice), await stream(b, bob)];
+    const carols = await stream(b, carol);
+    // As timeline publishes it (its own sidecar in a deployment; any sidecar on the broadcast here).
+    const response = await fetch(`${a.sidecar.url}/v1.0/publish/broadcast/timeline.updated`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ userIds: [alice, bob] }),
+    });
+    expect(response.status).toBe(204);
+    for (const client of listening) {
+      const event = await client.next({ timeoutMs: 1_000 });
+      expect(event).toMatchObject({ event: 'timeline', data: '{}' });
+      expect(event.id).toBeUndefined();
+    }
+    await expect(carols.next({ timeoutMs: 300 })).rejects.toThrow(/no event/);
+  });
+
   test('when a client reconnects with Last-Event-ID, then it gets what it missed in order, then live ones', async () => {
     await whenLive(a);
     const alice = randomUUID();

@@ -22,6 +22,14 @@ export interface EdgeState {
   active: boolean;
 }
 
+/** What the domain tells the world when posts land in home timelines. */
+export interface HomeHooks {
+  /** now − post.createdAt (seconds), once per home timeline the post landed in. */
+  observeLag?(seconds: number): void;
+  /** These homes just got posts: their readers' open pages can say so (a best-effort notice). */
+  announce?(userIds: readonly string[]): void;
+}
+
 /** `undefined` from a change means "leave it as it is" (no write). */
 export type Change<T> = (current: T) => T | undefined;
 
@@ -128,8 +136,7 @@ export class TimelineDomain {
     private readonly posts: PostReader,
     private readonly settings: TimelineSettings,
     private readonly clock: Clock,
-    /** Called with now − post.createdAt (seconds) whenever a post lands in a home timeline. */
-    private readonly observeLag: (seconds: number) => void = () => undefined,
+    private readonly hooks: HomeHooks = {},
   ) {}
 
   async postCreated(post: Entry): Promise<void> {
@@ -139,12 +146,15 @@ export class TimelineDomain {
     const targets = followers.celebrity ? [entry.authorId] : [entry.authorId, ...followers.ids];
     await this.repo.addToHomes(targets, [entry]);
     const lag = (this.clock.now().getTime() - Date.parse(entry.createdAt)) / 1000;
-    for (let i = 0; i < targets.length; i++) this.observeLag(lag); // one per home timeline
+    for (let i = 0; i < targets.length; i++) this.hooks.observeLag?.(lag); // one per home
     // Re-check: a delete or an unfollow that ran meanwhile may have missed what we just pushed.
     if (await this.repo.isDeleted(entry.postId)) return this.postDeleted(entry);
     const now = new Set((await this.repo.followers(entry.authorId)).ids);
-    const gone = targets.filter((id) => id !== entry.authorId && !now.has(id));
-    await this.repo.removeFromHomes(gone, (e) => e.postId === entry.postId);
+    const gone = new Set(targets.filter((id) => id !== entry.authorId && !now.has(id)));
+    await this.repo.removeFromHomes([...gone], (e) => e.postId === entry.postId);
+    // The author's own page learns of the post from posting it.
+    const readers = targets.filter((id) => id !== entry.authorId && !gone.has(id));
+    if (readers.length > 0) this.hooks.announce?.(readers);
   }
 
   async postDeleted({ postId, authorId }: { postId: string; authorId: string }): Promise<void> {
@@ -171,6 +181,7 @@ export class TimelineDomain {
     else {
       const latest = await this.repo.latestUserPosts([followeeId], BACKFILL);
       await this.repo.addToHomes([followerId], latest);
+      if (latest.length > 0) this.hooks.announce?.([followerId]);
     }
     // Re-check: an unfollow that ran meanwhile may have missed the backfill.
     if (!(await this.repo.edge(followerId, followeeId))?.active)

@@ -9,7 +9,7 @@ import {
 } from '@flock/kit';
 import { Histogram } from 'prom-client';
 import { TimelineDomain, type PostReader } from './timeline.domain.js';
-import { timelineSubscriptions } from './timeline.events.js';
+import { announceOnBroadcast, timelineSubscriptions } from './timeline.events.js';
 import { api } from './timeline.api.js';
 import { timelineHandlers } from './timeline.routes.js';
 import { InvokedPostReader } from './timeline.posts.js';
@@ -33,7 +33,7 @@ export function buildService(config: TimelineConfig, deps: TimelineDeps): Servic
     deps.posts ?? new InvokedPostReader(dapr),
     { celebrityFollowers: config.CELEBRITY_FOLLOWERS },
     { now: () => new Date() },
-    (seconds) => observeLag(seconds),
+    { observeLag: (seconds) => observeLag(seconds), announce: announceOnBroadcast(dapr, logger) },
   );
   const service = createService({
     config,

@@ -112,13 +112,14 @@ const post = (postId: string, authorId: string, seconds: number): Entry => ({
 function setup(celebrityFollowers = 10_000) {
   const repo = new InMemoryTimelines();
   const lags: number[] = [];
+  const announced: string[][] = [];
   const posts = new FakePosts();
   const domain = new TimelineDomain(
     repo,
     posts,
     { celebrityFollowers },
     { now: () => new Date(T0 + 3_600_000) },
-    (s) => lags.push(s),
+    { observeLag: (s) => lags.push(s), announce: (userIds) => announced.push([...userIds]) },
   );
   const ids = async (userId: string) => (await domain.home(userId, 100)).items.map((e) => e.postId);
   let tick = 0;
@@ -126,7 +127,7 @@ function setup(celebrityFollowers = 10_000) {
     domain.followCreated({ followerId: f, followeeId: a, at: at(++tick) });
   const unfollow = (f: string, a: string) =>
     domain.followDeleted({ followerId: f, followeeId: a, at: at(++tick) });
-  return { repo, posts, domain, ids, lags, follow, unfollow };
+  return { repo, posts, domain, ids, lags, announced, follow, unfollow };
 }
 
 describe('timeline domain (in-memory store)', () => {
@@ -246,5 +247,22 @@ describe('timeline domain (in-memory store)', () => {
     await follow('fan', 'ann');
     await domain.postCreated(post('p1', 'ann', 0));
     expect(lags).toEqual([3600, 3600]);
+  });
+
+  test('when a post lands in followers’ homes, then they are announced (not its author, nobody for a celebrity’s post); a backfill announces the new follower', async () => {
+    const { domain, announced, follow } = setup(2);
+    await follow('fan', 'ann');
+    await follow('pal', 'ann');
+    expect(announced).toEqual([]); // ann had no posts to backfill
+    await domain.postCreated(post('p1', 'ann', 0));
+    expect(announced).toEqual([['fan', 'pal']]);
+    await follow('new', 'bob');
+    await domain.postCreated(post('p2', 'bob', 1));
+    await follow('late', 'bob');
+    expect(announced.slice(1)).toEqual([['new'], ['late']]);
+    announced.length = 0;
+    await follow('third', 'ann'); // over the threshold of 2: ann is a celebrity now
+    await domain.postCreated(post('p3', 'ann', 2));
+    expect(announced).toEqual([]); // merged at read time: there is nothing to push
   });
 });

@@ -1,11 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
+import { homeUpdates, useStore } from '../state';
 import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
 import { timelinePage, timelinePosts, withoutUnfollowed } from './posts';
 
-/** How often the head of the home timeline is checked for new posts. */
-export const POLL_MS = 4_000;
+/**
+ * The live stream says when the home timeline got posts. Now and then Home also checks by itself:
+ * a notice is best effort, and a celebrity's posts are merged at read time, never announced.
+ */
+const FALLBACK_CHECK_MS = 60_000;
 const PAGE = 20;
 
 export function Home() {
@@ -34,11 +38,14 @@ export function Home() {
     }
   });
 
-  // New posts are announced, not pushed in under the reader: poll the head of the timeline.
+  // New posts are announced, not pushed in under the reader: on each live notice (and now and
+  // then), read the head of the timeline and offer what is newer than anything shown.
+  const updates = useStore(homeUpdates);
+  const checkHead = useRef<() => Promise<void>>(async () => undefined);
   useEffect(() => {
     if (!pager) return;
-    const timer = setInterval(async () => {
-      if (document.hidden || pager.loading) return;
+    checkHead.current = async () => {
+      if (pager.loading) return;
       try {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
         const newer = withoutUnfollowed(newerThanShown(head.items, (e) => pager.has(e.postId)));
@@ -47,11 +54,17 @@ export function Home() {
         if (pager.items.length === 0) pager.prepend(timelinePosts(newer));
         else setFresh(newer);
       } catch {
-        // try again at the next tick
+        // the next notice or check tries again
       }
-    }, POLL_MS);
+    };
+    const timer = setInterval(() => {
+      if (!document.hidden) void checkHead.current();
+    }, FALLBACK_CHECK_MS);
     return () => clearInterval(timer);
   }, [pager]);
+  useEffect(() => {
+    if (updates > 0) void checkHead.current();
+  }, [updates]);
 
   const showFresh = () => {
     if (!pager) return;

@@ -89,7 +89,7 @@ export class DaprPostDirectory implements PostDirectory {
   constructor(private readonly dapr: Dapr) {}
 
   async authorOf(postId: string): Promise<string> {
-    const post = await this.dapr.invoke<{ authorId: string }>(
+    const post = await this.dapr.invokeUnchecked<{ authorId: string }>(
       'posts',
       `posts/${encodeURIComponent(postId)}`,
     );

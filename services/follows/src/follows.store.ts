@@ -240,7 +240,7 @@ export class DaprUserDirectory implements UserDirectory {
 
   async exists(userId: string): Promise<boolean> {
     try {
-      await this.dapr.invoke(APP_IDS.users, `users/${encodeURIComponent(userId)}`);
+      await this.dapr.invokeUnchecked(APP_IDS.users, `users/${encodeURIComponent(userId)}`);
       return true;
     } catch (error) {
       if (error instanceof AppError && error.status === 404) return false;

@@ -41,7 +41,7 @@ export async function buildService(config: GatewayConfig, deps: GatewayDeps): Pr
   const revocations = new Revocations(
     async (userId, sessionId) =>
       (
-        await dapr.invoke<{ revoked: boolean }>(
+        await dapr.invokeUnchecked<{ revoked: boolean }>(
           APP_IDS.users,
           `internal/users/${userId}/sessions/${sessionId}/revoked`,
         )

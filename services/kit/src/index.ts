@@ -7,6 +7,7 @@ export {
   conflict,
   forbidden,
   handleError,
+  ifFound,
   notFound,
   toProblem,
   tooManyRequests,

@@ -182,7 +182,7 @@ export class DaprPostDirectory implements PostDirectory {
 
   async authorOf(postId: string): Promise<string | undefined> {
     try {
-      const post = await this.dapr.invoke<{ authorId?: unknown }>(
+      const post = await this.dapr.invokeUnchecked<{ authorId?: unknown }>(
         APP_IDS.posts,
         `posts/${encodeURIComponent(postId)}`,
       );

@@ -8,7 +8,7 @@ export class InvokedPostReader implements PostReader {
   async read(ids: readonly string[], viewerId?: string): Promise<PostBatchResponse['items']> {
     if (ids.length === 0) return [];
     const body: PostBatchRequest = { ids: [...ids], ...(viewerId ? { viewerId } : {}) };
-    const answer = await this.dapr.invoke<PostBatchResponse>(
+    const answer = await this.dapr.invokeUnchecked<PostBatchResponse>(
       APP_IDS.posts,
       'internal/posts/batch',
       { method: 'POST', body },

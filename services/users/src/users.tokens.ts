@@ -26,7 +26,7 @@ export async function tokenIssuer(privateKeyPem: string): Promise<TokenIssuer> {
 export function invokedCounts(dapr: Dapr, logger: Logger): CountsSource {
   const ask = async <T>(appId: string, userId: string): Promise<T | undefined> => {
     try {
-      return await dapr.invoke<T>(appId, `internal/users/${userId}/counts`);
+      return await dapr.invokeUnchecked<T>(appId, `internal/users/${userId}/counts`);
     } catch (error) {
       logger.warn({ err: error, appId }, 'counts unavailable; answering without them');
       return undefined;

@@ -1,4 +1,5 @@
 import { CommunicationProtocolEnum, DaprClient, HttpMethod, LogLevel } from '@dapr/dapr';
+import type { z } from 'zod';
 import type { BaseConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ReadinessCheck } from '../http/health.js';
@@ -72,10 +73,31 @@ export class Dapr {
   }
 
   /**
+   * Calls another service and returns its answer checked against the callee's own schema (each
+   * service's `client/` declares them): a body that breaks it is the callee's fault, a 502, not a
+   * ZodError that would read as our caller's 400.
+   */
+  async invoke<S extends z.ZodType>(
+    appId: string,
+    method: string,
+    answer: S,
+    options: InvokeOptions = {},
+  ): Promise<z.output<S>> {
+    const checked = answer.safeParse(await this.invokeUnchecked<unknown>(appId, method, options));
+    if (checked.success) return checked.data;
+    throw new AppError(
+      'dependency-failed',
+      `${appId} answered ${method} with a body its contract does not allow.`,
+      502,
+      { cause: checked.error },
+    );
+  }
+
+  /**
    * Calls another service and returns its JSON. A 4xx answer is re-thrown as an AppError with the
    * callee's status and detail, so "not found" downstream stays "not found" here.
    */
-  async invoke<T>(appId: string, method: string, options: InvokeOptions = {}): Promise<T> {
+  async invokeUnchecked<T>(appId: string, method: string, options: InvokeOptions = {}): Promise<T> {
     try {
       return (await this.client.invoker.invoke(
         appId,

@@ -19,6 +19,8 @@ export default {
     '^@flock/sidecar$': '<rootDir>/sidecar/src/index.ts',
     '^@flock/runner$': '<rootDir>/runner/src/index.ts',
     '^@flock/testing$': '<rootDir>/testing/src/index.ts',
+    // A service's client (`@flock/posts/client`): services/<name>/src/client/<name>.client.ts.
+    '^@flock/([a-z]+)/client$': '<rootDir>/services/$1/src/client/$1.client.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 30_000,

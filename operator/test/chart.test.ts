@@ -326,7 +326,10 @@ describe('Dockerfile', () => {
           references?: { path: string }[];
         };
         for (const ref of tsconfig.references ?? []) visit(join(folder, ref.path));
-        const pkg = JSON.parse(read(`${folder}/package.json`)) as {
+        // A service's client project (`services/<name>/src/client`) ships in its service's
+        // package: what it depends on is that package's dependencies.
+        const packageFolder = folder.replace(/\/src\/client$/, '');
+        const pkg = JSON.parse(read(`${packageFolder}/package.json`)) as {
           dependencies?: Record<string, string>;
         };
         for (const dep of Object.keys(pkg.dependencies ?? {})) {

@@ -1,4 +1,5 @@
 import { createService, Dapr, mountApi, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import { postsClient } from '@flock/posts/client';
 import type { CommentsConfig } from './comments.config.js';
 import { CommentsDomain, type Clock } from './comments.domain.js';
 import { commentsSubscriptions } from './comments.events.js';
@@ -20,7 +21,7 @@ export function buildService(config: CommentsConfig, deps: CommentsDeps): Servic
   const outbox = dapr.outbox(state, logger);
   const comments = new CommentsDomain(
     new DaprCommentRepository(state, outbox),
-    new DaprPostDirectory(dapr),
+    new DaprPostDirectory(postsClient(dapr)),
     deps.clock ?? { now: () => new Date() },
   );
   const stopRelay = outbox.startRelay(deps.relayIntervalMs);

@@ -1,13 +1,14 @@
 import {
-  type Dapr,
   type DomainEvent,
   type Outbox,
   type StateQuery,
   type StateStore,
   type TransactionOperation,
   guardedUpsert,
+  notFound,
   type Versioned,
 } from '@flock/kit';
+import type { PostsClient } from '@flock/posts/client';
 import {
   type CommentRepository,
   type CommentWrite,
@@ -82,17 +83,15 @@ function toOperation(write: CommentWrite): TransactionOperation {
 }
 
 /**
- * Asks the posts service by service invocation: it is the authority on whether a post exists
- * right now and who wrote it; its 404 comes back as a 404 AppError.
+ * Asks the posts service: it is the authority on whether a post exists right now and who wrote
+ * it; a post it does not know is a 404 here too.
  */
 export class DaprPostDirectory implements PostDirectory {
-  constructor(private readonly dapr: Dapr) {}
+  constructor(private readonly posts: PostsClient) {}
 
   async authorOf(postId: string): Promise<string> {
-    const post = await this.dapr.invokeUnchecked<{ authorId: string }>(
-      'posts',
-      `posts/${encodeURIComponent(postId)}`,
-    );
+    const post = await this.posts.get(postId);
+    if (!post) throw notFound(`Post ${postId} does not exist.`);
     return post.authorId;
   }
 }

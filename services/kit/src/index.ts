@@ -74,7 +74,6 @@ export {
   type TimelineUpdated,
   type Topic,
 } from './events.js';
-export * from './views.js';
 export { Outbox, newEventId } from './dapr/outbox.js';
 export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';
 export {

@@ -1,4 +1,5 @@
 import { createService, Dapr, mountApi, stateStoreOf, type Logger, type Service } from '@flock/kit';
+import { postsClient } from '@flock/posts/client';
 import { NotificationsDomain } from './notifications.domain.js';
 import { notificationsSubscriptions } from './notifications.events.js';
 import { newNotificationId } from './notifications.ids.js';
@@ -36,7 +37,7 @@ export function buildService(
       { ttlSeconds: config.NOTIFICATION_TTL_DAYS * 24 * 3600, cap: config.NOTIFICATION_INBOX_CAP },
       clock,
     ),
-    new DaprPostDirectory(dapr),
+    new DaprPostDirectory(postsClient(dapr)),
     new DaprUsernameDirectory(state),
     new BroadcastLiveChannel(dapr, logger.child({ component: 'live' })),
     clock,

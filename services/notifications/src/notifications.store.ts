@@ -1,5 +1,4 @@
 import {
-  APP_IDS,
   AppError,
   BROADCAST_PUBSUB,
   LIVE_NOTIFICATIONS_TOPIC,
@@ -12,6 +11,7 @@ import {
   type StateStore,
   type TransactionOperation,
 } from '@flock/kit';
+import type { PostsClient } from '@flock/posts/client';
 import type {
   Addressed,
   Clock,
@@ -174,22 +174,18 @@ export class DaprUsernameDirectory implements UsernameDirectory {
 }
 
 /**
- * Asks the posts service, by invocation, who wrote a post: only for a post.created from before
- * posts named the parent's author in it. A deleted parent answers 404 (no notification).
+ * Asks the posts service who wrote a post: only for a post.created from before posts named the
+ * parent's author in it. A deleted parent is none (no notification).
  */
 export class DaprPostDirectory implements PostDirectory {
-  constructor(private readonly dapr: Dapr) {}
+  constructor(private readonly posts: PostsClient) {}
 
   async authorOf(postId: string): Promise<string | undefined> {
     try {
-      const post = await this.dapr.invokeUnchecked<{ authorId?: unknown }>(
-        APP_IDS.posts,
-        `posts/${encodeURIComponent(postId)}`,
-      );
-      return typeof post.authorId === 'string' ? post.authorId : undefined;
+      return (await this.posts.get(postId))?.authorId;
     } catch (error) {
-      if (error instanceof AppError && (error.status === 404 || error.status === 400))
-        return undefined;
+      // An id posts refuses to read (400) names no post either.
+      if (error instanceof AppError && error.status === 400) return undefined;
       throw error;
     }
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PostView } from '@flock/posts/client';
 import { notificationsConfigSchema } from '../src/notifications.config.js';
 import { buildService } from '../src/notifications.service.js';
 import {
@@ -24,6 +25,21 @@ interface PageBody {
   unreadCount: number;
 }
 
+/** What the posts stub answers for a post it knows: a whole post, as the posts client checks. */
+const postBy = (id: string, authorId: string): PostView => ({
+  id,
+  authorId,
+  authorUsername: 'someone',
+  text: 'a post',
+  hashtags: [],
+  mentions: [],
+  createdAt: new Date().toISOString(),
+  updatedAt: new Date().toISOString(),
+  likesCount: 0,
+  commentsCount: 0,
+  repliesCount: 0,
+});
+
 /** The notifications service on port 0 behind a real sidecar; posts is a stub at the edge. */
 describe('notifications service through HTTP', () => {
   const postAuthors = new Map<string, string>();
@@ -36,7 +52,7 @@ describe('notifications service through HTTP', () => {
       if (method !== 'GET' || !id) return undefined;
       const authorId = postAuthors.get(id);
       return authorId
-        ? { status: 200, body: { id, authorId } }
+        ? { status: 200, body: postBy(id, authorId) }
         : {
             status: 404,
             body: { type: 'https://flock.dev/problems/not-found', status: 404, detail: 'no' },

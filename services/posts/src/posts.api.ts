@@ -1,11 +1,15 @@
-import { APP_IDS, defineApi, pageQuery, postBatchRequest, postBatchResponse } from '@flock/kit';
+import { APP_IDS, defineApi, pageQuery } from '@flock/kit';
 import {
   authorCounts,
+  postBatchRequest,
+  postBatchResponse,
+  postView,
+} from './client/posts.client.js';
+import {
   createPostBody,
   likeState,
   likeView,
   postIdParams,
-  postView,
   threadView,
   updatePostBody,
   userIdParams,

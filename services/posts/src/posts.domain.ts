@@ -11,13 +11,12 @@ import {
   type EventPayload,
   pageFrom,
   type OffsetPage,
-  type ReaderPostView,
   type Versioned,
 } from '@flock/kit';
+import type { AuthorCounts, PostView, ReaderPostView } from './client/posts.client.js';
 import {
   ANCESTORS_CAP,
   REPLIES_CAP,
-  type AuthorCounts,
   type AuthorStats,
   type CreatePostInput,
   type DeletedPostRecord,
@@ -25,7 +24,6 @@ import {
   type LikeState,
   type LikeView,
   type PostRecord,
-  type PostView,
   type StoredPost,
   type ThreadView,
   type TombstoneView,

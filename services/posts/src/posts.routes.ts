@@ -6,8 +6,8 @@ import {
   type OffsetPage,
   type Page,
   type PageQuery,
-  type PostBatchResponse,
 } from '@flock/kit';
+import type { PostBatchResponse } from './client/posts.client.js';
 import type { api } from './posts.api.js';
 import type { PostsDomain } from './posts.domain.js';
 import { IDEMPOTENCY_HEADER, idempotencyKey } from './posts.schemas.js';

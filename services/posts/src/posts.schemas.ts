@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { postView, userText } from '@flock/kit';
-
-export const postId = z.uuid('a post id');
-export const userId = z.string().min(1).max(128);
+import { userText } from '@flock/kit';
+import { postId, postView, userId } from './client/posts.client.js';
 
 /** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
 export const postText = userText(500);
@@ -21,9 +19,6 @@ export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const idempotencyKey = z.string().min(1).max(255, 'at most 255 characters').optional();
 
 // ---- responses ------------------------------------------------------------------------------
-
-/** The public post shape is shared with the timeline (which lists posts): it lives in the kit. */
-export { postView, type PostView } from '@flock/kit';
 
 /** What the thread view shows in place of a deleted ancestor. */
 export const tombstoneView = z.object({
@@ -55,9 +50,6 @@ export const likeState = z.object({
   likesCount: z.number().int().min(0),
 });
 export type LikeState = z.infer<typeof likeState>;
-
-export const authorCounts = z.object({ posts: z.number().int().min(0) });
-export type AuthorCounts = z.infer<typeof authorCounts>;
 
 // ---- what is stored -------------------------------------------------------------------------
 

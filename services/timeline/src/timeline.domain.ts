@@ -1,4 +1,4 @@
-import type { ReaderPostView } from '@flock/kit';
+import type { ReaderPostView } from '@flock/posts/client';
 import type { Entry, HomePosition, TimelineItem, UserPosition } from './timeline.schemas.js';
 
 /** Home timelines keep the newest 800 entries (Twitter's and Mastodon's cap). */
@@ -67,7 +67,7 @@ export interface TimelineRepository {
   dropUser(userId: string): Promise<void>;
 }
 
-/** The posts service, read in one batch per page (timeline.posts.ts). */
+/** The posts service, read in one batch per page (by its client, `@flock/posts/client`). */
 export interface PostReader {
   /** The live posts among `ids` as `viewerId` sees them, in that order; gone ones left out. */
   read(ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]>;

@@ -1,4 +1,4 @@
-import { readerPostView } from '@flock/kit';
+import { readerPostView } from '@flock/posts/client';
 import { z } from 'zod';
 
 export const userId = z.uuid('a user id');

@@ -7,12 +7,12 @@ import {
   type Logger,
   type Service,
 } from '@flock/kit';
+import { postsClient } from '@flock/posts/client';
 import { Histogram } from 'prom-client';
 import { TimelineDomain, type PostReader } from './timeline.domain.js';
 import { announceOnBroadcast, timelineSubscriptions } from './timeline.events.js';
 import { api } from './timeline.api.js';
 import { timelineHandlers } from './timeline.routes.js';
-import { InvokedPostReader } from './timeline.posts.js';
 import type { TimelineConfig } from './timeline.config.js';
 import { DaprTimelineRepository } from './timeline.store.js';
 
@@ -30,7 +30,7 @@ export function buildService(config: TimelineConfig, deps: TimelineDeps): Servic
   let observeLag: (seconds: number) => void = () => undefined;
   const timeline = new TimelineDomain(
     new DaprTimelineRepository(state),
-    deps.posts ?? new InvokedPostReader(dapr),
+    deps.posts ?? { read: postsClient(dapr).batch },
     { celebrityFollowers: config.CELEBRITY_FOLLOWERS },
     { now: () => new Date() },
     { observeLag: (seconds) => observeLag(seconds), announce: announceOnBroadcast(dapr, logger) },

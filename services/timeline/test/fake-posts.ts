@@ -1,4 +1,4 @@
-import type { ReaderPostView } from '@flock/kit';
+import type { ReaderPostView } from '@flock/posts/client';
 import type { PostReader } from '../src/timeline.domain.js';
 import type { Entry } from '../src/timeline.schemas.js';
 

@@ -1,6 +1,7 @@
 export { eventually } from './eventually.js';
 export { describeIfReachable } from './reachable.js';
 export {
+  callerDapr,
   edgeApp,
   publish,
   startProbe,

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Dapr, baseConfigSchema, createLogger, loadConfig } from '@flock/kit';
 import { parseComponents, startSidecar, type Sidecar } from '@flock/sidecar';
 
 /**
@@ -57,6 +58,17 @@ async function bodyOf(req: IncomingMessage): Promise<string> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** A handle on the sidecar at `port` as another service holds one: to test a service's client. */
+export const callerDapr = (port: number): Dapr =>
+  new Dapr(
+    loadConfig(baseConfigSchema, {
+      APP_ID: 'caller',
+      DAPR_HTTP_PORT: String(port),
+      LOG_LEVEL: 'silent',
+    }),
+    createLogger('caller', 'silent'),
+  );
 
 /** A tiny HTTP app at the edge of the test: answers with `handle`, or 404. */
 export async function edgeApp(

@@ -1,5 +1,6 @@
 import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
-import { counts, graphItem, relationship, userParams } from './follows.schemas.js';
+import { counts } from './client/follows.client.js';
+import { graphItem, relationship, userParams } from './follows.schemas.js';
 
 /** The public routes of the follows service (`/internal/*` routes are not public). */
 export const api = defineApi({

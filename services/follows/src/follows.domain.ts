@@ -1,5 +1,6 @@
 import { badRequest, domainEvent, notFound, type DomainEvent } from '@flock/kit';
-import type { Counts, Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
+import type { Counts } from './client/follows.client.js';
+import type { Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
 
 /** The graph storage the domain needs; follows.store.ts implements it over Dapr state. */
 export interface GraphRepository {

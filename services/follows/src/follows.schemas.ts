@@ -14,12 +14,6 @@ export type Relationship = z.infer<typeof relationship>;
 export const graphItem = z.object({ userId, followedAt: z.iso.datetime() });
 export type GraphItem = z.infer<typeof graphItem>;
 
-export const counts = z.object({
-  followers: z.number().int().min(0),
-  following: z.number().int().min(0),
-});
-export type Counts = z.infer<typeof counts>;
-
 export type Direction = 'followers' | 'following';
 
 /**

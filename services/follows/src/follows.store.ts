@@ -11,7 +11,8 @@ import {
   guardedUpsert,
 } from '@flock/kit';
 import type { GraphRepository, UserDirectory } from './follows.domain.js';
-import type { Counts, Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
+import type { Counts } from './client/follows.client.js';
+import type { Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
 
 /*
  * Key layout in the follows store:

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { PAGE_SIZE } from '../src/follows.store.js';
 import { followsConfigSchema } from '../src/follows.config.js';
 import { buildService } from '../src/follows.service.js';
+import type { Dapr } from '@flock/kit';
+import { followsClient } from '@flock/follows/client';
 import {
+  callerDapr,
   edgeApp,
   eventually,
   publish,
@@ -18,6 +21,7 @@ describe('follows service through HTTP', () => {
   let users: Awaited<ReturnType<typeof edgeApp>>;
   let service: ServiceUnderTest<ReturnType<typeof buildService>>;
   let probe: Awaited<ReturnType<typeof startProbe>>;
+  let dapr: Dapr;
 
   beforeAll(async () => {
     users = await edgeApp((method, path) => {
@@ -41,9 +45,11 @@ describe('follows service through HTTP', () => {
       build: buildService,
       apps: { users: users.port },
     });
+    dapr = callerDapr(service.sidecar.port);
   });
 
   afterAll(async () => {
+    await dapr?.close();
     await service?.stop();
     await probe?.stop();
     await new Promise((resolve) => users?.server.close(resolve));
@@ -68,11 +74,8 @@ describe('follows service through HTTP', () => {
       },
     };
   };
-  const counts = async (id: string) =>
-    (await (await fetch(`${service.url}/internal/users/${id}/counts`)).json()) as {
-      followers: number;
-      following: number;
-    };
+  // Through the client other services call it by, so its path and schema are checked too.
+  const counts = (id: string) => followsClient(dapr).counts(id);
   const eventsAbout = (topic: string, followerId: string, followeeId?: string) =>
     probe.received.filter(
       (e: Received) =>

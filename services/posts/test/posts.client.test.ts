@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, Dapr, baseConfigSchema, createLogger, loadConfig } from '@flock/kit';
+import { AppError, type Dapr } from '@flock/kit';
 import { postsClient } from '@flock/posts/client';
 import { startSidecar, type Sidecar } from '@flock/sidecar';
-import { client, edgeApp, startServiceUnderTest, type ServiceUnderTest } from '@flock/testing';
+import {
+  callerDapr,
+  client,
+  edgeApp,
+  startServiceUnderTest,
+  type ServiceUnderTest,
+} from '@flock/testing';
 import { postsConfigSchema } from '../src/posts.config.js';
 import { buildService } from '../src/posts.service.js';
 
 const alice = { id: randomUUID(), username: 'alice' };
-
-/** A caller's handle on the sidecar at `port`, as another service holds one. */
-const daprAt = (port: number) =>
-  new Dapr(
-    loadConfig(baseConfigSchema, {
-      APP_ID: 'caller',
-      DAPR_HTTP_PORT: String(port),
-      LOG_LEVEL: 'silent',
-    }),
-    createLogger('caller', 'silent'),
-  );
 
 /** The client against the real posts service, through its sidecar. */
 describe('postsClient', () => {
@@ -31,7 +26,7 @@ describe('postsClient', () => {
       configSchema: postsConfigSchema,
       build: buildService,
     });
-    dapr = daprAt(service.sidecar.port);
+    dapr = callerDapr(service.sidecar.port);
     posts = postsClient(dapr);
   });
 
@@ -90,7 +85,7 @@ describe('postsClient against an answer that breaks the contract', () => {
       logLevel: 'silent',
       resolveApp: (id) => (id === 'posts' ? { host: '127.0.0.1', port: stub.port } : undefined),
     });
-    dapr = daprAt(sidecar.port);
+    dapr = callerDapr(sidecar.port);
   });
 
   afterAll(async () => {

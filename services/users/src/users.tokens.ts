@@ -6,6 +6,8 @@ import {
   type Dapr,
   type Logger,
 } from '@flock/kit';
+import { followsClient } from '@flock/follows/client';
+import { postsClient } from '@flock/posts/client';
 import type { CountsSource, TokenIssuer } from './users.domain.js';
 
 export async function tokenIssuer(privateKeyPem: string): Promise<TokenIssuer> {
@@ -24,9 +26,11 @@ export async function tokenIssuer(privateKeyPem: string): Promise<TokenIssuer> {
 
 /** Follower/following counts from follows, post counts from posts, asked in parallel. */
 export function invokedCounts(dapr: Dapr, logger: Logger): CountsSource {
-  const ask = async <T>(appId: string, userId: string): Promise<T | undefined> => {
+  const follows = followsClient(dapr);
+  const posts = postsClient(dapr);
+  const ask = async <T>(appId: string, counts: Promise<T>): Promise<T | undefined> => {
     try {
-      return await dapr.invokeUnchecked<T>(appId, `internal/users/${userId}/counts`);
+      return await counts;
     } catch (error) {
       logger.warn({ err: error, appId }, 'counts unavailable; answering without them');
       return undefined;
@@ -34,14 +38,14 @@ export function invokedCounts(dapr: Dapr, logger: Logger): CountsSource {
   };
   return {
     async countsOf(userId) {
-      const [graph, posts] = await Promise.all([
-        ask<{ followers: number; following: number }>(APP_IDS.follows, userId),
-        ask<{ posts: number }>(APP_IDS.posts, userId),
+      const [graph, authored] = await Promise.all([
+        ask(APP_IDS.follows, follows.counts(userId)),
+        ask(APP_IDS.posts, posts.authorCounts(userId)),
       ]);
       return {
         followers: graph?.followers ?? null,
         following: graph?.following ?? null,
-        posts: posts?.posts ?? null,
+        posts: authored?.posts ?? null,
       };
     },
   };

@@ -8,6 +8,7 @@ import {
   type Logger,
   type Service,
 } from '@flock/kit';
+import { usersClient } from '@flock/users/client';
 import type { FollowsConfig } from './follows.config.js';
 import { FollowsDomain, type UserDirectory } from './follows.domain.js';
 import { followsSubscriptions } from './follows.events.js';
@@ -32,7 +33,7 @@ export function buildService(config: FollowsConfig, deps: FollowsDeps): Service 
   const outbox = dapr.outbox(state, logger.child({ component: 'outbox' }));
   const follows = new FollowsDomain(
     new DaprGraphRepository(state, outbox),
-    deps.users ?? new DaprUserDirectory(dapr),
+    deps.users ?? new DaprUserDirectory(usersClient(dapr)),
     { now: () => new Date() },
     newEventId,
   );

@@ -1,15 +1,14 @@
 import {
-  APP_IDS,
   AppError,
   retryOnConflict as retryUnit,
   type DomainEvent,
-  type Dapr,
   type Outbox,
   type StateEntry,
   type StateStore,
   type TransactionOperation,
   guardedUpsert,
 } from '@flock/kit';
+import type { UsersClient } from '@flock/users/client';
 import type { GraphRepository, UserDirectory } from './follows.domain.js';
 import type { Counts } from './client/follows.client.js';
 import type { Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
@@ -237,15 +236,9 @@ function olderThan(items: GraphItem[], after: Position): GraphItem[] {
 
 /** Asks the users service, the owner of accounts, whether a user exists. */
 export class DaprUserDirectory implements UserDirectory {
-  constructor(private readonly dapr: Dapr) {}
+  constructor(private readonly users: UsersClient) {}
 
   async exists(userId: string): Promise<boolean> {
-    try {
-      await this.dapr.invokeUnchecked(APP_IDS.users, `users/${encodeURIComponent(userId)}`);
-      return true;
-    } catch (error) {
-      if (error instanceof AppError && error.status === 404) return false;
-      throw error;
-    }
+    return (await this.users.profile(userId)) !== undefined;
   }
 }

@@ -4,6 +4,7 @@ import { followsConfigSchema } from '../src/follows.config.js';
 import { buildService } from '../src/follows.service.js';
 import type { Dapr } from '@flock/kit';
 import { followsClient } from '@flock/follows/client';
+import type { UserProfile } from '@flock/users/client';
 import {
   callerDapr,
   edgeApp,
@@ -14,6 +15,18 @@ import {
   type Received,
   type ServiceUnderTest,
 } from '@flock/testing';
+
+/** What the users stub answers for a user it knows: a whole profile, as the users client checks. */
+const profileOf = (id: string): UserProfile => ({
+  id,
+  username: `user${id.slice(0, 8)}`,
+  displayName: 'Someone',
+  bio: '',
+  createdAt: new Date().toISOString(),
+  followers: null,
+  following: null,
+  posts: null,
+});
 
 /** The follows service on port 0 behind a real sidecar; the users service is a stub at the edge. */
 describe('follows service through HTTP', () => {
@@ -28,7 +41,7 @@ describe('follows service through HTTP', () => {
       const id = /^\/users\/([^/]+)$/.exec(path)?.[1];
       if (method !== 'GET' || !id) return undefined;
       return known.has(id)
-        ? { status: 200, body: { id } }
+        ? { status: 200, body: profileOf(id) }
         : {
             status: 404,
             body: {

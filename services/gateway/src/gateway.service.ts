@@ -1,5 +1,4 @@
 import {
-  APP_IDS,
   Dapr,
   SECRETS,
   accessTokenVerifier,
@@ -8,6 +7,7 @@ import {
   type ReadinessCheck,
   type Service,
 } from '@flock/kit';
+import { usersClient } from '@flock/users/client';
 import cors from 'cors';
 import { APIS, apiDocument } from './gateway.apis.js';
 import { Revocations, bearerAuth, revocationNotices } from './gateway.auth.js';
@@ -38,16 +38,7 @@ export async function buildService(config: GatewayConfig, deps: GatewayDeps): Pr
   const { logger } = deps;
   const dapr = new Dapr(config, logger);
   const publicKey = await dapr.requiredSecret(SECRETS.jwtPublicKey);
-  const revocations = new Revocations(
-    async (userId, sessionId) =>
-      (
-        await dapr.invokeUnchecked<{ revoked: boolean }>(
-          APP_IDS.users,
-          `internal/users/${userId}/sessions/${sessionId}/revoked`,
-        )
-      ).revoked,
-    config.REVOCATION_CACHE_MS,
-  );
+  const revocations = new Revocations(usersClient(dapr).isRevoked, config.REVOCATION_CACHE_MS);
   const auth = bearerAuth(await accessTokenVerifier(publicKey), revocations);
   return createService({
     config,

@@ -1,18 +1,16 @@
 import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
+import { publicUser, revocation, userProfile } from './client/users.client.js';
 import {
   loginRequest,
   logoutRequest,
   me,
-  publicUser,
   refreshRequest,
   registerRequest,
   registration,
   session,
   sessionParams,
-  revocation,
   updateUserRequest,
   userIdParams,
-  userProfile,
 } from './users.schemas.js';
 
 export const api = defineApi({

@@ -10,12 +10,11 @@ import {
   type Page,
   type Versioned,
 } from '@flock/kit';
+import type { PublicUser, UserProfile } from './client/users.client.js';
 import type {
   LoginRequest,
-  PublicUser,
   RegisterRequest,
   UpdateUserRequest,
-  UserProfile,
   UserRecord,
 } from './users.schemas.js';
 import {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publicUser } from './client/users.client.js';
 
 export const username = z
   .string()
@@ -49,7 +50,6 @@ export const sessionParams = z.object({
   userId: z.uuid('a user id'),
   sessionId: z.uuid('a session id'),
 });
-export const revocation = z.object({ revoked: z.boolean() });
 
 /** What is stored; `passwordHash` never leaves the users service. `kind` lets queries list users. */
 export interface UserRecord {
@@ -68,23 +68,6 @@ export const registration = z.object({
   /** The same whether or not the email address already had an account. */
   detail: z.string(),
 });
-
-export const publicUser = z.object({
-  id: z.uuid(),
-  username: z.string(),
-  displayName: z.string(),
-  bio: z.string(),
-  createdAt: z.iso.datetime(),
-});
-export type PublicUser = z.infer<typeof publicUser>;
-
-/** Counts come from the services that own them; null when that service could not answer. */
-export const userProfile = publicUser.extend({
-  followers: z.number().int().nullable(),
-  following: z.number().int().nullable(),
-  posts: z.number().int().nullable(),
-});
-export type UserProfile = z.infer<typeof userProfile>;
 
 export const me = publicUser.extend({ email: z.string() });
 

@@ -75,7 +75,8 @@ export class Dapr {
   /**
    * Calls another service and returns its answer checked against the callee's own schema (each
    * service's `client/` declares them): a body that breaks it is the callee's fault, a 502, not a
-   * ZodError that would read as our caller's 400.
+   * ZodError that would read as our caller's 400. A 4xx answer is re-thrown as an AppError with
+   * the callee's status and detail, so "not found" downstream stays "not found" here.
    */
   async invoke<S extends z.ZodType>(
     appId: string,
@@ -83,7 +84,7 @@ export class Dapr {
     answer: S,
     options: InvokeOptions = {},
   ): Promise<z.output<S>> {
-    const checked = answer.safeParse(await this.invokeUnchecked<unknown>(appId, method, options));
+    const checked = answer.safeParse(await this.send(appId, method, options));
     if (checked.success) return checked.data;
     throw new AppError(
       'dependency-failed',
@@ -93,19 +94,16 @@ export class Dapr {
     );
   }
 
-  /**
-   * Calls another service and returns its JSON. A 4xx answer is re-thrown as an AppError with the
-   * callee's status and detail, so "not found" downstream stays "not found" here.
-   */
-  async invokeUnchecked<T>(appId: string, method: string, options: InvokeOptions = {}): Promise<T> {
+  /** The callee's JSON, unchecked; a failed call thrown as an AppError. */
+  private async send(appId: string, method: string, options: InvokeOptions): Promise<unknown> {
     try {
-      return (await this.client.invoker.invoke(
+      return await this.client.invoker.invoke(
         appId,
         method,
         (options.method ?? 'GET') as HttpMethod,
         options.body as object,
         options.headers ? { headers: options.headers } : {},
-      )) as T;
+      );
     } catch (error) {
       const failure = parseSidecarFailure(error);
       if (failure && failure.status >= 400 && failure.status < 500) {

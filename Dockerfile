@@ -27,7 +27,9 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 # Workspace packages resolve through node_modules symlinks to their folders, and a service
-# may import others (the gateway imports the services' schemas): ship the compiled services.
+# may import others (the gateway imports the services' schemas, a caller its callee's
+# dist/client, which `tsc -b` built through the client's project reference): ship the compiled
+# services.
 COPY --from=build /app/services ./services
 COPY --from=build /app/${SERVICE} ./${SERVICE}
 COPY --from=build /app/web/dist ./web/dist

@@ -58,7 +58,10 @@ export function followChanged(userId: string, following: boolean): void {
   unfollowed.set(next);
 }
 
-/** Counts the stream's "your home timeline got posts" signals: Home checks its head on each. */
+/**
+ * Counts the stream's "your home timeline got posts" signals, and each (re)connect of the stream,
+ * since a notice sent while it was away is lost: Home checks its head on each.
+ */
 export const homeUpdates = new Store(0);
 
 let closeStream: (() => void) | null = null;
@@ -80,6 +83,7 @@ async function startNotifications(): Promise<void> {
   closeStream = openEventStream({
     url: '/api/v1/notifications/stream',
     fetch: (url, init) => auth.fetch(url, init),
+    onStatus: (status) => status === 'open' && homeUpdates.set(homeUpdates.value + 1),
     onEvent: (event) => {
       if (event.event === 'timeline') return homeUpdates.set(homeUpdates.value + 1);
       if (event.event !== 'notification') return;

@@ -45,7 +45,8 @@ export function Home() {
   useEffect(() => {
     if (!pager) return;
     checkHead.current = async () => {
-      if (pager.loading) return;
+      // A page is on its way: check once it has come, or the notice would be lost.
+      if (pager.loading) return void setTimeout(() => void checkHead.current(), 500);
       try {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
         const newer = withoutUnfollowed(newerThanShown(head.items, (e) => pager.has(e.postId)));

@@ -334,6 +334,21 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(times.every((t) => t > 0)).toBe(true);
     }, 60_000);
 
+    test('when Bob signs out and in again, then his likes are still shown on Home, on the post page and on the tag page', async () => {
+      await bob.goto(`${base}/`);
+      await bob.getByRole('button', { name: 'Sign out' }).click();
+      await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
+      await bob.getByLabel('Username or email').fill('bob');
+      await bob.getByLabel('Password').fill(PASSWORD);
+      await bob.getByRole('button', { name: 'Sign in' }).click();
+      const liked = bob.getByRole('article').filter({ hasText: 'Hello #Flock' });
+      await liked.getByRole('button', { name: /Liked/ }).waitFor();
+      await bob.goto(postUrl);
+      await bob.locator('article.post.focus').getByRole('button', { name: /Liked/ }).waitFor();
+      await bob.goto(`${base}/tags/flock`);
+      await liked.getByRole('button', { name: /Liked/ }).waitFor();
+    }, 30_000);
+
     test('when Bob unfollows Alice, then her posts leave his Home at once; when he follows her again, they come back without a reload and without a "new posts" pill over an empty list', async () => {
       const home = bob.locator('section[aria-label="Home timeline"][aria-busy="false"]');
       const hers = bob.getByRole('article').filter({ hasText: /Hello #Flock|First post!/ });

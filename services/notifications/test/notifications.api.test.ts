@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PostView } from '@flock/posts/client';
+import type { ReaderPostView } from '@flock/posts/client';
 import { notificationsConfigSchema } from '../src/notifications.config.js';
 import { buildService } from '../src/notifications.service.js';
 import {
@@ -26,10 +26,12 @@ interface PageBody {
 }
 
 /** What the posts stub answers for a post it knows: a whole post, as the posts client checks. */
-const postBy = (id: string, authorId: string): PostView => ({
+const postBy = (id: string, authorId: string): ReaderPostView => ({
   id,
   authorId,
   authorUsername: 'someone',
+  authorDisplayName: 'Someone',
+  likedByMe: false,
   text: 'a post',
   hashtags: [],
   mentions: [],

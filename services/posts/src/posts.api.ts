@@ -3,7 +3,7 @@ import {
   authorCounts,
   postBatchRequest,
   postBatchResponse,
-  postView,
+  readerPostView,
 } from './client/posts.client.js';
 import {
   createPostBody,
@@ -28,30 +28,31 @@ export const api = defineApi({
         'Create a post (optionally a reply). Hashtags and mentions are parsed from the text. ' +
         'The same Idempotency-Key from the same user within 24 h returns the first post (200).',
       body: createPostBody,
-      responses: { 201: postView, 200: postView },
+      responses: { 201: readerPostView, 200: readerPostView },
       idempotent: true,
     },
     list: {
       method: 'get',
       path: '/posts',
-      access: 'public',
+      access: 'optional-auth',
       summary: 'All posts, newest first.',
       query: pageQuery,
-      responses: { 200: postView },
+      responses: { 200: readerPostView },
       paginated: true,
     },
     get: {
       method: 'get',
       path: '/posts/:id',
-      access: 'public',
-      summary: 'A post with its likes, comments and replies counts.',
+      access: 'optional-auth',
+      summary:
+        'A post with its likes, comments and replies counts, and whether you like it (false when anonymous).',
       params: postIdParams,
-      responses: { 200: postView },
+      responses: { 200: readerPostView },
     },
     thread: {
       method: 'get',
       path: '/posts/:id/thread',
-      access: 'public',
+      access: 'optional-auth',
       summary:
         'A post in its thread: ancestors oldest first (at most 40; deleted ones as tombstones) ' +
         'and its direct replies oldest first (capped at 60, repliesTruncated says if more exist).',
@@ -65,7 +66,7 @@ export const api = defineApi({
       summary: 'Edit your post; hashtags and mentions are parsed again.',
       params: postIdParams,
       body: updatePostBody,
-      responses: { 200: postView },
+      responses: { 200: readerPostView },
     },
     remove: {
       method: 'delete',

@@ -96,7 +96,7 @@ function toTombstone(post: DeletedPostRecord): TombstoneView {
 }
 
 export interface Created {
-  post: PostView;
+  post: ReaderPostView;
   /** False when an Idempotency-Key replayed an earlier create. */
   created: boolean;
 }
@@ -170,57 +170,79 @@ export class PostsDomain {
           newEventId(),
         ),
       ]);
-      return { post: toView(post), created: true };
+      return { post: (await this.asReader([post], caller.id))[0]!, created: true };
     });
   }
 
-  async get(id: string): Promise<PostView> {
-    return toView(await this.live(id));
+  async get(id: string, viewerId?: string): Promise<ReaderPostView> {
+    return (await this.asReader([await this.live(id)], viewerId))[0]!;
   }
 
   /**
    * Many posts as `viewerId` sees them (a timeline page), in the order asked; deleted and unknown
-   * ones are left out. Two round trips to the store whatever the count: posts with the reader's
-   * likes, then their authors. Nothing is cached: every count and name is as stored now.
+   * ones are left out.
    */
   async batch(ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]> {
-    const [found, liked] = await Promise.all([
-      this.posts.postsMany(ids),
-      viewerId === undefined ? new Set<string>() : this.posts.likedBy(viewerId, ids),
+    const found = await this.posts.postsMany(ids);
+    return this.asReader(ids.map((id) => found.get(id)).filter(isLive), viewerId);
+  }
+
+  async list(
+    offset: number,
+    limit: number,
+    viewerId?: string,
+  ): Promise<OffsetPage<ReaderPostView>> {
+    const page = pageFrom(await this.posts.listPosts(offset, limit + 1), offset, limit, (p) => p);
+    return { ...page, items: await this.asReader(page.items, viewerId) };
+  }
+
+  async thread(id: string, viewerId?: string): Promise<ThreadView> {
+    const post = await this.live(id);
+    const ancestors: StoredPost[] = [];
+    let parentId = post.inReplyTo;
+    while (parentId !== undefined && ancestors.length < ANCESTORS_CAP) {
+      const parent = (await this.posts.post(parentId))?.value;
+      if (!parent) break;
+      ancestors.unshift(parent);
+      parentId = parent.inReplyTo;
+    }
+    const replies = await this.posts.listReplies(id, REPLIES_CAP + 1);
+    const shown = replies.slice(0, REPLIES_CAP);
+    const read = await this.asReader([...ancestors.filter(isLive), post, ...shown], viewerId);
+    const byId = new Map(read.map((p) => [p.id, p]));
+    return {
+      ancestors: ancestors.map((a) => (isLive(a) ? byId.get(a.id)! : toTombstone(a))),
+      post: byId.get(post.id)!,
+      replies: shown.map((r) => byId.get(r.id)!),
+      repliesTruncated: replies.length > REPLIES_CAP,
+    };
+  }
+
+  /**
+   * Posts as `viewerId` sees them: with the reader's like (false for an anonymous reader) and the
+   * author's display name now, so every post the API answers carries the reader's own state.
+   * Two round trips to the store whatever the count: the reader's likes, then the authors.
+   * Nothing is cached: every count and name is as stored now.
+   */
+  private async asReader(
+    posts: readonly PostRecord[],
+    viewerId?: string,
+  ): Promise<ReaderPostView[]> {
+    const ids = posts.map((p) => p.id);
+    const [liked, authors] = await Promise.all([
+      viewerId === undefined || ids.length === 0
+        ? new Set<string>()
+        : this.posts.likedBy(viewerId, ids),
+      this.posts.authorsMany([...new Set(posts.map((p) => p.authorId))]),
     ]);
-    const live = ids.map((id) => found.get(id)).filter(isLive);
-    const authors = await this.posts.authorsMany([...new Set(live.map((p) => p.authorId))]);
-    return live.map((post) => ({
+    return posts.map((post) => ({
       ...toView(post),
       authorDisplayName: authors.get(post.authorId)?.profile?.displayName ?? post.authorUsername,
       likedByMe: liked.has(post.id),
     }));
   }
 
-  async list(offset: number, limit: number): Promise<OffsetPage<PostView>> {
-    return pageFrom(await this.posts.listPosts(offset, limit + 1), offset, limit, toView);
-  }
-
-  async thread(id: string): Promise<ThreadView> {
-    const post = await this.live(id);
-    const ancestors: Array<PostView | TombstoneView> = [];
-    let parentId = post.inReplyTo;
-    while (parentId !== undefined && ancestors.length < ANCESTORS_CAP) {
-      const parent = (await this.posts.post(parentId))?.value;
-      if (!parent) break;
-      ancestors.unshift(isLive(parent) ? toView(parent) : toTombstone(parent));
-      parentId = parent.inReplyTo;
-    }
-    const replies = await this.posts.listReplies(id, REPLIES_CAP + 1);
-    return {
-      ancestors,
-      post: toView(post),
-      replies: replies.slice(0, REPLIES_CAP).map(toView),
-      repliesTruncated: replies.length > REPLIES_CAP,
-    };
-  }
-
-  update(caller: AuthUser, id: string, input: UpdatePostInput): Promise<PostView> {
+  update(caller: AuthUser, id: string, input: UpdatePostInput): Promise<ReaderPostView> {
     return retryOnConflict(async () => {
       const { value: post, etag } = await this.liveVersioned(id);
       if (post.authorId !== caller.id) throw forbidden('Only the author may edit a post.');
@@ -249,7 +271,7 @@ export class PostsDomain {
           ),
         ],
       );
-      return toView(updated);
+      return (await this.asReader([updated], caller.id))[0]!;
     });
   }
 
@@ -372,13 +394,13 @@ export class PostsDomain {
   // ---- internals -----------------------------------------------------------------------------
 
   /** Returns the first post of an idempotency key; 409 if that post has since been deleted. */
-  private async replay(userId: string, key: string): Promise<PostView | undefined> {
+  private async replay(userId: string, key: string): Promise<ReaderPostView | undefined> {
     const postId = await this.posts.idempotentPostId(userId, key);
     if (postId === undefined) return undefined;
     const post = (await this.posts.post(postId))?.value;
     if (!isLive(post))
       throw conflict('The post created with this Idempotency-Key has since been deleted.');
-    return toView(post);
+    return (await this.asReader([post], userId))[0];
   }
 
   private async countWrite(userId: string, delta: 1 | -1): Promise<PostWrite> {

@@ -34,12 +34,12 @@ export const postsHandlers = (posts: PostsDomain): Handlers<typeof api> => ({
     res.status(created ? 201 : 200).location(`/api/v1/posts/${post.id}`);
     return post;
   },
-  async list({ query }) {
+  async list({ caller, query }) {
     const { offset, limit } = pageOf(query);
-    return withCursor(await posts.list(offset, limit));
+    return withCursor(await posts.list(offset, limit, caller?.id));
   },
-  get: ({ params }) => posts.get(params.id),
-  thread: ({ params }) => posts.thread(params.id),
+  get: ({ caller, params }) => posts.get(params.id, caller?.id),
+  thread: ({ caller, params }) => posts.thread(params.id, caller?.id),
   update: ({ caller, params, body }) => posts.update(caller, params.id, body),
   remove: ({ caller, params }) => posts.remove(caller, params.id),
   like: ({ caller, params }) => posts.like(caller, params.id),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { userText } from '@flock/kit';
-import { postId, postView, userId } from './client/posts.client.js';
+import { postId, readerPostView, userId } from './client/posts.client.js';
 
 /** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
 export const postText = userText(500);
@@ -33,10 +33,10 @@ export const ANCESTORS_CAP = 40;
 
 export const threadView = z.object({
   /** Oldest first, at most 40; a deleted ancestor appears as a tombstone. */
-  ancestors: z.array(z.union([postView, tombstoneView])),
-  post: postView,
+  ancestors: z.array(z.union([readerPostView, tombstoneView])),
+  post: readerPostView,
   /** Direct replies, oldest first, capped at 60 (`repliesTruncated` says whether more exist). */
-  replies: z.array(postView),
+  replies: z.array(readerPostView),
   repliesTruncated: z.boolean(),
 });
 export type ThreadView = z.infer<typeof threadView>;

@@ -293,6 +293,43 @@ describe('likes', () => {
     expect(probe.of('like.created').filter((e) => e.data.postId === id)).toHaveLength(1);
   });
 
+  test('when a reader likes a post, then every read of it says so for them alone: the post, its thread (as parent and as reply), the list, and their edit', async () => {
+    const parent = await createPost(alice, 'liked by bob');
+    const reply = await createPost(alice, 'a reply, also liked', parent);
+    for (const id of [parent, reply]) await call('POST', `/posts/${id}/like`, { as: bob });
+    const liked = async (as: User | undefined, id: string) =>
+      (await call('GET', `/posts/${id}`, as ? { as } : {})).body.likedByMe;
+    expect([
+      await liked(bob, parent),
+      await liked(carol, parent),
+      await liked(undefined, parent),
+    ]).toEqual([true, false, false]);
+
+    const asParent = (await call('GET', `/posts/${parent}/thread`, { as: bob })).body;
+    expect(asParent.post.likedByMe).toBe(true);
+    expect(asParent.replies.map((r: { likedByMe: boolean }) => r.likedByMe)).toEqual([true]);
+    const asReply = (await call('GET', `/posts/${reply}/thread`, { as: bob })).body;
+    expect(asReply.ancestors[0].likedByMe).toBe(true);
+    expect((await call('GET', `/posts/${reply}/thread`, { as: carol })).body.post.likedByMe).toBe(
+      false,
+    );
+
+    const page = (await call('GET', '/posts?limit=5', { as: bob })).body.items as Array<{
+      id: string;
+      likedByMe: boolean;
+      authorDisplayName: string;
+    }>;
+    expect(page.filter((p) => [parent, reply].includes(p.id)).map((p) => p.likedByMe)).toEqual([
+      true,
+      true,
+    ]);
+    expect(page[0]!.authorDisplayName).toBe('alice'); // no display name set: the username
+
+    await call('POST', `/posts/${reply}/like`, { as: alice });
+    const edited = await call('PATCH', `/posts/${reply}`, { as: alice, body: { text: 'edited' } });
+    expect(edited.body).toMatchObject({ text: 'edited', likedByMe: true, likesCount: 2 });
+  });
+
   test('when many users like at once, then every like is counted', async () => {
     const id = await createPost(alice, 'popular');
     const users = Array.from({ length: 8 }, (_, i) => ({ id: randomUUID(), username: `fan${i}` }));

@@ -199,7 +199,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A post with its likes, comments and replies counts. */
+    /** A post with its likes, comments and replies counts, and whether you like it (false when anonymous). */
     get: operations['getPostsId'];
     put?: never;
     post?: never;
@@ -1369,6 +1369,8 @@ export interface operations {
               likesCount: number;
               commentsCount: number;
               repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
             }[];
             nextCursor?: string;
           };
@@ -1376,6 +1378,15 @@ export interface operations {
       };
       /** @description The request is invalid */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -1446,6 +1457,8 @@ export interface operations {
             likesCount: number;
             commentsCount: number;
             repliesCount: number;
+            authorDisplayName: string;
+            likedByMe: boolean;
           };
         };
       };
@@ -1472,6 +1485,8 @@ export interface operations {
             likesCount: number;
             commentsCount: number;
             repliesCount: number;
+            authorDisplayName: string;
+            likedByMe: boolean;
           };
         };
       };
@@ -1547,11 +1562,22 @@ export interface operations {
             likesCount: number;
             commentsCount: number;
             repliesCount: number;
+            authorDisplayName: string;
+            likedByMe: boolean;
           };
         };
       };
       /** @description The request is invalid */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -1675,6 +1701,8 @@ export interface operations {
             likesCount: number;
             commentsCount: number;
             repliesCount: number;
+            authorDisplayName: string;
+            likedByMe: boolean;
           };
         };
       };
@@ -1752,6 +1780,8 @@ export interface operations {
                   likesCount: number;
                   commentsCount: number;
                   repliesCount: number;
+                  authorDisplayName: string;
+                  likedByMe: boolean;
                 }
               | {
                   /** Format: uuid */
@@ -1779,6 +1809,8 @@ export interface operations {
               likesCount: number;
               commentsCount: number;
               repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
             };
             replies: {
               /** Format: uuid */
@@ -1797,6 +1829,8 @@ export interface operations {
               likesCount: number;
               commentsCount: number;
               repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
             }[];
             repliesTruncated: boolean;
           };
@@ -1804,6 +1838,15 @@ export interface operations {
       };
       /** @description The request is invalid */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
         headers: {
           [name: string]: unknown;
         };

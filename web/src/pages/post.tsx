@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, auth, ok, type Comment, type Post, type Thread } from '../api/client';
+import { api, ok, type Comment, type Post, type Thread } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
-import { currentUser, setLiked, useStore } from '../state';
+import { currentUser, useStore } from '../state';
+import { rememberLikes } from './posts';
 import {
   ErrorMessage,
   Gone,
@@ -20,7 +21,10 @@ export function PostPage({ id }: { id: string }) {
   const [error, setError] = useState<ApiError | null>(null);
   const load = async () => {
     try {
-      setThread(await ok(api.GET('/posts/{id}/thread', { params: { path: { id } } })));
+      const answer = await ok(api.GET('/posts/{id}/thread', { params: { path: { id } } }));
+      const live = answer.ancestors.filter((a): a is Post => !('deleted' in a));
+      rememberLikes([...live, answer.post, ...answer.replies]);
+      setThread(answer);
     } catch (e) {
       setError(toApiError(e));
     }
@@ -29,17 +33,6 @@ export function PostPage({ id }: { id: string }) {
     setThread(null);
     setError(null);
     void load();
-    // Whether I liked it: the API lists likers (newest first); look for me in the first page.
-    if (auth.user) {
-      const myId = auth.user.id;
-      void api
-        .GET('/posts/{id}/likes', { params: { path: { id }, query: { limit: 100 } } })
-        .then(({ data }) => {
-          const items =
-            (data as unknown as { items?: Array<{ userId: string }> } | undefined)?.items ?? [];
-          if (items.some((like) => like.userId === myId)) setLiked(id, true);
-        });
-    }
   }, [id]);
   const comments = usePager<Comment>(
     async (cursor) =>

@@ -9,7 +9,13 @@ export async function getPost(id: string): Promise<Post | undefined> {
   if (response.status === 404) return undefined;
   if (!response.ok || !data)
     throw new ApiError(isProblem(error) ? error : { status: response.status });
-  return data;
+  return rememberLikes([data])[0];
+}
+
+/** Every post the API answers says whether the reader likes it: the like buttons remember it. */
+export function rememberLikes<T extends { id: string; likedByMe: boolean }>(posts: T[]): T[] {
+  for (const post of posts) setLiked(post.id, post.likedByMe);
+  return posts;
 }
 
 /**
@@ -17,8 +23,7 @@ export async function getPost(id: string): Promise<Post | undefined> {
  * the reader likes each one is remembered for the like buttons.
  */
 export function timelinePosts(items: readonly TimelineEntry[]): Post[] {
-  for (const item of items) setLiked(item.id, item.likedByMe);
-  return [...items];
+  return rememberLikes([...items]);
 }
 
 export function timelinePage(page: Page<TimelineEntry>): Page<Post> {

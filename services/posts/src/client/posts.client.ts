@@ -58,9 +58,9 @@ export type AuthorCounts = z.infer<typeof authorCounts>;
 /** The posts service, called by Dapr service invocation. */
 export function postsClient(dapr: Dapr) {
   return {
-    /** A live post; undefined when there is none (never created, or deleted). */
-    get: (id: string): Promise<PostView | undefined> =>
-      ifFound(dapr.invoke(APP_IDS.posts, `posts/${encodeURIComponent(id)}`, postView)),
+    /** A live post (as an anonymous reader sees it); undefined when there is none (never created, or deleted). */
+    get: (id: string): Promise<ReaderPostView | undefined> =>
+      ifFound(dapr.invoke(APP_IDS.posts, `posts/${encodeURIComponent(id)}`, readerPostView)),
 
     /** The live posts among `ids`, in their order, as `viewerId` sees them; no call for none. */
     batch: async (ids: readonly string[], viewerId?: string): Promise<ReaderPostView[]> => {

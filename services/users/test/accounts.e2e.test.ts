@@ -354,18 +354,26 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
       };
     };
     const withCookie = (value: string) => ({ ...COOKIE_MODE, cookie: `flock_refresh=${value}` });
-
-    test('when a browser signs in asking for the cookie, then the refresh token is set httpOnly, Secure, SameSite=Strict for the auth routes only, and is not in the body', async () => {
-      await flock.signUp('cookie_erin');
-      const signedIn = await request('POST', '/auth/login', {
-        body: { login: 'cookie_erin', password: TEST_PASSWORD },
-        from: '198.51.100.60',
+    /** A new account signed in as the web client signs in: its answer and the cookie's token. */
+    const signInForCookie = async (username: string, from: string) => {
+      await flock.signUp(username);
+      const answer = await request('POST', '/auth/login', {
+        body: { login: username, password: TEST_PASSWORD },
+        from,
         headers: COOKIE_MODE,
       });
+      return { answer, cookie: setCookie(answer.headers) };
+    };
+
+    test('when a browser signs in asking for the cookie, then the refresh token is set httpOnly, Secure, SameSite=Strict for the auth routes only, and is not in the body', async () => {
+      const { answer: signedIn, cookie: set } = await signInForCookie(
+        'cookie_erin',
+        '198.51.100.60',
+      );
       expect(signedIn.status).toBe(200);
       expect(signedIn.body.refreshToken).toBeUndefined();
       expect(typeof signedIn.body.accessToken).toBe('string');
-      const cookie = setCookie(signedIn.headers)!;
+      const cookie = set!;
       expect(cookie.value.length).toBeGreaterThan(20);
       expect(cookie.attributes.has('httponly')).toBe(true);
       expect(cookie.attributes.has('secure')).toBe(true);
@@ -375,13 +383,11 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
     });
 
     test('when the cookie is spent, then the next one works, the spent one ends the session and is cleared, and the cookie alone (without the header) is refused', async () => {
-      await flock.signUp('cookie_fay');
-      const signedIn = await request('POST', '/auth/login', {
-        body: { login: 'cookie_fay', password: TEST_PASSWORD },
-        from: '198.51.100.61',
-        headers: COOKIE_MODE,
-      });
-      const first = setCookie(signedIn.headers)!.value;
+      const { cookie: set } = await signInForCookie(
+        'cookie_fay',
+        '198.51.100.61',
+      );
+      const first = set!.value;
       // A cross-site form can send the cookie but not the header: nothing is rotated.
       const forged = await request('POST', '/auth/refresh', {
         headers: { cookie: `flock_refresh=${first}` },
@@ -409,13 +415,11 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
       expect(none.status).toBe(401);
       expect(none.headers.get('content-type')).toMatch(/application\/problem\+json/);
 
-      await flock.signUp('cookie_gus');
-      const signedIn = await request('POST', '/auth/login', {
-        body: { login: 'cookie_gus', password: TEST_PASSWORD },
-        from: '198.51.100.62',
-        headers: COOKIE_MODE,
-      });
-      const cookie = setCookie(signedIn.headers)!.value;
+      const { answer: signedIn, cookie: set } = await signInForCookie(
+        'cookie_gus',
+        '198.51.100.62',
+      );
+      const cookie = set!.value;
       const out = await request('POST', '/auth/logout', {
         token: signedIn.body.accessToken as string,
         headers: withCookie(cookie),

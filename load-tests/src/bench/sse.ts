@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@flock/kit';
 import { notificationsConfigSchema } from '@flock/notifications/config';
 import { buildService as buildNotificationsService } from '@flock/notifications/service';
-import { parseComponents, startSidecar } from '@flock/sidecar';
+import { freePort } from '@flock/runner';
+import { componentYaml, parseComponents, startSidecar } from '@flock/sidecar';
 import { summarize } from './stats.js';
 
 const { values } = parseArgs({
@@ -41,33 +42,15 @@ interface Memory {
   streams: number;
 }
 
-const COMPONENTS = `apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: notifications-store }
-spec: { type: state.in-memory, version: v1, metadata: [] }
----
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: pubsub }
-spec: { type: pubsub.in-memory, version: v1, metadata: [] }
----
-apiVersion: dapr.io/v1alpha1
-kind: Component
-metadata: { name: broadcast }
-spec:
-  type: pubsub.in-memory
-  version: v1
-  metadata: [{ name: consumerID, value: "{uuid}" }]
-`;
+const COMPONENTS = [
+  componentYaml('notifications-store', 'state.in-memory'),
+  componentYaml('pubsub', 'pubsub.in-memory'),
+  componentYaml('broadcast', 'pubsub.in-memory', { consumerID: '{uuid}' }),
+].join('---\n');
 
 /** The child: one notifications instance behind its sidecar; answers memory probes over IPC. */
 async function serveOnFreePort(): Promise<void> {
-  const port = await new Promise<number>((resolve) => {
-    const s = http.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const sidecar = await startSidecar({
     appId: 'notifications',
     app: { host: '127.0.0.1', port },
@@ -160,9 +143,15 @@ async function main(): Promise<void> {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = await new Promise<Ready>((resolve) =>
-    child.once('message', (m) => resolve(m as Ready)),
-  );
+  // The child's service also reports its port over IPC (as it does to the runner): wait for ours.
+  const ready = await new Promise<Ready>((resolve) => {
+    const onMessage = (m: { kind?: string }) => {
+      if (m.kind !== 'ready') return;
+      child.off('message', onMessage);
+      resolve(m as Ready);
+    };
+    child.on('message', onMessage);
+  });
 
   // 1. Memory per stream.
   const before = await ask<Memory>(child, 'memory');

@@ -284,6 +284,9 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.getByRole('heading', { name: /@bob/ }).waitFor();
       await bob.getByRole('link', { name: /following/ }).click();
       await bob.getByRole('link', { name: /@alice/ }).waitFor();
+      // Each listed person has a follow button saying whether Bob follows them.
+      const row = bob.getByRole('button', { name: 'Unfollow @alice' });
+      expect(await row.getAttribute('aria-pressed')).toBe('true');
       await screen(bob, '14-following-phone-dark');
     }, 60_000);
 

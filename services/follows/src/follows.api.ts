@@ -1,6 +1,12 @@
 import { APP_IDS, pageQuery, defineApi } from '@flock/kit';
 import { counts } from './client/follows.client.js';
-import { graphItem, relationship, userParams } from './follows.schemas.js';
+import {
+  graphItem,
+  relationship,
+  relationshipsQuery,
+  relationshipsView,
+  userParams,
+} from './follows.schemas.js';
 
 /** The public routes of the follows service (`/internal/*` routes are not public). */
 export const api = defineApi({
@@ -43,6 +49,15 @@ export const api = defineApi({
       query: pageQuery,
       responses: { 200: graphItem },
       paginated: true,
+    },
+    relationships: {
+      method: 'get',
+      path: '/relationships',
+      access: 'auth',
+      summary:
+        'Whether you follow each of the people named in `ids` (comma-separated, at most 40) and whether they follow you, in the order asked.',
+      query: relationshipsQuery,
+      responses: { 200: relationshipsView },
     },
     counts: {
       method: 'get',

@@ -1,6 +1,12 @@
 import { badRequest, domainEvent, notFound, type DomainEvent } from '@flock/kit';
 import type { Counts } from './client/follows.client.js';
-import type { Direction, GraphItem, Position, Relationship } from './follows.schemas.js';
+import type {
+  Direction,
+  GraphItem,
+  Position,
+  Relationship,
+  RelationshipView,
+} from './follows.schemas.js';
 
 /** The graph storage the domain needs; follows.store.ts implements it over Dapr state. */
 export interface GraphRepository {
@@ -76,6 +82,19 @@ export class FollowsDomain {
 
   list(userId: string, direction: Direction, limit: number, after?: Position) {
     return this.graph.list(userId, direction, limit, after);
+  }
+
+  /** Who follows whom between `me` and each of `others`, in their order. */
+  async relationships(me: string, others: readonly string[]): Promise<RelationshipView[]> {
+    return Promise.all(
+      others.map(async (userId) => {
+        const [following, followedBy] = await Promise.all([
+          this.graph.edge(me, userId),
+          this.graph.edge(userId, me),
+        ]);
+        return { userId, following: following !== undefined, followedBy: followedBy !== undefined };
+      }),
+    );
   }
 
   counts(userId: string): Promise<Counts> {

@@ -19,6 +19,9 @@ export const followsHandlers = (follows: FollowsDomain): Handlers<typeof api> =>
     unfollow: ({ caller, params }) => follows.unfollow(caller.id, params.id),
     followers: ({ params, query }) => list(params.id, 'followers', query),
     following: ({ params, query }) => list(params.id, 'following', query),
+    relationships: async ({ caller, query }) => ({
+      items: await follows.relationships(caller.id, query.ids),
+    }),
     counts: ({ params }) => follows.counts(params.id),
   };
 };

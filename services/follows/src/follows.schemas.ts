@@ -11,6 +11,28 @@ export const relationship = z.object({
 });
 export type Relationship = z.infer<typeof relationship>;
 
+/** At most this many people in one relationships question (Mastodon's limit too). */
+export const RELATIONSHIPS_MAX = 40;
+
+/** `?ids=<id>,<id>`: the people the caller asks about. */
+export const relationshipsQuery = z.object({
+  ids: z
+    .string()
+    .transform((ids) => [...new Set(ids.split(',').filter((id) => id.length > 0))])
+    .pipe(z.array(userId).min(1, 'name at least one user id').max(RELATIONSHIPS_MAX)),
+});
+
+/** The caller and one other person: who follows whom. */
+export const relationshipView = z.object({
+  userId,
+  /** The caller follows them. */
+  following: z.boolean(),
+  /** They follow the caller. */
+  followedBy: z.boolean(),
+});
+export type RelationshipView = z.infer<typeof relationshipView>;
+export const relationshipsView = z.object({ items: z.array(relationshipView) });
+
 export const graphItem = z.object({ userId, followedAt: z.iso.datetime() });
 export type GraphItem = z.infer<typeof graphItem>;
 

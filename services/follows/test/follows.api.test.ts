@@ -162,6 +162,31 @@ describe('follows service through HTTP', () => {
     expect(eventsAbout('follow.deleted', ann, bob)).toHaveLength(1);
   });
 
+  test('when a user asks about several people, then each says who follows whom, in the order asked; a bad or empty ids list is 400, no caller 401', async () => {
+    const [ann, bob, cat, dan] = [newUser(), newUser(), newUser(), newUser()];
+    await follow(ann, bob);
+    await follow(cat, ann);
+    await follow(ann, dan);
+    await follow(dan, ann);
+    const ask = (ids: string, caller?: string) =>
+      fetch(`${service.url}/relationships?ids=${ids}`, caller ? { headers: as(caller) } : {});
+    const answer = await ask(`${dan},${bob},${cat},${bob}`, ann);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({
+      items: [
+        { userId: dan, following: true, followedBy: true },
+        { userId: bob, following: true, followedBy: false },
+        { userId: cat, following: false, followedBy: true },
+      ],
+    });
+    for (const bad of ['', 'not-a-uuid', Array.from({ length: 41 }, randomUUID).join(',')]) {
+      const response = await ask(bad, ann);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+    expect((await ask(bob)).status).toBe(401);
+  });
+
   test('when a list spans several index pages, then pages come newest first, linked by cursor, none lost or repeated', async () => {
     const star = newUser();
     const fans = Array.from({ length: PAGE_SIZE + 12 }, newUser);

@@ -383,10 +383,7 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
     });
 
     test('when the cookie is spent, then the next one works, the spent one ends the session and is cleared, and the cookie alone (without the header) is refused', async () => {
-      const { cookie: set } = await signInForCookie(
-        'cookie_fay',
-        '198.51.100.61',
-      );
+      const { cookie: set } = await signInForCookie('cookie_fay', '198.51.100.61');
       const first = set!.value;
       // A cross-site form can send the cookie but not the header: nothing is rotated.
       const forged = await request('POST', '/auth/refresh', {

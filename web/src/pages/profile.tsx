@@ -6,20 +6,47 @@ import { currentUser, followChanged, forgetUser, useStore, userById } from '../s
 import { ErrorMessage, Gone, InfiniteList, PostCard, usePager } from '../ui/components';
 import { timelinePage } from './posts';
 
-/** Whether the signed-in person follows `id`: looked up in their following list. */
-async function follows(me: string, id: string): Promise<boolean> {
-  let cursor: string | undefined;
-  for (let page = 0; page < 10; page++) {
-    const body = await ok(
-      api.GET('/users/{id}/following', {
-        params: { path: { id: me }, query: { limit: 100, ...(cursor ? { cursor } : {}) } },
-      }),
+/** Whether the signed-in person follows each of `ids` (at most 40 a call), by id. */
+async function followingOf(ids: readonly string[]): Promise<Map<string, boolean>> {
+  const following = new Map<string, boolean>();
+  for (let i = 0; i < ids.length; i += 40) {
+    const answer = await ok(
+      api.GET('/relationships', { params: { query: { ids: ids.slice(i, i + 40).join(',') } } }),
     );
-    if (body.items.some((item) => item.userId === id)) return true;
-    if (!body.nextCursor) return false;
-    cursor = body.nextCursor;
+    for (const r of answer.items) following.set(r.userId, r.following);
   }
-  return false;
+  return following;
+}
+
+/** Follow / Unfollow @username, for the signed-in person; tells Home and the cached profile. */
+function FollowButton(props: {
+  id: string;
+  username: string;
+  following: boolean;
+  onChange: (following: boolean) => void;
+}) {
+  const [error, setError] = useState<ApiError | null>(null);
+  const toggle = async () => {
+    setError(null);
+    try {
+      const path = { params: { path: { id: props.id } } };
+      if (props.following) await ok(api.DELETE('/users/{id}/follow', path));
+      else await ok(api.POST('/users/{id}/follow', path));
+      followChanged(props.id, !props.following);
+      forgetUser(props.id);
+      props.onChange(!props.following);
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  return (
+    <>
+      <button type="button" aria-pressed={props.following} onClick={() => void toggle()}>
+        {props.following ? 'Unfollow' : 'Follow'} @{props.username}
+      </button>
+      <ErrorMessage error={error} />
+    </>
+  );
 }
 
 export function ProfilePage({ id }: { id: string }) {
@@ -39,7 +66,11 @@ export function ProfilePage({ id }: { id: string }) {
     setError(null);
     setFollowing(null);
     void reload();
-    if (me && me.id !== id) void follows(me.id, id).then(setFollowing, () => setFollowing(false));
+    if (me && me.id !== id)
+      void followingOf([id]).then(
+        (m) => setFollowing(m.get(id) ?? false),
+        () => setFollowing(false),
+      );
   }, [id, me?.id]);
   const timeline = usePager<Post>(
     async (cursor) =>
@@ -53,20 +84,6 @@ export function ProfilePage({ id }: { id: string }) {
     (post) => post.id,
     [id],
   );
-  const toggleFollow = async () => {
-    setError(null);
-    try {
-      if (following) await ok(api.DELETE('/users/{id}/follow', { params: { path: { id } } }));
-      else await ok(api.POST('/users/{id}/follow', { params: { path: { id } } }));
-      setFollowing(!following);
-      followChanged(id, !following);
-      if (profile && profile.followers !== null)
-        setProfile({ ...profile, followers: profile.followers + (following ? -1 : 1) });
-      forgetUser(id);
-    } catch (e) {
-      setError(toApiError(e));
-    }
-  };
   if (error?.status === 404 && !profile)
     return <Gone title="This account isn’t here" detail="It was deleted, or the link is wrong." />;
   if (error && !profile) return <ErrorMessage error={error} />;
@@ -95,9 +112,16 @@ export function ProfilePage({ id }: { id: string }) {
           </li>
         </ul>
         {me && me.id !== id && following !== null && (
-          <button type="button" aria-pressed={following} onClick={() => void toggleFollow()}>
-            {following ? 'Unfollow' : 'Follow'} @{profile.username}
-          </button>
+          <FollowButton
+            id={id}
+            username={profile.username}
+            following={following}
+            onChange={(now) => {
+              setFollowing(now);
+              if (profile.followers !== null)
+                setProfile({ ...profile, followers: profile.followers + (now ? 1 : -1) });
+            }}
+          />
         )}
         {me?.id === id && <a href="/settings">Edit profile</a>}
         <ErrorMessage error={error} />
@@ -124,17 +148,32 @@ export function ProfilePage({ id }: { id: string }) {
   );
 }
 
-function UserRow({ id }: { id: string }) {
+/** A person in a follower/following list, with a follow button when one is known. */
+function UserRow(props: {
+  id: string;
+  following?: boolean | undefined;
+  onFollowChange: (following: boolean) => void;
+}) {
   const [user, setUser] = useState<{ username: string; displayName: string } | null | undefined>(
     undefined,
   );
-  useEffect(() => void userById(id).then(setUser), [id]);
+  useEffect(() => void userById(props.id).then(setUser), [props.id]);
   if (user === undefined) return <span class="muted">…</span>;
   if (user === null) return <span class="muted">a deleted account</span>;
   return (
-    <a href={`/users/${id}`}>
-      {user.displayName || user.username} <span class="muted">@{user.username}</span>
-    </a>
+    <>
+      <a href={`/users/${props.id}`}>
+        {user.displayName || user.username} <span class="muted">@{user.username}</span>
+      </a>
+      {props.following !== undefined && (
+        <FollowButton
+          id={props.id}
+          username={user.username}
+          following={props.following}
+          onChange={props.onFollowChange}
+        />
+      )}
+    </>
   );
 }
 
@@ -145,17 +184,26 @@ export function FollowList({
   id: string;
   direction: 'followers' | 'following';
 }) {
+  const me = useStore(currentUser);
   const [owner, setOwner] = useState<string>('');
+  // Whether I follow each listed person: asked once per page, then kept as I follow or unfollow.
+  const [following, setFollowing] = useState<ReadonlyMap<string, boolean>>(new Map());
+  const know = (entries: Map<string, boolean>) =>
+    setFollowing((known) => new Map([...known, ...entries]));
   useEffect(() => void userById(id).then((u) => setOwner(u?.username ?? '')), [id]);
   const pager = usePager<GraphItem>(
     async (cursor) => {
-      const query = { limit: 50, ...(cursor ? { cursor } : {}) };
-      return direction === 'followers'
-        ? ok(api.GET('/users/{id}/followers', { params: { path: { id }, query } }))
-        : ok(api.GET('/users/{id}/following', { params: { path: { id }, query } }));
+      const query = { limit: 40, ...(cursor ? { cursor } : {}) };
+      const page =
+        direction === 'followers'
+          ? await ok(api.GET('/users/{id}/followers', { params: { path: { id }, query } }))
+          : await ok(api.GET('/users/{id}/following', { params: { path: { id }, query } }));
+      const others = page.items.map((i) => i.userId).filter((u) => u !== me?.id);
+      if (me && others.length > 0) know(await followingOf(others).catch(() => new Map()));
+      return page;
     },
     (item) => item.userId,
-    [id, direction],
+    [id, direction, me?.id],
   );
   const title = direction === 'followers' ? 'Followers' : 'Following';
   return (
@@ -175,7 +223,11 @@ export function FollowList({
         empty={direction === 'followers' ? 'No followers yet.' : 'Not following anyone yet.'}
         render={(item) => (
           <div class="row">
-            <UserRow id={item.userId} />
+            <UserRow
+              id={item.userId}
+              following={following.get(item.userId)}
+              onFollowChange={(now) => know(new Map([[item.userId, now]]))}
+            />
           </div>
         )}
       />

@@ -249,14 +249,29 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await main.getByText('(edited)').waitFor();
       await screen(alice, '10-post-page-own');
 
+      // Two more people like her post, one after the other: one entry names both.
+      const postId = new URL(postUrl).pathname.split('/').pop()!;
+      for (const name of ['carol', 'dan']) {
+        const other = await platform.signUp(name);
+        expect(
+          (await platform.call('POST', `/posts/${postId}/like`, other.accessToken)).status,
+        ).toBe(200);
+      }
+      await badge(alice).filter({ hasText: /^5\b/ }).waitFor({ timeout: 10_000 });
+      expect(await alice.title()).toBe('(5) Flock'); // the count in the tab's title
+
       await alice.getByRole('link', { name: /Notifications/ }).click();
       await alice.getByRole('heading', { name: 'Notifications' }).waitFor();
-      await alice.getByText('liked your post').waitFor();
+      await alice.getByText(/@dan and 1 other liked your post/).waitFor();
+      await alice.getByText(/@bob liked your post/).waitFor();
       await alice.getByText('commented on your post').waitFor();
       await alice.getByText('followed you').waitFor();
-      await screen(alice, '11-notifications');
-      await alice.getByRole('button', { name: 'Mark all read' }).click();
+      // Opening the page marked them seen: the badge and the title's count go, the rows stay new.
+      await alice.getByRole('status').filter({ hasText: 'All caught up.' }).waitFor();
       await badge(alice).waitFor({ state: 'detached' });
+      expect(await alice.title()).toBe('Flock');
+      expect(await alice.locator('.notification.unread').count()).toBe(4);
+      await screen(alice, '11-notifications');
     }, 60_000);
 
     test('when people search posts and hashtags and follow a mention, then they land on the right pages', async () => {

@@ -46,3 +46,18 @@ export function timeAgo(iso: string, now = Date.now()): string {
   if (seconds < 7 * 86_400) return `${Math.floor(seconds / 86_400)}d`;
   return new Date(iso).toLocaleDateString();
 }
+
+/** Up to two initials of a name, by user-perceived character (an emoji or flag is one). */
+export function initialsOf(name: string): string {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const first = (word: string) => segmenter.segment(word)[Symbol.iterator]().next().value?.segment;
+  const words = name
+    .replace(/^@/, '')
+    .split(/[\s_.-]+/)
+    .filter(Boolean);
+  return words
+    .slice(0, 2)
+    .map((w) => first(w) ?? '')
+    .join('')
+    .toLocaleUpperCase();
+}

@@ -13,11 +13,18 @@ const WHAT: Record<Notification['type'], string> = {
   mention: 'mentioned you',
 };
 
-function NotificationView({ n }: { n: Notification }) {
+/** Likes of one post, and follows, group when they come one after another. */
+const groupOf = (n: Notification) =>
+  n.type === 'like' || n.type === 'follow' ? `${n.type}:${n.postId ?? ''}` : undefined;
+
+function NotificationView({ n, run }: { n: Notification; run: readonly Notification[] }) {
+  const unread = run.some((m) => !m.read);
+  const others = new Set(run.map((m) => m.actorId)).size - 1;
   return (
-    <div class={n.read ? 'row notification' : 'row notification unread'}>
-      {!n.read && <span class="visually-hidden">New: </span>}
-      <Username id={n.actorId} /> {WHAT[n.type]}
+    <div class={unread ? 'row notification unread' : 'row notification'}>
+      {unread && <span class="visually-hidden">New: </span>}
+      <Username id={n.actorId} avatar />
+      {others > 0 && ` and ${others} ${others === 1 ? 'other' : 'others'}`} {WHAT[n.type]}
       {n.postId && (
         <>
           {' '}
@@ -51,29 +58,29 @@ export function NotificationsPage() {
     const fresh = live.filter((n) => !pager.has(n.id) && n.id > openedAt);
     if (fresh.length > 0) pager.prepend(fresh);
   }, [live, pager]);
-  const markAllRead = async () => {
-    await ok(api.POST('/notifications/read-all'));
-    unreadCount.set(0);
-    pager?.reset();
-    void pager?.next();
-  };
+  // Opening the page marks everything seen, and so does whatever streams in while it is open;
+  // the rows keep their "new" mark until the page is left, so one still sees what was new.
+  const loaded = (pager?.items.length ?? 0) > 0;
+  useEffect(() => {
+    if (unread === 0 || !loaded || document.hidden) return;
+    void ok(api.POST('/notifications/read-all')).then(
+      () => unreadCount.set(0),
+      () => undefined, // the badge stays; the next visit tries again
+    );
+  }, [unread, loaded]);
   return (
     <>
       <h1>Notifications</h1>
       <p>
-        <span role="status">{unread === 0 ? 'All caught up.' : `${unread} unread`}</span>{' '}
-        {unread > 0 && (
-          <button type="button" class="secondary" onClick={() => void markAllRead()}>
-            Mark all read
-          </button>
-        )}
+        <span role="status">{unread === 0 ? 'All caught up.' : `${unread} unread`}</span>
       </p>
       <InfiniteList
         pager={pager}
         label="Notifications"
         itemKey={(n) => n.id}
         empty="No notifications yet."
-        render={(n) => <NotificationView n={n} />}
+        groupBy={groupOf}
+        render={(n, run) => <NotificationView n={n} run={run} />}
       />
     </>
   );

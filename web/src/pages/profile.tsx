@@ -3,7 +3,7 @@ import { api, ok, type GraphItem, type Post, type Profile } from '../api/client'
 import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
 import { currentUser, followChanged, forgetUser, useStore, userById } from '../state';
-import { ErrorMessage, Gone, InfiniteList, PostCard, usePager } from '../ui/components';
+import { Avatar, ErrorMessage, Gone, InfiniteList, PostCard, usePager } from '../ui/components';
 import { timelinePage } from './posts';
 
 /** Whether the signed-in person follows each of `ids` (at most 40 a call), by id. */
@@ -92,6 +92,7 @@ export function ProfilePage({ id }: { id: string }) {
   return (
     <>
       <section class="card profile" aria-labelledby="profile-name">
+        <Avatar id={id} name={profile.displayName || profile.username} size="large" />
         <h1 id="profile-name">
           {profile.displayName || profile.username} <span class="muted">@{profile.username}</span>
         </h1>
@@ -162,6 +163,7 @@ function UserRow(props: {
   if (user === null) return <span class="muted">a deleted account</span>;
   return (
     <>
+      <Avatar id={props.id} name={user.displayName || user.username} />
       <a href={`/users/${props.id}`}>
         {user.displayName || user.username} <span class="muted">@{user.username}</span>
       </a>

@@ -14,6 +14,10 @@ function Nav() {
   const me = useStore(currentUser);
   const unread = useStore(unreadCount);
   const { path } = useLocation();
+  // The count in the tab's title, as Twitter and Mastodon show it in a background tab.
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Flock` : 'Flock';
+  }, [unread]);
   const current = (href: string) => (path === href ? 'page' : undefined);
   return (
     <header class="top">

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
 import { Pager, type PageLoader } from '../lib/paging';
-import { characterCount, MAX_POST_LENGTH, parseText, timeAgo } from '../lib/text';
+import { characterCount, initialsOf, MAX_POST_LENGTH, parseText, timeAgo } from '../lib/text';
 import { currentUser, liked, setLiked, useStore } from '../state';
 
 /** The error of a call, said plainly, in a live region so screen readers hear it. */
@@ -13,6 +13,28 @@ export function ErrorMessage({ error }: { error: ApiError | null | undefined }) 
     <p class="error" role="alert">
       {error.message}
     </p>
+  );
+}
+
+/**
+ * A person's initials on a colour of their own (a hue from their id), until avatars can be
+ * uploaded. Decorative: the name beside it says who it is, so screen readers skip it.
+ */
+export function Avatar({
+  id,
+  name,
+  size = 'small',
+}: {
+  id: string;
+  name: string;
+  size?: 'small' | 'large';
+}) {
+  let hash = 0;
+  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return (
+    <span class={`avatar ${size}`} aria-hidden="true" style={{ '--hue': String(hash % 360) }}>
+      {initialsOf(name)}
+    </span>
   );
 }
 
@@ -221,6 +243,7 @@ export function PostCard(props: {
   return (
     <article class={props.focus ? 'post focus' : 'post'} aria-labelledby={`post-${post.id}-by`}>
       <header class="post-head">
+        <Avatar id={post.authorId} name={post.authorDisplayName || post.authorUsername} />
         <a id={`post-${post.id}-by`} class="author" href={`/users/${post.authorId}`}>
           {post.authorDisplayName && post.authorDisplayName !== post.authorUsername && (
             <>{post.authorDisplayName} </>
@@ -310,10 +333,26 @@ export function usePager<T>(load: PageLoader<T>, key: (item: T) => string, deps:
 }
 
 /** A list that loads its next page when its end scrolls into view (or on "Load more"). */
+/** Runs of neighbours with the same key (undefined: alone), in order. */
+export function runsOf<T>(items: readonly T[], keyOf: (item: T) => string | undefined): T[][] {
+  const runs: T[][] = [];
+  let last: string | undefined;
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== undefined && key === last) runs[runs.length - 1]!.push(item);
+    else runs.push([item]);
+    last = key;
+  }
+  return runs;
+}
+
 export function InfiniteList<T>(props: {
   pager: Pager<T> | null;
-  render: (item: T) => ComponentChildren;
+  /** Renders an item; with `groupBy`, the first of a run, with the whole run. */
+  render: (item: T, run: readonly T[]) => ComponentChildren;
   itemKey: (item: T) => string;
+  /** Neighbours with the same key show as one entry ("bob and 7 others liked…"). */
+  groupBy?: (item: T) => string | undefined;
   empty: string;
   label: string;
 }) {
@@ -336,8 +375,8 @@ export function InfiniteList<T>(props: {
     <section aria-label={props.label} aria-busy={pager.loading}>
       {pager.items.length === 0 && pager.done && !pager.error && <p class="muted">{props.empty}</p>}
       <ul class="list">
-        {pager.items.map((item) => (
-          <li key={props.itemKey(item)}>{props.render(item)}</li>
+        {runsOf(pager.items, props.groupBy ?? (() => undefined)).map((run) => (
+          <li key={props.itemKey(run[0]!)}>{props.render(run[0]!, run)}</li>
         ))}
       </ul>
       {pager.error ? <ErrorMessage error={toApiError(pager.error)} /> : null}

@@ -1,5 +1,5 @@
 import { ApiError, fieldName, toApiError } from '../../src/api/problem';
-import { characterCount, parseText } from '../../src/lib/text';
+import { characterCount, initialsOf, parseText } from '../../src/lib/text';
 
 describe('characterCount (as the server counts: NFC, trimmed, graphemes)', () => {
   test.each([
@@ -59,5 +59,17 @@ describe('problem details', () => {
 
   test('when the network fails, then the message says Flock cannot be reached', () => {
     expect(toApiError(new TypeError('Failed to fetch')).message).toMatch(/cannot be reached/);
+  });
+});
+
+describe('initialsOf (the avatar until one is uploaded)', () => {
+  test.each([
+    ['Alice Liddell', 'AL'],
+    ['alice', 'A'],
+    ['@bob_the_builder', 'BT'],
+    ['🇫🇷 Marie', '🇫🇷M'],
+    ['élodie durand', 'ÉD'],
+  ])('%s → %s', (name, initials) => {
+    expect(initialsOf(name)).toBe(initials);
   });
 });

@@ -33,6 +33,8 @@ export const currentUser = new Store<SessionUser | null>(auth.user);
 export const unreadCount = new Store(0);
 /** Notifications that arrived on the live stream (the notifications page shows them at once). */
 export const liveNotifications = new Store<Notification[]>([]);
+/** Set by the compose button outside Home: Home focuses its composer once, then clears it. */
+export const composeWanted = new Store(false);
 /** A message shown once on the next screen (e.g. "your account was deleted"). */
 export const flash = new Store<string>('');
 /** Posts this person has liked, as far as this tab knows (timeline pages say; likes and unlikes here). */

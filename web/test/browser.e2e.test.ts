@@ -305,6 +305,30 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await screen(bob, '14-following-phone-dark');
     }, 60_000);
 
+    test('when Bob uses Flock on a 360 px phone, then the main links are a tab bar at the bottom, the top bar is one row, a post’s actions fit one line, and the compose button leads to the composer', async () => {
+      await bob.goto(`${base}/`);
+      await bob.getByRole('article').first().waitFor();
+      const viewport = bob.viewportSize()!;
+      const home = (await bob.getByRole('link', { name: 'Home', exact: true }).boundingBox())!;
+      expect(home.y + home.height).toBeGreaterThan(viewport.height - 8); // at the bottom edge
+      const top = (await bob.locator('header.top').boundingBox())!;
+      expect(top.height).toBeLessThan(64); // one row, not three
+      const actions = bob.getByRole('article').first().locator('.post-actions > *');
+      const rows = new Set<number>();
+      for (const box of await Promise.all((await actions.all()).map((a) => a.boundingBox())))
+        rows.add(Math.round((box!.y + box!.height / 2) / 8));
+      expect([...rows]).toHaveLength(1); // one line: the same vertical middle (to 8 px)
+      await screen(bob, '14b-home-phone-tab-bar-dark');
+
+      await bob.getByRole('link', { name: 'Search', exact: true }).click();
+      await bob.getByRole('button', { name: 'Write a post' }).click();
+      await bob.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+            .activeElement?.id === 'compose',
+      );
+    }, 30_000);
+
     test('when the home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the session cookie; the time is printed)', async () => {
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
-import { homeUpdates, useStore } from '../state';
+import { composeWanted, homeUpdates, useStore } from '../state';
 import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
 import { timelinePage, timelinePosts, withoutUnfollowed } from './posts';
 
@@ -29,6 +29,14 @@ export function Home() {
   );
   const [fresh, setFresh] = useState<TimelineEntry[]>([]);
   const marked = useRef(false);
+
+  // Sent here by the compose button: the composer takes the focus.
+  const wanted = useStore(composeWanted);
+  useEffect(() => {
+    if (!wanted) return;
+    composeWanted.set(false);
+    document.getElementById('compose')?.focus();
+  }, [wanted]);
 
   // First render of the timeline, for the performance budget (read by the browser test).
   useEffect(() => {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { auth } from '../api/client';
+import { Icon } from './icons';
 import { match, navigate, onLinkClick, useLocation } from '../lib/router';
 import { ByUsername, FollowList, ProfilePage } from '../pages/profile';
 import { Home } from '../pages/home';
@@ -8,7 +9,7 @@ import { PostPage } from '../pages/post';
 import { SearchPage, TagPage } from '../pages/search';
 import { SettingsPage } from '../pages/settings';
 import { SignIn, SignUp } from '../pages/auth';
-import { currentUser, signOut, unreadCount, useStore } from '../state';
+import { composeWanted, currentUser, signOut, unreadCount, useStore } from '../state';
 
 function Nav() {
   const me = useStore(currentUser);
@@ -27,28 +28,48 @@ function Nav() {
         </a>
         {me ? (
           <>
-            <a href="/" aria-current={current('/')}>
-              Home
-            </a>
-            <a href="/search" aria-current={current('/search')}>
-              Search
-            </a>
-            <a
-              href="/notifications"
-              aria-current={current('/notifications')}
-              id="nav-notifications"
-            >
-              Notifications
-              {unread > 0 && (
-                <span class="badge" data-testid="unread-badge">
-                  {unread}
-                  <span class="visually-hidden"> unread</span>
-                </span>
-              )}
-            </a>
-            <a href={`/users/${me.id}`} aria-current={current(`/users/${me.id}`)}>
-              Profile
-            </a>
+            {/* On a phone these four become the tab bar at the bottom of the screen. */}
+            <div class="nav-tabs">
+              <a href="/" aria-current={current('/')}>
+                <Icon name="home" class="tab-icon" />
+                Home
+              </a>
+              <a href="/search" aria-current={current('/search')}>
+                <Icon name="search" class="tab-icon" />
+                Search
+              </a>
+              <a
+                href="/notifications"
+                aria-current={current('/notifications')}
+                id="nav-notifications"
+              >
+                <Icon name="bell" class="tab-icon" />
+                Notifications
+                {unread > 0 && (
+                  <span class="badge" data-testid="unread-badge">
+                    {unread}
+                    <span class="visually-hidden"> unread</span>
+                  </span>
+                )}
+              </a>
+              <a href={`/users/${me.id}`} aria-current={current(`/users/${me.id}`)}>
+                <Icon name="person" class="tab-icon" />
+                Profile
+              </a>
+            </div>
+            {path !== '/' && (
+              <button
+                type="button"
+                class="compose-fab"
+                onClick={() => {
+                  composeWanted.set(true);
+                  navigate('/');
+                }}
+              >
+                <Icon name="pencil" />
+                <span class="visually-hidden">Write a post</span>
+              </button>
+            )}
             <a href="/settings" aria-current={current('/settings')}>
               Settings
             </a>

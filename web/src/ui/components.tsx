@@ -5,6 +5,7 @@ import { toApiError, type ApiError } from '../api/problem';
 import { Pager, type PageLoader } from '../lib/paging';
 import { characterCount, initialsOf, MAX_POST_LENGTH, parseText, timeAgo } from '../lib/text';
 import { currentUser, liked, setLiked, useStore } from '../state';
+import { Icon } from './icons';
 
 /** The error of a call, said plainly, in a live region so screen readers hear it. */
 export function ErrorMessage({ error }: { error: ApiError | null | undefined }) {
@@ -292,14 +293,17 @@ export function PostCard(props: {
           disabled={!me}
           onClick={() => void toggleLike()}
         >
-          {isLiked ? '♥ Liked' : '♡ Like'} <span class="n">{post.likesCount}</span>
+          {isLiked ? '♥' : '♡'} <span class="label">{isLiked ? 'Liked' : 'Like'}</span>{' '}
+          <span class="n">{post.likesCount}</span>
           <span class="visually-hidden"> likes</span>
         </button>
         <a class="action" href={`/posts/${post.id}#comments`}>
-          Comments <span class="n">{post.commentsCount}</span>
+          <Icon name="comment" /> <span class="label">Comments</span>{' '}
+          <span class="n">{post.commentsCount}</span>
         </a>
         <a class="action" href={`/posts/${post.id}#replies`}>
-          Replies <span class="n">{post.repliesCount}</span>
+          <Icon name="reply" /> <span class="label">Replies</span>{' '}
+          <span class="n">{post.repliesCount}</span>
         </a>
         {own && !editing && (
           <>

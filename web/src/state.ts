@@ -35,6 +35,8 @@ export const unreadCount = new Store(0);
 export const liveNotifications = new Store<Notification[]>([]);
 /** Set by the compose button outside Home: Home focuses its composer once, then clears it. */
 export const composeWanted = new Store(false);
+/** Set by the reply shortcut: the post page focuses its reply box once, then clears it. */
+export const replyWanted = new Store(false);
 /** A message shown once on the next screen (e.g. "your account was deleted"). */
 export const flash = new Store<string>('');
 /** Posts this person has liked, as far as this tab knows (timeline pages say; likes and unlikes here). */

@@ -414,6 +414,71 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(await bob.getByText('Nothing here yet').count()).toBe(0);
     }, 60_000);
 
+    test('when Alice uses Mastodon’s keys, then j/k move between posts, l likes, ? lists the keys, n opens the composer and r the reply box; after a navigation the page’s heading has the focus', async () => {
+      await alice.goto(`${base}/`);
+      await alice.getByRole('article').nth(1).waitFor();
+      const focusedPost = () =>
+        alice.evaluate(
+          () =>
+            (
+              globalThis as unknown as {
+                document: { activeElement: { getAttribute(n: string): string | null } | null };
+              }
+            ).document.activeElement?.getAttribute('data-post-id') ?? null,
+        );
+      const ids = await alice
+        .getByRole('article')
+        .evaluateAll((all) => all.map((a) => a.getAttribute('data-post-id')));
+      await alice.keyboard.press('j');
+      expect(await focusedPost()).toBe(ids[0]);
+      await alice.keyboard.press('j');
+      expect(await focusedPost()).toBe(ids[1]);
+      await alice.keyboard.press('k');
+      expect(await focusedPost()).toBe(ids[0]);
+
+      const like = alice.getByRole('article').first().locator('button[aria-pressed]');
+      const before = await like.getAttribute('aria-pressed');
+      await alice.keyboard.press('l');
+      await alice
+        .getByRole('article')
+        .first()
+        .locator(`button[aria-pressed="${before === 'true' ? 'false' : 'true'}"]`)
+        .waitFor();
+      await alice.keyboard.press('l'); // and back, as it was
+      await alice
+        .getByRole('article')
+        .first()
+        .locator(`button[aria-pressed="${before}"]`)
+        .waitFor();
+
+      await alice.keyboard.press('?');
+      await alice.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+      await screen(alice, '15a-shortcuts');
+      await alice.keyboard.press('Escape');
+      await alice.getByRole('dialog').waitFor({ state: 'hidden' });
+      expect(await focusedPost()).toBe(ids[0]); // the focus is back where it was
+
+      await alice.keyboard.press('r');
+      await alice.waitForURL(`**/posts/${ids[0]}`);
+      await alice.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+            .activeElement?.id === 'reply',
+      );
+      await alice.getByRole('link', { name: 'Search', exact: true }).click();
+      await alice.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { tagName: string } | null } })
+            .document.activeElement?.tagName === 'H1',
+      );
+      await alice.keyboard.press('n');
+      await alice.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+            .activeElement?.id === 'compose',
+      );
+    }, 30_000);
+
     test('when Alice deletes a post on her profile, then it goes and her post count drops at once', async () => {
       await alice.getByRole('link', { name: 'Profile' }).click();
       const first = alice.getByRole('article').filter({ hasText: 'First post!' });

@@ -3,7 +3,7 @@ import { api, ok, type Comment, type Post, type Thread } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
-import { currentUser, useStore } from '../state';
+import { currentUser, replyWanted, useStore } from '../state';
 import { rememberLikes } from './posts';
 import {
   ErrorMessage,
@@ -29,6 +29,13 @@ export function PostPage({ id }: { id: string }) {
       setError(toApiError(e));
     }
   };
+  // Sent here by the reply shortcut: the reply box takes the focus once the thread is shown.
+  const wantsReply = useStore(replyWanted);
+  useEffect(() => {
+    if (!wantsReply || !thread) return;
+    replyWanted.set(false);
+    document.getElementById('reply')?.focus();
+  }, [wantsReply, thread]);
   useEffect(() => {
     setThread(null);
     setError(null);

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { auth } from '../api/client';
 import { Icon } from './icons';
+import { Shortcuts } from './shortcuts';
 import { match, navigate, onLinkClick, useLocation } from '../lib/router';
 import { ByUsername, FollowList, ProfilePage } from '../pages/profile';
 import { Home } from '../pages/home';
@@ -108,6 +109,18 @@ function Routes() {
     if (needsAuth && !me) navigate('/signin', { replace: true });
     if (me && (path === '/signin' || path === '/signup')) navigate('/', { replace: true });
   }, [needsAuth, me, path]);
+  // After a navigation the page's heading takes the focus (screen readers announce the new page,
+  // the keyboard starts from its top), unless the page has put it somewhere on purpose.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) return void (first.current = false);
+    const main = document.getElementById('main');
+    const focused = document.activeElement;
+    if (main && focused && focused !== main && main.contains(focused)) return;
+    const heading = main?.querySelector<HTMLElement>('h1');
+    heading?.setAttribute('tabindex', '-1');
+    (heading ?? main)?.focus({ preventScroll: true });
+  }, [path]);
   let p: Record<string, string> | null;
   if (path === '/') return me ? <Home /> : null;
   if (path === '/signin') return <SignIn />;
@@ -145,6 +158,7 @@ export function App() {
         Skip to content
       </a>
       <Nav />
+      <Shortcuts />
       <main id="main" tabIndex={-1}>
         {ready ? <Routes /> : <p class="muted">Loading…</p>}
       </main>

@@ -242,7 +242,12 @@ export function PostCard(props: {
   };
 
   return (
-    <article class={props.focus ? 'post focus' : 'post'} aria-labelledby={`post-${post.id}-by`}>
+    <article
+      class={props.focus ? 'post focus' : 'post'}
+      aria-labelledby={`post-${post.id}-by`}
+      tabIndex={-1}
+      data-post-id={post.id}
+    >
       <header class="post-head">
         <Avatar id={post.authorId} name={post.authorDisplayName || post.authorUsername} />
         <a id={`post-${post.id}-by`} class="author" href={`/users/${post.authorId}`}>

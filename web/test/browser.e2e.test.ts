@@ -290,9 +290,18 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.getByRole('tab', { name: 'Hashtags', selected: true }).waitFor();
       await bob.getByLabel('Search people, posts and hashtags').fill('#flo');
       await bob.getByRole('button', { name: 'Search', exact: true }).click();
+      const postReads: string[] = [];
+      const record = (request: { url(): string }) => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/api/v1/posts')) postReads.push(pathname);
+      };
+      bob.on('request', record);
       await bob.getByRole('link', { name: '#flock' }).click();
       await bob.getByRole('heading', { name: '#flock' }).waitFor();
       await bob.getByRole('article').first().waitFor();
+      bob.off('request', record);
+      expect(postReads).toEqual(['/api/v1/posts']); // the page's posts in one request, not one each
+      await bob.getByText(/^\d+ posts?$/).waitFor(); // the hashtag's count
       await screen(bob, '13-tag-phone-dark');
 
       await bob.getByRole('link', { name: '@bob', exact: true }).first().click();

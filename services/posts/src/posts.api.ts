@@ -7,6 +7,7 @@ import {
 } from './client/posts.client.js';
 import {
   createPostBody,
+  listPostsQuery,
   likeState,
   likeView,
   postIdParams,
@@ -35,8 +36,9 @@ export const api = defineApi({
       method: 'get',
       path: '/posts',
       access: 'optional-auth',
-      summary: 'All posts, newest first.',
-      query: pageQuery,
+      summary:
+        'All posts, newest first; with `ids` (comma-separated, at most 100), just those, in the order asked, deleted and unknown ones left out.',
+      query: listPostsQuery,
       responses: { 200: readerPostView },
       paginated: true,
     },

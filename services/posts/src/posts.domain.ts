@@ -83,6 +83,7 @@ export function toView(post: PostRecord): PostView {
     hashtags: post.hashtags,
     mentions: post.mentions,
     ...(post.inReplyTo ? { inReplyTo: post.inReplyTo } : {}),
+    ...(post.inReplyToUsername ? { inReplyToUsername: post.inReplyToUsername } : {}),
     createdAt: post.createdAt,
     updatedAt: post.updatedAt,
     likesCount: post.likesCount,
@@ -116,16 +117,16 @@ export class PostsDomain {
         if (replay) return { post: replay, created: false };
       }
       const writes: PostWrite[] = [];
-      let parentAuthorId: string | undefined;
+      let parent: PostRecord | undefined;
       if (input.inReplyTo !== undefined) {
-        const parent = await this.posts.post(input.inReplyTo);
-        if (!parent || !isLive(parent.value))
+        const found = await this.posts.post(input.inReplyTo);
+        if (!found || !isLive(found.value))
           throw notFound(`The post ${input.inReplyTo} being replied to does not exist.`);
-        parentAuthorId = parent.value.authorId;
+        parent = found.value;
         writes.push({
           type: 'post',
-          post: { ...parent.value, repliesCount: parent.value.repliesCount + 1 },
-          etag: parent.etag,
+          post: { ...parent, repliesCount: parent.repliesCount + 1 },
+          etag: found.etag,
         });
       }
       const now = this.clock.now().toISOString();
@@ -138,7 +139,7 @@ export class PostsDomain {
         text: input.text,
         hashtags: hashtagsOf(input.text),
         mentions: mentionsOf(input.text),
-        ...(input.inReplyTo !== undefined ? { inReplyTo: input.inReplyTo } : {}),
+        ...(parent ? { inReplyTo: parent.id, inReplyToUsername: parent.authorUsername } : {}),
         createdAt: now,
         updatedAt: now,
         sortKey: `${now}|${id}`,
@@ -162,7 +163,7 @@ export class PostsDomain {
             authorId: post.authorId,
             text: post.text,
             ...(post.inReplyTo !== undefined ? { inReplyTo: post.inReplyTo } : {}),
-            ...(parentAuthorId !== undefined ? { inReplyToAuthorId: parentAuthorId } : {}),
+            ...(parent ? { inReplyToAuthorId: parent.authorId } : {}),
             hashtags: post.hashtags,
             mentions: post.mentions,
             createdAt: now,

@@ -35,6 +35,7 @@ export const postsHandlers = (posts: PostsDomain): Handlers<typeof api> => ({
     return post;
   },
   async list({ caller, query }) {
+    if (query.ids) return { items: await posts.batch(query.ids, caller?.id) };
     const { offset, limit } = pageOf(query);
     return withCursor(await posts.list(offset, limit, caller?.id));
   },

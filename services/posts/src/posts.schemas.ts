@@ -1,11 +1,20 @@
 import { z } from 'zod';
-import { userText } from '@flock/kit';
-import { postId, readerPostView, userId } from './client/posts.client.js';
+import { pageQuery, userText } from '@flock/kit';
+import { POST_BATCH_MAX, postId, readerPostView, userId } from './client/posts.client.js';
 
 /** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
 export const postText = userText(500);
 
 export const postIdParams = z.object({ id: postId });
+
+/** `GET /posts`: a page of all posts, or with `?ids=` (comma-separated, at most 100) those posts. */
+export const listPostsQuery = pageQuery.extend({
+  ids: z
+    .string()
+    .transform((ids) => [...new Set(ids.split(',').filter((id) => id.length > 0))])
+    .pipe(z.array(postId).min(1, 'name at least one post id').max(POST_BATCH_MAX))
+    .optional(),
+});
 export const userIdParams = z.object({ id: userId });
 
 export const createPostBody = z.object({ text: postText, inReplyTo: postId.optional() });
@@ -62,6 +71,8 @@ export interface PostRecord {
   hashtags: string[];
   mentions: string[];
   inReplyTo?: string;
+  /** The replied-to post's author, kept at reply time (absent on replies from before). */
+  inReplyToUsername?: string;
   createdAt: string;
   updatedAt: string;
   /** `<createdAt>|<id>`: a total order for newest-first listing and keyset cursors. */

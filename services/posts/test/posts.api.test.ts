@@ -176,6 +176,24 @@ describe('GET /posts and /posts/:id', () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  test('when listing by ids, then those live posts come in the order asked, with the reader’s like; bad ids 400', async () => {
+    const [a, b] = [await createPost(alice, 'by id a'), await createPost(bob, 'by id b')];
+    const gone = await createPost(alice, 'by id gone');
+    await call('DELETE', `/posts/${gone}`, { as: alice });
+    await call('POST', `/posts/${a}/like`, { as: carol });
+    const answer = await call('GET', `/posts?ids=${b},${gone},${a},${randomUUID()}`, { as: carol });
+    expect(answer.status).toBe(200);
+    expect(
+      answer.body.items.map((p: { id: string; likedByMe: boolean }) => [p.id, p.likedByMe]),
+    ).toEqual([
+      [b, false],
+      [a, true],
+    ]);
+    expect(answer.body.nextCursor).toBeUndefined();
+    for (const bad of ['', 'nope', Array.from({ length: 101 }, randomUUID).join(',')])
+      expectProblem(await call('GET', `/posts?ids=${bad}`), 400);
+  });
+
   test('when the cursor or limit is bad, then 400', async () => {
     expectProblem(await call('GET', '/posts?cursor=garbage'), 400);
     expectProblem(await call('GET', '/posts?limit=0'), 400);
@@ -203,8 +221,17 @@ describe('threads', () => {
     const response = await call('GET', `/posts/${middle}/thread`);
     expect(response.status).toBe(200);
     expect(response.body.ancestors.map((p: { id: string }) => p.id)).toEqual([root]);
-    expect(response.body.post).toMatchObject({ id: middle, inReplyTo: root, repliesCount: 2 });
+    expect(response.body.post).toMatchObject({
+      id: middle,
+      inReplyTo: root,
+      inReplyToUsername: 'alice', // whom it answers, for "Replying to @alice"
+      repliesCount: 2,
+    });
+    expect(response.body.ancestors[0].inReplyToUsername).toBeUndefined(); // not a reply
     expect(response.body.replies.map((p: { id: string }) => p.id)).toEqual([replyA, replyB]);
+    expect(
+      response.body.replies.map((p: { inReplyToUsername: string }) => p.inReplyToUsername),
+    ).toEqual(['bob', 'bob']);
     expect(response.body.repliesTruncated).toBe(false);
     expect((await call('GET', `/posts/${root}`)).body.repliesCount).toBe(1);
   });

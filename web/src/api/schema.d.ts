@@ -198,7 +198,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** All posts, newest first. */
+    /** All posts, newest first; with `ids` (comma-separated, at most 100), just those, in the order asked, deleted and unknown ones left out. */
     get: operations['getPosts'];
     put?: never;
     /** Create a post (optionally a reply). Hashtags and mentions are parsed from the text. The same Idempotency-Key from the same user within 24 h returns the first post (200). */
@@ -1420,6 +1420,7 @@ export interface operations {
       query?: {
         cursor?: string;
         limit?: number;
+        ids?: string;
       };
       header?: never;
       path?: never;
@@ -1444,6 +1445,7 @@ export interface operations {
               mentions: string[];
               /** Format: uuid */
               inReplyTo?: string;
+              inReplyToUsername?: string;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -1532,6 +1534,7 @@ export interface operations {
             mentions: string[];
             /** Format: uuid */
             inReplyTo?: string;
+            inReplyToUsername?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1560,6 +1563,7 @@ export interface operations {
             mentions: string[];
             /** Format: uuid */
             inReplyTo?: string;
+            inReplyToUsername?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1637,6 +1641,7 @@ export interface operations {
             mentions: string[];
             /** Format: uuid */
             inReplyTo?: string;
+            inReplyToUsername?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1776,6 +1781,7 @@ export interface operations {
             mentions: string[];
             /** Format: uuid */
             inReplyTo?: string;
+            inReplyToUsername?: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -1855,6 +1861,7 @@ export interface operations {
                   mentions: string[];
                   /** Format: uuid */
                   inReplyTo?: string;
+                  inReplyToUsername?: string;
                   /** Format: date-time */
                   createdAt: string;
                   /** Format: date-time */
@@ -1884,6 +1891,7 @@ export interface operations {
               mentions: string[];
               /** Format: uuid */
               inReplyTo?: string;
+              inReplyToUsername?: string;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -1904,6 +1912,7 @@ export interface operations {
               mentions: string[];
               /** Format: uuid */
               inReplyTo?: string;
+              inReplyToUsername?: string;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -2445,6 +2454,7 @@ export interface operations {
               mentions: string[];
               /** Format: uuid */
               inReplyTo?: string;
+              inReplyToUsername?: string;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */
@@ -2529,6 +2539,7 @@ export interface operations {
               mentions: string[];
               /** Format: uuid */
               inReplyTo?: string;
+              inReplyToUsername?: string;
               /** Format: date-time */
               createdAt: string;
               /** Format: date-time */

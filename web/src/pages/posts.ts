@@ -1,16 +1,6 @@
-import { api, type Post, type TimelineEntry } from '../api/client';
-import { ApiError, isProblem } from '../api/problem';
+import type { Post, TimelineEntry } from '../api/client';
 import type { Page } from '../lib/paging';
 import { setLiked, unfollowed } from '../state';
-
-/** A post, or undefined if it is gone (deleted since the timeline listed it). */
-export async function getPost(id: string): Promise<Post | undefined> {
-  const { data, error, response } = await api.GET('/posts/{id}', { params: { path: { id } } });
-  if (response.status === 404) return undefined;
-  if (!response.ok || !data)
-    throw new ApiError(isProblem(error) ? error : { status: response.status });
-  return rememberLikes([data])[0];
-}
 
 /** Every post the API answers says whether the reader likes it: the like buttons remember it. */
 export function rememberLikes<T extends { id: string; likedByMe: boolean }>(posts: T[]): T[] {

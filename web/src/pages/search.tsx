@@ -3,7 +3,7 @@ import { api, ok, type Post, type PostHit, type TagHit, type UserHit } from '../
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
 import { InfiniteList, PostCard, RichText, usePager } from '../ui/components';
-import { getPost } from './posts';
+import { rememberLikes } from './posts';
 import { Username } from '../ui/username';
 
 const TABS = [
@@ -172,6 +172,14 @@ export function SearchPage({ query }: { query: URLSearchParams }) {
 }
 
 export function TagPage({ tag }: { tag: string }) {
+  const [count, setCount] = useState<number | null>(null);
+  useEffect(() => {
+    setCount(null);
+    void ok(api.GET('/search/tags', { params: { query: { q: tag, limit: 1 } } })).then(
+      (page) => setCount(page.items.find((t) => t.tag === tag.toLowerCase())?.posts ?? 0),
+      () => setCount(null),
+    );
+  }, [tag]);
   const pager = usePager<Post>(
     async (cursor) => {
       const page = await ok(
@@ -179,8 +187,19 @@ export function TagPage({ tag }: { tag: string }) {
           params: { path: { tag }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },
         }),
       );
-      const posts = await Promise.all(page.items.map((hit) => getPost(hit.id)));
-      const items = posts.filter((p): p is Post => p !== undefined);
+      // The hits name posts; one request reads them whole, with the reader's likes.
+      const items =
+        page.items.length === 0
+          ? []
+          : rememberLikes(
+              (
+                await ok(
+                  api.GET('/posts', {
+                    params: { query: { ids: page.items.map((hit) => hit.id).join(',') } },
+                  }),
+                )
+              ).items,
+            );
       return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
     },
     (p) => p.id,
@@ -189,6 +208,11 @@ export function TagPage({ tag }: { tag: string }) {
   return (
     <>
       <h1>#{tag}</h1>
+      {count !== null && (
+        <p class="muted">
+          {count} {count === 1 ? 'post' : 'posts'}
+        </p>
+      )}
       <InfiniteList
         pager={pager}
         label={`Posts tagged #${tag}`}

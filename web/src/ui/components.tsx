@@ -264,7 +264,7 @@ export function PostCard(props: {
         </a>
         {post.inReplyTo && (
           <a class="reply-to" href={`/posts/${post.inReplyTo}`}>
-            in reply
+            {post.inReplyToUsername ? `Replying to @${post.inReplyToUsername}` : 'in reply'}
           </a>
         )}
       </header>

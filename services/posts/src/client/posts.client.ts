@@ -20,6 +20,8 @@ export const postView = z.object({
   mentions: z.array(z.string()),
   /** The post this one replies to; it may since have been deleted (GET answers 404 then). */
   inReplyTo: postId.optional(),
+  /** The username of the replied-to post's author, for "Replying to @…" (absent on older replies). */
+  inReplyToUsername: z.string().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   likesCount: z.number().int().min(0),

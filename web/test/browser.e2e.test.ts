@@ -328,6 +328,9 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         rows.add(Math.round((box!.y + box!.height / 2) / 8));
       expect([...rows]).toHaveLength(1); // one line: the same vertical middle (to 8 px)
       await screen(bob, '14b-home-phone-tab-bar-dark');
+      await bob.emulateMedia({ colorScheme: 'light' }); // the same screen in the other scheme
+      await screen(bob, '14c-home-phone-light');
+      await bob.emulateMedia({ colorScheme: 'dark' });
 
       await bob.getByRole('link', { name: 'Search', exact: true }).click();
       await bob.getByRole('button', { name: 'Write a post' }).click();
@@ -459,6 +462,11 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         .first()
         .locator(`button[aria-pressed="${before}"]`)
         .waitFor();
+
+      await alice.emulateMedia({ colorScheme: 'dark' }); // the desktop in the other scheme
+      await screen(alice, '15b-home-desktop-dark');
+      await alice.emulateMedia({ colorScheme: 'light' });
+      await screen(alice, '15c-home-desktop-light');
 
       await alice.keyboard.press('?');
       await alice.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();

@@ -63,8 +63,11 @@ export function followChanged(userId: string, following: boolean): void {
 }
 
 /**
- * Counts the stream's "your home timeline got posts" signals, and each (re)connect of the stream,
- * since a notice sent while it was away is lost: Home checks its head on each.
+ * Counts the stream's "your home timeline got posts" signals, and each reconnect of the stream,
+ * since a notice sent while it was away is lost: Home checks its head on each. The first connect
+ * is not counted: the stream opens first, with the first screen's requests, so it is listening
+ * by the time Home's first page is read (that read takes two more hops); a notice that still
+ * slips between them waits for Home's own check once a minute.
  */
 export const homeUpdates = new Store(0);
 
@@ -76,18 +79,16 @@ let closeStream: (() => void) | null = null;
  */
 async function startNotifications(): Promise<void> {
   closeStream?.();
-  try {
-    const response = await api.GET('/notifications', { params: { query: { limit: 1 } } });
-    const body = response.data as { unreadCount?: number; items?: Notification[] } | undefined;
-    if (body && typeof body.unreadCount === 'number') unreadCount.set(body.unreadCount);
-  } catch {
-    // the badge starts at 0; the stream still counts new ones
-  }
   if (!auth.signedIn) return;
+  let opened = false;
   closeStream = openEventStream({
     url: '/api/v1/notifications/stream',
     fetch: (url, init) => auth.fetch(url, init),
-    onStatus: (status) => status === 'open' && homeUpdates.set(homeUpdates.value + 1),
+    onStatus: (status) => {
+      if (status !== 'open') return;
+      if (opened) homeUpdates.set(homeUpdates.value + 1);
+      opened = true;
+    },
     onEvent: (event) => {
       if (event.event === 'timeline') return homeUpdates.set(homeUpdates.value + 1);
       if (event.event !== 'notification') return;
@@ -101,6 +102,15 @@ async function startNotifications(): Promise<void> {
       }
     },
   });
+  // The count once the stream is asked for (a notification stored between the two may, rarely,
+  // be counted twice until the page is next loaded).
+  try {
+    const response = await api.GET('/notifications', { params: { query: { limit: 1 } } });
+    const body = response.data as { unreadCount?: number; items?: Notification[] } | undefined;
+    if (body && typeof body.unreadCount === 'number') unreadCount.set(body.unreadCount);
+  } catch {
+    // the badge starts at 0; the stream still counts new ones
+  }
 }
 
 auth.subscribe((user) => {
@@ -111,8 +121,8 @@ auth.subscribe((user) => {
   unreadCount.set(0);
   closeStream?.();
   closeStream = null;
-  // The badge can wait a moment; the first screen's requests go first.
-  if (user) setTimeout(() => auth.user?.id === user.id && void startNotifications(), 300);
+  // With the first screen's requests: the stream must listen before Home reads its first page.
+  if (user) void startNotifications();
 });
 
 export async function signOut(): Promise<void> {

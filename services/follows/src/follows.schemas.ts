@@ -1,3 +1,4 @@
+import { idList } from '@flock/kit';
 import { z } from 'zod';
 
 /** User ids are the users service's UUIDs. */
@@ -16,10 +17,7 @@ export const RELATIONSHIPS_MAX = 40;
 
 /** `?ids=<id>,<id>`: the people the caller asks about. */
 export const relationshipsQuery = z.object({
-  ids: z
-    .string()
-    .transform((ids) => [...new Set(ids.split(',').filter((id) => id.length > 0))])
-    .pipe(z.array(userId).min(1, 'name at least one user id').max(RELATIONSHIPS_MAX)),
+  ids: idList(userId, RELATIONSHIPS_MAX, 'user id'),
 });
 
 /** The caller and one other person: who follows whom. */

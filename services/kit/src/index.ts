@@ -81,6 +81,7 @@ export {
   cursorPage,
   decodeCursor,
   encodeCursor,
+  idList,
   pageQuery,
   queryPageToken,
   offsetCursor,

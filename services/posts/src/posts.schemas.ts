@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuery, userText } from '@flock/kit';
+import { idList, pageQuery, userText } from '@flock/kit';
 import { POST_BATCH_MAX, postId, readerPostView, userId } from './client/posts.client.js';
 
 /** 1..500 user-perceived characters after trimming; whitespace-only is empty. */
@@ -9,11 +9,7 @@ export const postIdParams = z.object({ id: postId });
 
 /** `GET /posts`: a page of all posts, or with `?ids=` (comma-separated, at most 100) those posts. */
 export const listPostsQuery = pageQuery.extend({
-  ids: z
-    .string()
-    .transform((ids) => [...new Set(ids.split(',').filter((id) => id.length > 0))])
-    .pipe(z.array(postId).min(1, 'name at least one post id').max(POST_BATCH_MAX))
-    .optional(),
+  ids: idList(postId, POST_BATCH_MAX, 'post id').optional(),
 });
 export const userIdParams = z.object({ id: userId });
 

@@ -10,6 +10,16 @@ export const pageQuery = z.object({
 });
 export type PageQuery = z.infer<typeof pageQuery>;
 
+/**
+ * `?ids=a,b,c` (Mastodon's `id[]` in one parameter): the distinct ids in the order given, each
+ * checked by `id`, at least one and at most `max`.
+ */
+export const idList = (id: z.ZodType<string, string>, max: number, what: string) =>
+  z
+    .string()
+    .transform((ids) => [...new Set(ids.split(',').filter((one) => one.length > 0))])
+    .pipe(z.array(id).min(1, `name at least one ${what}`).max(max));
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;

@@ -19,8 +19,15 @@ import { REFRESH_TOKEN_TTL_SECONDS, type Session } from './users.domain.js';
 const COOKIE = 'flock_refresh';
 
 const cookieMode = (req: Request) => req.get(REFRESH_COOKIE_HEADER) === '1';
-/** The public path of the auth routes (the gateway names its prefix). */
-const cookiePath = (req: Request) => `${req.get(FORWARDED_PREFIX_HEADER) ?? ''}/auth`;
+/** The cookie's attributes; clearing it must name the same path, or the browser keeps it. */
+const attributes = (req: Request) =>
+  ({
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    // The public path of the auth routes (the gateway names its prefix).
+    path: `${req.get(FORWARDED_PREFIX_HEADER) ?? ''}/auth`,
+  }) as const;
 
 /** The refresh token of this request: the body's, else (in cookie mode) the cookie's. */
 export function refreshTokenOf(req: Request, fromBody: string | undefined): string {
@@ -42,10 +49,7 @@ export function answerSession(
 ): Omit<Session, 'refreshToken'> & { refreshToken?: string } {
   if (!cookieMode(req)) return session;
   res.cookie(COOKIE, session.refreshToken, {
-    httpOnly: true,
-    secure: true,
-    sameSite: 'strict',
-    path: cookiePath(req),
+    ...attributes(req),
     maxAge: REFRESH_TOKEN_TTL_SECONDS * 1000,
   });
   const inBody: Partial<Session> = { ...session };
@@ -55,11 +59,5 @@ export function answerSession(
 
 /** A session that ended (logout, a refused refresh) leaves no cookie behind. */
 export function clearSessionCookie(req: Request, res: Response): void {
-  if (cookieMode(req))
-    res.clearCookie(COOKIE, {
-      httpOnly: true,
-      secure: true,
-      sameSite: 'strict',
-      path: cookiePath(req),
-    });
+  if (cookieMode(req)) res.clearCookie(COOKIE, attributes(req));
 }

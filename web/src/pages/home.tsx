@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
-import { composeWanted, homeUpdates, useStore } from '../state';
+import { composeWanted, homeUpdates, unfollowed, useStore } from '../state';
 import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
 import { timelinePage, timelinePosts, withoutUnfollowed } from './posts';
 
@@ -14,19 +14,19 @@ const PAGE = 20;
 
 export function Home() {
   const pager = usePager<Post>(
-    async (cursor) => {
-      const page = timelinePage(
+    async (cursor) =>
+      timelinePage(
         await ok(
           api.GET('/timeline/home', {
             params: { query: { limit: PAGE, ...(cursor ? { cursor } : {}) } },
           }),
         ),
-      );
-      return { ...page, items: withoutUnfollowed(page.items) };
-    },
+      ),
     (post) => post.id,
     [],
   );
+  // Unfollowed here: hidden at once, even from a page that was on its way (see `unfollowed`).
+  const gone = useStore(unfollowed);
   const [fresh, setFresh] = useState<TimelineEntry[]>([]);
   const marked = useRef(false);
 
@@ -58,9 +58,10 @@ export function Home() {
       try {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
         const newer = withoutUnfollowed(newerThanShown(head.items, (e) => pager.has(e.postId)));
-        if (pager.items.length === 0 && !pager.done) return;
+        const shown = withoutUnfollowed(pager.items).length;
+        if (shown === 0 && !pager.done) return;
         // Nothing is shown yet (a new follower's first posts): nothing to push away, so show them.
-        if (pager.items.length === 0) pager.prepend(timelinePosts(newer));
+        if (shown === 0) pager.prepend(timelinePosts(newer));
         else setFresh(newer);
       } catch {
         // the next notice or check tries again
@@ -111,6 +112,7 @@ export function Home() {
         pager={pager}
         label="Home timeline"
         itemKey={(post) => post.id}
+        hide={(post) => gone.has(post.authorId)}
         empty="Nothing here yet. Follow people or write your first post."
         render={(post) => (
           <PostCard

@@ -362,6 +362,8 @@ export function InfiniteList<T>(props: {
   itemKey: (item: T) => string;
   /** Neighbours with the same key show as one entry ("bob and 7 others liked…"). */
   groupBy?: (item: T) => string | undefined;
+  /** Items loaded but not to be shown (now; e.g. posts of someone just unfollowed). */
+  hide?: (item: T) => boolean;
   empty: string;
   label: string;
 }) {
@@ -380,11 +382,13 @@ export function InfiniteList<T>(props: {
     return () => observer.disconnect();
   }, [pager]);
   if (!pager) return <p class="muted">Loading…</p>;
+  const { hide } = props;
+  const shown = hide ? pager.items.filter((item) => !hide(item)) : pager.items;
   return (
     <section aria-label={props.label} aria-busy={pager.loading}>
-      {pager.items.length === 0 && pager.done && !pager.error && <p class="muted">{props.empty}</p>}
+      {shown.length === 0 && pager.done && !pager.error && <p class="muted">{props.empty}</p>}
       <ul class="list">
-        {runsOf(pager.items, props.groupBy ?? (() => undefined)).map((run) => (
+        {runsOf(shown, props.groupBy ?? (() => undefined)).map((run) => (
           <li key={props.itemKey(run[0]!)}>{props.render(run[0]!, run)}</li>
         ))}
       </ul>

@@ -47,7 +47,7 @@ export {
 } from './dapr/state.js';
 export { WriteConflict, parseSidecarFailure } from './dapr/errors.js';
 export { retryOnConflict } from './dapr/retry.js';
-export { characterCount, normalizeText, userText } from './text.js';
+export { characterCount, excerpt, normalizeText, userText } from './text.js';
 export * from './names.js';
 export {
   ACCESS_REVOKED_TOPIC,

@@ -30,6 +30,17 @@ function longerThan(text: string, max: number): boolean {
   return false;
 }
 
+/** `text` cut to at most `max` characters, the cut marked with "…" (for previews of a post). */
+export function excerpt(text: string, max: number): string {
+  if (!longerThan(text, max)) return text;
+  const kept: string[] = [];
+  for (const { segment } of graphemes.segment(text)) {
+    if (kept.length === max - 1) break;
+    kept.push(segment);
+  }
+  return `${kept.join('').trimEnd()}…`;
+}
+
 /** A required text of 1..max characters; whitespace-only counts as empty. */
 export const userText = (max: number) =>
   z

@@ -5,6 +5,7 @@ import {
   listQuery,
   notification,
   notificationParams,
+  notificationView,
   readAllResult,
   streamQuery,
 } from './notifications.schemas.js';
@@ -13,7 +14,7 @@ import {
  * The public routes of the notifications service (`POST /internal/notifications` is for other
  * services, by Dapr invocation only). A notification is
  * `{id, type: follow|like|comment|reply|mention, actorId, postId?, commentId?, createdAt, read}`;
- * ids sort by time.
+ * ids sort by time. The list and the stream add `excerpt`, the post's words (see notificationView).
  */
 export const api = defineApi({
   appId: APP_IDS.notifications,
@@ -27,7 +28,7 @@ export const api = defineApi({
         "The caller's notifications, newest first (kept 90 days). `?unread=true`: unread only. " +
         'The body is `{items, nextCursor?, unreadCount}`: `unreadCount` counts all unread notifications, whatever the filter or page.',
       query: listQuery,
-      responses: { 200: notification },
+      responses: { 200: notificationView },
       paginated: true,
       pageExtras: z.object({ unreadCount: z.number().int().min(0) }),
     },

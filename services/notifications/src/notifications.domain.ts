@@ -1,5 +1,11 @@
-import { notFound, type EventPayload } from '@flock/kit';
-import type { CreateRequest, Notification, NotificationType } from './notifications.schemas.js';
+import { excerpt, notFound, type EventPayload } from '@flock/kit';
+import {
+  EXCERPT_MAX,
+  type CreateRequest,
+  type Notification,
+  type NotificationType,
+  type NotificationView,
+} from './notifications.schemas.js';
 
 /** A notification about to be stored for `userId`. */
 export interface Addressed {
@@ -26,9 +32,12 @@ export interface InboxRepository {
   dropUser(userId: string): Promise<void>;
 }
 
-/** Who wrote a post, as the posts service knows it; undefined when the post does not exist. */
+/** Posts as the posts service knows them. */
 export interface PostDirectory {
+  /** Who wrote a post; undefined when the post does not exist. */
   authorOf(postId: string): Promise<string | undefined>;
+  /** The texts of the live posts among `postIds` (at most 100), by id. */
+  texts(postIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** username → user id, from `user.registered` / `user.deleted` (usernames never change). */
@@ -153,10 +162,10 @@ export class NotificationsDomain {
       (n) =>
         (options.before === undefined || n.id < options.before) && (!options.unreadOnly || !n.read),
     );
-    const items = matching.slice(0, options.limit);
-    const last = items.at(-1);
+    const shown = matching.slice(0, options.limit);
+    const last = shown.at(-1);
     return {
-      items,
+      items: await this.withExcerpts(shown),
       unreadCount,
       ...(matching.length > options.limit && last ? { next: last.id } : {}),
     };
@@ -187,9 +196,23 @@ export class NotificationsDomain {
   }
 
   /** What a reconnecting stream missed: notifications newer than `lastId`, oldest first. */
-  async since(userId: string, lastId: string): Promise<Notification[]> {
+  async since(userId: string, lastId: string): Promise<NotificationView[]> {
     const newer = (await this.repo.inbox(userId)).filter((n) => n.id > lastId);
-    return newer.slice(0, REPLAY_LIMIT).reverse();
+    return this.withExcerpts(newer.slice(0, REPLAY_LIMIT).reverse());
+  }
+
+  /**
+   * The notifications with their posts' words, read now (an edit shows, a deleted post's words
+   * go). One call to posts for all of them; if it fails they are shown without: an excerpt is a
+   * courtesy, and the list must not fail with it.
+   */
+  async withExcerpts(items: readonly Notification[]): Promise<NotificationView[]> {
+    const ids = [...new Set(items.flatMap((n) => (n.postId ? [n.postId] : [])))];
+    const texts = await this.posts.texts(ids).catch(() => new Map<string, string>());
+    return items.map((n) => {
+      const text = n.postId === undefined ? undefined : texts.get(n.postId);
+      return text === undefined ? n : { ...n, excerpt: excerpt(text, EXCERPT_MAX) };
+    });
   }
 
   /** Never for your own actions; one per recipient; stored once per key, then pushed live. */

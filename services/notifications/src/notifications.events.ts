@@ -27,7 +27,10 @@ export function notificationsSubscriptions(
     pubsubName: BROADCAST_PUBSUB,
     schema: liveMessage,
     async handle(event) {
-      hub.push(event.data.userId, event.data.notification);
+      const { userId, notification } = event.data;
+      if (!hub.watching(userId)) return; // nobody to show it to here: posts is not asked
+      const [shown] = await notifications.withExcerpts([notification]);
+      hub.push(userId, shown ?? notification);
     },
   };
 

@@ -22,6 +22,19 @@ export const notification = z.object({
 });
 export type Notification = z.infer<typeof notification>;
 
+/** Longest excerpt of a post shown with a notification, in characters. */
+export const EXCERPT_MAX = 140;
+
+/** A notification as its reader gets it: with the post's words, read when it is shown. */
+export const notificationView = notification.extend({
+  /**
+   * The post's text (the reply or mention itself, or the post liked or commented on), cut to
+   * 140 characters; absent when there is no post, it was deleted, or posts did not answer.
+   */
+  excerpt: z.string().optional(),
+});
+export type NotificationView = z.infer<typeof notificationView>;
+
 export const listQuery = z.object({
   cursor: z.string().max(1024).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -189,6 +189,11 @@ export class DaprPostDirectory implements PostDirectory {
       throw error;
     }
   }
+
+  async texts(postIds: readonly string[]): Promise<Map<string, string>> {
+    const posts = await this.posts.batch(postIds);
+    return new Map(posts.map((post) => [post.id, post.text]));
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { Gauge, type Registry } from 'prom-client';
-import type { Notification } from './notifications.schemas.js';
+import type { NotificationView } from './notifications.schemas.js';
 
 export interface StreamSettings {
   heartbeatMs: number;
@@ -14,7 +14,7 @@ const RECENT_IDS = 256;
 
 class Stream {
   /** Live notifications that arrived while the replay was being read; sent after it. */
-  private pending: Notification[] | undefined = [];
+  private pending: NotificationView[] | undefined = [];
   private readonly recent: string[] = [];
 
   constructor(
@@ -23,13 +23,13 @@ class Stream {
   ) {}
 
   /** Sends what the stream missed, then whatever arrived meanwhile, then goes live. */
-  replay(missed: readonly Notification[]): void {
+  replay(missed: readonly NotificationView[]): void {
     const pending = this.pending ?? [];
     this.pending = undefined;
     for (const n of [...missed, ...pending]) this.send(n);
   }
 
-  push(notification: Notification): void {
+  push(notification: NotificationView): void {
     if (this.pending) this.pending.push(notification);
     else this.send(notification);
   }
@@ -47,7 +47,7 @@ class Stream {
     this.res.end();
   }
 
-  private send(n: Notification): void {
+  private send(n: NotificationView): void {
     if (this.recent.includes(n.id)) return;
     this.recent.push(n.id);
     if (this.recent.length > RECENT_IDS) this.recent.shift();
@@ -91,7 +91,7 @@ export class StreamHub {
   async open(
     userId: string,
     res: Response,
-    replay: () => Promise<readonly Notification[]>,
+    replay: () => Promise<readonly NotificationView[]>,
   ): Promise<void> {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -124,8 +124,13 @@ export class StreamHub {
     }
   }
 
+  /** Whether `userId` has a stream open on this instance. */
+  watching(userId: string): boolean {
+    return this.streams.has(userId);
+  }
+
   /** Hands a notification to this instance's streams of `userId` (none: nothing to do). */
-  push(userId: string, notification: Notification): number {
+  push(userId: string, notification: NotificationView): number {
     const set = this.streams.get(userId);
     for (const stream of set ?? []) stream.push(notification);
     return set?.size ?? 0;

@@ -41,15 +41,24 @@ describe('NotificationsDomain', () => {
   let domain: NotificationsDomain;
   let now: number;
   const authors = new Map<string, string>();
+  const texts = new Map<string, string>();
+  let postsAnswer = true;
   const names = new Map<string, string>();
 
   beforeEach(() => {
+    postsAnswer = true;
     inbox = new MemoryInbox();
     pushed = [];
     now = Date.parse('2026-01-01T00:00:00Z');
     domain = new NotificationsDomain(
       inbox,
-      { authorOf: async (postId) => authors.get(postId) },
+      {
+        authorOf: async (postId) => authors.get(postId),
+        texts: async (ids) => {
+          if (!postsAnswer) throw new Error('posts is away');
+          return new Map(ids.flatMap((id) => (texts.has(id) ? [[id, texts.get(id)!]] : [])));
+        },
+      },
       {
         remember: async (n, id) => void names.set(n, id),
         forget: async (n) => void names.delete(n),
@@ -91,6 +100,22 @@ describe('NotificationsDomain', () => {
     expect((await inbox.inbox('alice')).map((n) => n.type)).toEqual(['reply']);
     expect((await inbox.inbox('carol')).map((n) => n.type)).toEqual(['mention']);
     expect(pushed.map((p) => p.userId).sort()).toEqual(['alice', 'carol']);
+  });
+
+  test('when a list is read, then each post’s words come with it, cut at 140 characters, as the post reads now; without posts the list still answers', async () => {
+    texts.set('short', 'nice bird');
+    texts.set('long', 'x'.repeat(200));
+    await domain.likeCreated('e1', { postId: 'short', postAuthorId: 'alice', userId: 'bob' });
+    await domain.likeCreated('e2', { postId: 'long', postAuthorId: 'alice', userId: 'bob' });
+    await domain.likeCreated('e3', { postId: 'deleted', postAuthorId: 'alice', userId: 'bob' });
+    await domain.followCreated('e4', { followerId: 'bob', followeeId: 'alice' });
+    const excerpts = async () =>
+      (await domain.list('alice', { limit: 10 })).items.map((n) => n.excerpt);
+    expect(await excerpts()).toEqual([undefined, undefined, `${'x'.repeat(139)}…`, 'nice bird']);
+    texts.set('short', 'nice bird (edited)');
+    expect((await excerpts())[3]).toBe('nice bird (edited)');
+    postsAnswer = false;
+    expect(await excerpts()).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   test('when the same event comes again, then nothing new is stored or pushed', async () => {

@@ -74,6 +74,7 @@ describe(`notifications end to end, through the gateway (${platformLabel()})`, (
       type: 'mention',
       actorId: bob.user.id,
       postId: posted.body.id,
+      excerpt: 'hi @alice', // the post's words, read from posts as it is pushed
     });
 
     // heartbeats flow through the gateway too
@@ -84,8 +85,9 @@ describe(`notifications end to end, through the gateway (${platformLabel()})`, (
     const listed = await call('GET', '/notifications', alice.accessToken);
     expect(listed.status).toBe(200);
     expect(listed.body.unreadCount).toBe(2);
-    const items = listed.body.items as Array<{ id: string; type: string }>;
+    const items = listed.body.items as Array<{ id: string; type: string; excerpt?: string }>;
     expect(items.map((n) => n.type)).toEqual(['mention', 'follow']);
+    expect(items.map((n) => n.excerpt)).toEqual(['hi @alice', undefined]);
 
     expect(
       (await call('POST', `/notifications/${items[0]!.id}/read`, bob.accessToken)).status,
@@ -125,6 +127,7 @@ describe(`notifications end to end, through the gateway (${platformLabel()})`, (
     expect(JSON.parse((await again.next({ timeoutMs: 5_000 })).data!)).toMatchObject({
       type: 'like',
       actorId: bob.user.id,
+      excerpt: 'mine',
     });
     again.close();
   });

@@ -2623,6 +2623,7 @@ export interface operations {
               /** Format: date-time */
               createdAt: string;
               read: boolean;
+              excerpt?: string;
             }[];
             nextCursor?: string;
             unreadCount: number;

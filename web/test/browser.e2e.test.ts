@@ -181,7 +181,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(await badge(alice).innerText()).toMatch(/^1\b/);
     }, 90_000);
 
-    test('when Alice posts, then Bob sees it announced without a reload; his like and comment reach her badge live', async () => {
+    test('when Alice posts, then Bob sees it announced without a reload; his like and reply reach her badge live', async () => {
       await bob.goto(`${base}/`);
       await bob.getByText('Nothing here yet').waitFor();
       // On an empty Home the first post simply appears: there is nothing for a pill to push away.
@@ -226,11 +226,15 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await badge(alice).filter({ hasText: /^2\b/ }).waitFor({ timeout: 10_000 });
 
       await post.getByRole('link', { name: /open post/ }).click();
-      await bob.getByRole('heading', { name: 'Comments' }).waitFor();
+      await bob.getByRole('heading', { name: 'Replies' }).waitFor();
       postUrl = bob.url();
-      await bob.getByLabel('Write a comment').fill('welcome!');
-      await bob.getByRole('button', { name: 'Comment', exact: true }).click();
-      await bob.getByRole('article', { name: /Comment by @bob/ }).waitFor();
+      await bob.getByLabel('Reply to @alice').fill('welcome!');
+      await bob.getByRole('button', { name: 'Reply', exact: true }).click();
+      await bob
+        .getByRole('region', { name: 'Replies' })
+        .getByRole('article')
+        .filter({ hasText: 'welcome!' })
+        .waitFor();
       await screen(bob, '08-post-thread-phone-dark');
       await badge(alice).filter({ hasText: /^3\b/ }).waitFor({ timeout: 10_000 });
       await screen(alice, '09-home-badge-live');
@@ -251,8 +255,10 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
 
       // Two more people like her post, one after the other: one entry names both.
       const postId = new URL(postUrl).pathname.split('/').pop()!;
+      const others: Array<{ accessToken: string }> = [];
       for (const name of ['carol', 'dan']) {
         const other = await platform.signUp(name);
+        others.push(other);
         expect(
           (await platform.call('POST', `/posts/${postId}/like`, other.accessToken)).status,
         ).toBe(200);
@@ -264,14 +270,56 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await alice.getByRole('heading', { name: 'Notifications' }).waitFor();
       await alice.getByText(/@dan and 1 other liked your post/).waitFor();
       await alice.getByText(/@bob liked your post/).waitFor();
-      await alice.getByText('commented on your post').waitFor();
+      await alice.getByText('replied to your post').waitFor();
       await alice.getByText('followed you').waitFor();
+      // Each names the post in its words: the reply's own, the liked post's as it reads now.
+      const excerpts = alice.locator('.notification blockquote.excerpt');
+      await excerpts.filter({ hasText: 'welcome!' }).waitFor();
+      expect(await excerpts.filter({ hasText: 'Hello #Flock, edited, hi @bob' }).count()).toBe(2);
       // Opening the page marked them seen: the badge and the title's count go, the rows stay new.
       await alice.getByRole('status').filter({ hasText: 'All caught up.' }).waitFor();
       await badge(alice).waitFor({ state: 'detached' });
       expect(await alice.title()).toBe('Flock');
       expect(await alice.locator('.notification.unread').count()).toBe(4);
       await screen(alice, '11-notifications');
+
+      // One conversation: a comment made through the comments API is a reply among the others,
+      // in time order, without a post's actions.
+      const carol = others[0]!;
+      expect(
+        (
+          await platform.call('POST', `/posts/${postId}/comments`, carol.accessToken, {
+            text: 'a comment from the API',
+          })
+        ).status,
+      ).toBe(201);
+      await alice.goto(postUrl);
+      const replies = alice.getByRole('region', { name: 'Replies' }).getByRole('article');
+      await replies.filter({ hasText: 'a comment from the API' }).waitFor();
+      expect(await replies.allInnerTexts()).toEqual([
+        expect.stringContaining('welcome!'),
+        expect.stringContaining('and a reply to myself'),
+        expect.stringContaining('a comment from the API'),
+      ]);
+      expect(await replies.last().getByRole('button', { name: /Like/ }).count()).toBe(0);
+      await alice
+        .locator('article.post.focus')
+        .getByRole('link', { name: /Replies 3/ })
+        .waitFor();
+
+      // Bob takes his reply back: it leaves the conversation, and the count with it.
+      await bob.goto(postUrl);
+      const his = bob
+        .getByRole('region', { name: 'Replies' })
+        .getByRole('article')
+        .filter({ hasText: 'welcome!' });
+      bob.once('dialog', (dialog) => void dialog.accept());
+      await his.getByRole('button', { name: 'Delete' }).click();
+      await his.waitFor({ state: 'detached' });
+      await bob
+        .locator('article.post.focus')
+        .getByRole('link', { name: /Replies 2/ })
+        .waitFor();
     }, 60_000);
 
     test('when people search posts and hashtags and follow a mention, then they land on the right pages', async () => {
@@ -341,7 +389,25 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       );
     }, 30_000);
 
-    test('when the home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the session cookie; the time is printed)', async () => {
+    test('when a 20-post home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the session cookie; the time is printed)', async () => {
+      // A full first page: Bob follows Erin, whose 17 posts join Alice's 3 on his Home.
+      const erin = await platform.signUp('erin');
+      for (let i = 1; i <= 17; i++)
+        expect(
+          (await platform.call('POST', '/posts', erin.accessToken, { text: `Erin’s note ${i}` }))
+            .status,
+        ).toBe(201);
+      await bob.goto(`${base}/users/${erin.user.id}`);
+      await bob.getByRole('button', { name: 'Follow @erin', exact: true }).click();
+      await bob.getByRole('button', { name: 'Unfollow @erin' }).waitFor();
+      const homeTimeline = bob.getByRole('region', { name: 'Home timeline' });
+      for (let tries = 0; ; tries++) {
+        await bob.goto(`${base}/`);
+        await homeTimeline.getByRole('article').first().waitFor();
+        if ((await homeTimeline.getByRole('article').count()) >= 20) break;
+        if (tries === 20) throw new Error('Erin’s posts did not reach Bob’s Home');
+        await bob.waitForTimeout(500); // her posts are copied to his Home as he follows her
+      }
       const times: number[] = [];
       const transferred: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -359,7 +425,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         bob.on('request', record);
         bob.on('requestfinished', count);
         await bob.goto(`${base}/`);
-        await bob.getByRole('article').first().waitFor();
+        await homeTimeline.getByRole('article').nth(19).waitFor();
         bob.off('request', record);
         bob.off('requestfinished', count);
         transferred.push((await Promise.all(bytes)).reduce((a, b) => a + b, 0));
@@ -402,7 +468,8 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await first.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
       const shellBytes = (await Promise.all(finished)).reduce((a, b) => a + b, 0);
       await cold.close();
-      const shown = await bob.getByRole('article').count();
+      const shown = await homeTimeline.getByRole('article').count();
+      expect(shown).toBe(20);
       console.log(
         `home timeline, ${shown} posts: first render (ms from navigation start) ${times.map((t) => t.toFixed(0)).join(', ')}; ` +
           `bytes over the wire: the app shell on a first visit ${shellBytes}, then per load ${transferred.join(', ')} (hashed assets cached)`,
@@ -428,7 +495,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await liked.getByRole('button', { name: /Liked/ }).waitFor();
     }, 30_000);
 
-    test('when Bob unfollows Alice, then her posts leave his Home at once; when he follows her again, they come back without a reload and without a "new posts" pill over an empty list', async () => {
+    test('when Bob unfollows Alice, then her posts leave his Home at once; when he follows her again, they come back in their place below Erin’s newer posts, without a reload and without a "new posts" pill', async () => {
       const home = bob.locator('section[aria-label="Home timeline"][aria-busy="false"]');
       const hers = bob.getByRole('article').filter({ hasText: /Hello #Flock|First post!/ });
       await bob.goto(`${base}/`);
@@ -444,8 +511,8 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.getByRole('button', { name: 'Unfollow @alice' }).click();
       await bob.getByRole('link', { name: 'Home' }).click();
       await home.waitFor();
-      await bob.getByText('Nothing here yet').waitFor({ timeout: 5_000 });
-      expect(await hers.count()).toBe(0);
+      await hers.first().waitFor({ state: 'detached', timeout: 5_000 });
+      await bob.getByRole('article').filter({ hasText: 'Erin’s note 17' }).waitFor();
       await bob.unroute(follow);
 
       await bob.goBack();
@@ -453,9 +520,17 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.getByRole('button', { name: 'Follow @alice', exact: true }).click();
       await bob.getByRole('button', { name: 'Unfollow @alice' }).waitFor();
       await bob.getByRole('link', { name: 'Home' }).click();
-      await hers.first().waitFor({ timeout: 30_000 }); // her posts are backfilled, then announced live
+      // Copied back to his Home as he follows her; announced live if Home was read before that.
+      await hers.nth(1).waitFor({ timeout: 30_000 });
+      const order = await bob
+        .getByRole('region', { name: 'Home timeline' })
+        .getByRole('article')
+        .allInnerTexts();
+      const at = (text: RegExp) => order.findIndex((t) => text.test(t));
+      expect(at(/Erin’s note 17/)).toBe(0); // the top stays
+      expect(at(/Erin’s note 1(?!\d)/)).toBeGreaterThan(0);
+      expect(at(/Hello #Flock/)).toBeGreaterThan(at(/Erin’s note 1(?!\d)/));
       expect(await bob.getByRole('button', { name: /Show \d+ new/ }).count()).toBe(0);
-      expect(await bob.getByText('Nothing here yet').count()).toBe(0);
     }, 60_000);
 
     test('when Alice uses Mastodon’s keys, then j/k move between posts, l likes, ? lists the keys, n opens the composer and r the reply box; after a navigation the page’s heading has the focus', async () => {

@@ -72,6 +72,25 @@ export class Pager<T> {
     this.onChange();
   }
 
+  /**
+   * Puts items that are missing in their place in the order (`before(a, b)`: a comes first),
+   * e.g. older posts a follow copied into a timeline. Those past the last loaded item are left to
+   * the pages still to come.
+   */
+  fillIn(items: readonly T[], before: (a: T, b: T) => boolean): void {
+    const last = this.items.at(-1);
+    let changed = false;
+    for (const item of items) {
+      const key = this.key(item);
+      if (this.seen.has(key) || (!this.done && last !== undefined && before(last, item))) continue;
+      const at = this.items.findIndex((shown) => before(item, shown));
+      this.seen.add(key);
+      this.items = at < 0 ? [...this.items, item] : this.items.toSpliced(at, 0, item);
+      changed = true;
+    }
+    if (changed) this.onChange();
+  }
+
   remove(key: string): void {
     if (!this.seen.delete(key)) return;
     this.items = this.items.filter((item) => this.key(item) !== key);
@@ -84,7 +103,8 @@ export class Pager<T> {
     this.onChange();
   }
 
-  private append(items: readonly T[]): void {
+  /** Puts items at the end (those already shown are skipped). */
+  append(items: readonly T[]): void {
     for (const item of items) {
       const key = this.key(item);
       if (this.seen.has(key)) continue;
@@ -92,6 +112,7 @@ export class Pager<T> {
       this.items.push(item);
     }
     this.items = [...this.items];
+    this.onChange();
   }
 }
 

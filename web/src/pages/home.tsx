@@ -57,12 +57,19 @@ export function Home() {
       if (pager.loading) return void setTimeout(() => void checkHead.current(), 500);
       try {
         const head = await ok(api.GET('/timeline/home', { params: { query: { limit: PAGE } } }));
-        const newer = withoutUnfollowed(newerThanShown(head.items, (e) => pager.has(e.postId)));
+        const above = newerThanShown(head.items, (e) => pager.has(e.postId));
+        const newer = withoutUnfollowed(above);
         const shown = withoutUnfollowed(pager.items).length;
         if (shown === 0 && !pager.done) return;
         // Nothing is shown yet (a new follower's first posts): nothing to push away, so show them.
-        if (shown === 0) pager.prepend(timelinePosts(newer));
-        else setFresh(newer);
+        if (shown === 0) return pager.prepend(timelinePosts(newer));
+        setFresh(newer);
+        // Older posts that came in below the top (someone followed: their recent posts are
+        // copied in) push nothing the reader is looking at away: they go in their place.
+        pager.fillIn(
+          timelinePosts(head.items.slice(above.length)),
+          (a, b) => a.createdAt > b.createdAt,
+        );
       } catch {
         // the next notice or check tries again
       }

@@ -8,7 +8,7 @@ import { Username } from '../ui/username';
 const WHAT: Record<Notification['type'], string> = {
   follow: 'followed you',
   like: 'liked your post',
-  comment: 'commented on your post',
+  comment: 'replied to your post', // comments are shown as replies (pages/post.tsx)
   reply: 'replied to your post',
   mention: 'mentioned you',
 };
@@ -28,12 +28,13 @@ function NotificationView({ n, run }: { n: Notification; run: readonly Notificat
       {n.postId && (
         <>
           {' '}
-          — <a href={`/posts/${n.postId}${n.type === 'comment' ? '#comments' : ''}`}>view</a>
+          — <a href={`/posts/${n.postId}${n.type === 'comment' ? '#replies' : ''}`}>view</a>
         </>
       )}{' '}
       <time class="muted" dateTime={n.createdAt}>
         {timeAgo(n.createdAt)}
       </time>
+      {n.excerpt && <blockquote class="excerpt">{n.excerpt}</blockquote>}
     </div>
   );
 }

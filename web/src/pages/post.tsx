@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Comment, type Post, type Thread } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
+import { conversationPages, replyKey, type Reply } from '../lib/conversation';
+import type { Page } from '../lib/paging';
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
 import { currentUser, replyWanted, useStore } from '../state';
@@ -19,11 +21,15 @@ export function PostPage({ id }: { id: string }) {
   const me = useStore(currentUser);
   const [thread, setThread] = useState<Thread | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  // The thread's replies, as the conversation's pages read them (see below).
+  const replies = useRef<Post[]>([]);
+  const threadRead = useRef<Promise<void>>(Promise.resolve());
   const load = async () => {
     try {
       const answer = await ok(api.GET('/posts/{id}/thread', { params: { path: { id } } }));
       const live = answer.ancestors.filter((a): a is Post => !('deleted' in a));
       rememberLikes([...live, answer.post, ...answer.replies]);
+      replies.current = answer.replies;
       setThread(answer);
     } catch (e) {
       setError(toApiError(e));
@@ -39,24 +45,29 @@ export function PostPage({ id }: { id: string }) {
   useEffect(() => {
     setThread(null);
     setError(null);
-    void load();
+    replies.current = [];
+    threadRead.current = load();
   }, [id]);
-  const comments = usePager<Comment>(
-    async (cursor) =>
+  // Replies and the comments API's comments are one conversation (see lib/conversation): its
+  // first page is asked for alongside the thread, and merged once both have come.
+  const conversation = usePager<Reply<Post, Comment>>(
+    conversationPages(
+      async () => {
+        await threadRead.current;
+        return replies.current;
+      },
       // The documented body wraps the page twice (services/comments marks a page schema as
       // paginated); the wire body is one `{items, nextCursor}`.
-      ok(
-        api.GET('/posts/{id}/comments', {
-          params: { path: { id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },
-        }),
-      ) as unknown as Promise<{
-        items: Comment[];
-        nextCursor?: string;
-      }>,
-    (comment) => comment.id,
+      (cursor) =>
+        ok(
+          api.GET('/posts/{id}/comments', {
+            params: { path: { id }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },
+          }),
+        ) as unknown as Promise<Page<Comment>>,
+    ),
+    replyKey,
     [id],
   );
-
   if (error?.status === 404)
     return <Gone title="This post isn’t here" detail="It was deleted, or the link is wrong." />;
   if (error) return <ErrorMessage error={error} />;
@@ -86,43 +97,6 @@ export function PostPage({ id }: { id: string }) {
         onChange={setPost}
         onDelete={() => navigate('/', { replace: true })}
       />
-      <section id="comments" aria-labelledby="comments-title" class="card">
-        <h2 id="comments-title">Comments</h2>
-        {me && (
-          <TextComposer
-            id="comment"
-            label="Write a comment"
-            placeholder="Write a comment"
-            submitLabel="Comment"
-            onSubmit={async (text) => {
-              const comment = await ok(
-                api.POST('/posts/{id}/comments', { params: { path: { id } }, body: { text } }),
-              );
-              comments?.prepend([comment]);
-              setPost({ ...thread.post, commentsCount: thread.post.commentsCount + 1 });
-            }}
-          />
-        )}
-        <InfiniteList
-          pager={comments}
-          label="Comments"
-          itemKey={(c) => c.id}
-          empty="No comments yet."
-          render={(c) => (
-            <CommentView
-              comment={c}
-              onChange={(next) => comments?.replace(next)}
-              onDelete={() => {
-                comments?.remove(c.id);
-                setPost({
-                  ...thread.post,
-                  commentsCount: Math.max(0, thread.post.commentsCount - 1),
-                });
-              }}
-            />
-          )}
-        />
-      </section>
       <section id="replies" aria-labelledby="replies-title" class="card">
         <h2 id="replies-title">Replies</h2>
         {me && (
@@ -133,42 +107,58 @@ export function PostPage({ id }: { id: string }) {
             submitLabel="Reply"
             onSubmit={async (text) => {
               const reply = await ok(api.POST('/posts', { body: { text, inReplyTo: id } }));
-              setThread({
-                ...thread,
-                replies: [...thread.replies, reply],
-                post: { ...thread.post, repliesCount: thread.post.repliesCount + 1 },
-              });
+              replies.current = [...replies.current, reply];
+              // The newest: at the end once the list is whole; until then it is read in its turn.
+              if (conversation?.done) conversation.append([{ kind: 'post', item: reply }]);
+              setPost({ ...thread.post, repliesCount: thread.post.repliesCount + 1 });
             }}
           />
         )}
-        {thread.replies.length === 0 ? (
-          <p class="muted">No replies yet.</p>
-        ) : (
-          <ul class="list">
-            {thread.replies.map((reply) => (
-              <li key={reply.id}>
-                <PostCard
-                  post={reply}
-                  onChange={(p) =>
-                    setThread({
-                      ...thread,
-                      replies: thread.replies.map((r) => (r.id === p.id ? p : r)),
-                    })
-                  }
-                  onDelete={(rid) =>
-                    setThread({ ...thread, replies: thread.replies.filter((r) => r.id !== rid) })
-                  }
-                />
-              </li>
-            ))}
-          </ul>
+        <InfiniteList
+          pager={conversation}
+          label="Replies"
+          itemKey={replyKey}
+          empty="No replies yet."
+          render={(reply) =>
+            reply.kind === 'post' ? (
+              <PostCard
+                post={reply.item}
+                onChange={(item) => conversation?.replace({ kind: 'post', item })}
+                onDelete={() => {
+                  conversation?.remove(replyKey(reply));
+                  setPost({
+                    ...thread.post,
+                    repliesCount: Math.max(0, thread.post.repliesCount - 1),
+                  });
+                }}
+              />
+            ) : (
+              <CommentView
+                comment={reply.item}
+                onChange={(item) => conversation?.replace({ kind: 'comment', item })}
+                onDelete={() => {
+                  conversation?.remove(replyKey(reply));
+                  setPost({
+                    ...thread.post,
+                    commentsCount: Math.max(0, thread.post.commentsCount - 1),
+                  });
+                }}
+              />
+            )
+          }
+        />
+        {thread.repliesTruncated && (
+          <p class="muted">Later replies are not shown (the thread shows the first ones).</p>
         )}
-        {thread.repliesTruncated && <p class="muted">Older replies are not shown.</p>}
       </section>
     </>
   );
 }
 
+/**
+ * A comment made through the comments API (the seeds' flat comments), shown as a reply: the
+ * same place and look, without the actions a post has (it cannot be liked or replied to).
+ */
 function CommentView(props: {
   comment: Comment;
   onChange: (c: Comment) => void;
@@ -189,7 +179,7 @@ function CommentView(props: {
     }
   };
   return (
-    <article class="comment" aria-label={`Comment by @${comment.authorUsername}`}>
+    <article class="post comment" aria-label={`Reply by @${comment.authorUsername}`}>
       <header class="post-head">
         <a class="author" href={`/users/${comment.authorId}`}>
           @{comment.authorUsername}

@@ -302,13 +302,10 @@ export function PostCard(props: {
           <span class="n">{post.likesCount}</span>
           <span class="visually-hidden"> likes</span>
         </button>
-        <a class="action" href={`/posts/${post.id}#comments`}>
-          <Icon name="comment" /> <span class="label">Comments</span>{' '}
-          <span class="n">{post.commentsCount}</span>
-        </a>
+        {/* One conversation: replies and comments are counted and shown together. */}
         <a class="action" href={`/posts/${post.id}#replies`}>
           <Icon name="reply" /> <span class="label">Replies</span>{' '}
-          <span class="n">{post.repliesCount}</span>
+          <span class="n">{post.repliesCount + post.commentsCount}</span>
         </a>
         {own && !editing && (
           <>

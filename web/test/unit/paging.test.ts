@@ -85,3 +85,26 @@ describe('newerThanShown', () => {
     expect(newerThanShown(['p3'], (id) => shown.has(id))).toEqual([]);
   });
 });
+
+describe('Pager.fillIn', () => {
+  const newer = (a: number, b: number) => a > b;
+  const loaded = async (pages: Page<number>[]) => {
+    const pager = new Pager(async () => pages.shift()!, String);
+    await pager.next();
+    return pager;
+  };
+
+  test('when older items come in below the top, then each goes in its place and the top stays', async () => {
+    const pager = await loaded([{ items: [90, 70, 50] }]);
+    pager.fillIn([90, 80, 60, 10], newer);
+    expect(pager.items).toEqual([90, 80, 70, 60, 50, 10]);
+  });
+
+  test('when an item belongs past the last loaded page, then it is left to that page', async () => {
+    const pager = await loaded([{ items: [90, 70], nextCursor: 'next' }, { items: [40, 30] }]);
+    pager.fillIn([80, 30], newer);
+    expect(pager.items).toEqual([90, 80, 70]);
+    await pager.next();
+    expect(pager.items).toEqual([90, 80, 70, 40, 30]);
+  });
+});

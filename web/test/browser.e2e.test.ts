@@ -389,7 +389,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       );
     }, 30_000);
 
-    test('when a 20-post home timeline is loaded afresh, then it renders from one timeline request, his like still shown (session restored from the session cookie; the time is printed)', async () => {
+    test('when a 20-post home timeline is loaded afresh, then it renders from one timeline request, his like still shown and a reply quoting what it answers (session restored from the session cookie; the time is printed)', async () => {
       // A full first page: Bob follows Erin, whose 17 posts join Alice's 3 on his Home.
       const erin = await platform.signUp('erin');
       for (let i = 1; i <= 17; i++)
@@ -470,6 +470,12 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await cold.close();
       const shown = await homeTimeline.getByRole('article').count();
       expect(shown).toBe(20);
+      // A reply says whom it answers and quotes what, from the same one request.
+      const reply = homeTimeline.getByRole('article').filter({ hasText: 'and a reply to myself' });
+      expect(await reply.getByRole('link', { name: 'Replying to @alice' }).count()).toBe(1);
+      expect(await reply.locator('blockquote.reply-context').innerText()).toBe(
+        'Hello #Flock, edited, hi @bob',
+      );
       console.log(
         `home timeline, ${shown} posts: first render (ms from navigation start) ${times.map((t) => t.toFixed(0)).join(', ')}; ` +
           `bytes over the wire: the app shell on a first visit ${shellBytes}, then per load ${transferred.join(', ')} (hashed assets cached)`,
@@ -500,7 +506,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       const hers = bob.getByRole('article').filter({ hasText: /Hello #Flock|First post!/ });
       await bob.goto(`${base}/`);
       await hers.first().waitFor();
-      await hers.first().getByRole('link', { name: '@alice' }).click();
+      await hers.first().getByRole('link', { name: '@alice', exact: true }).click();
       // He goes Home before the unfollow has been answered (held back here for half a second):
       // her posts go as soon as it has, though the timeline service may not have heard of it yet.
       const follow = '**/api/v1/users/*/follow';

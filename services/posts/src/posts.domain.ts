@@ -3,6 +3,7 @@ import {
   retryOnConflict,
   conflict,
   domainEvent,
+  excerpt,
   forbidden,
   newEventId,
   notFound,
@@ -17,6 +18,7 @@ import type { AuthorCounts, PostView, ReaderPostView } from './client/posts.clie
 import {
   ANCESTORS_CAP,
   REPLIES_CAP,
+  REPLY_CONTEXT_MAX,
   type AuthorStats,
   type CreatePostInput,
   type DeletedPostRecord,
@@ -222,7 +224,8 @@ export class PostsDomain {
   /**
    * Posts as `viewerId` sees them: with the reader's like (false for an anonymous reader) and the
    * author's display name now, so every post the API answers carries the reader's own state.
-   * Two round trips to the store whatever the count: the reader's likes, then the authors.
+   * Replies carry the words of the posts they answer. Three bulk reads at once, whatever the
+   * count: the reader's likes, the authors, and the replied-to posts (none when no reply).
    * Nothing is cached: every count and name is as stored now.
    */
   private async asReader(
@@ -230,17 +233,25 @@ export class PostsDomain {
     viewerId?: string,
   ): Promise<ReaderPostView[]> {
     const ids = posts.map((p) => p.id);
-    const [liked, authors] = await Promise.all([
+    const parentIds = [...new Set(posts.flatMap((p) => (p.inReplyTo ? [p.inReplyTo] : [])))];
+    const [liked, authors, parents] = await Promise.all([
       viewerId === undefined || ids.length === 0
         ? new Set<string>()
         : this.posts.likedBy(viewerId, ids),
       this.posts.authorsMany([...new Set(posts.map((p) => p.authorId))]),
+      parentIds.length === 0 ? new Map<string, StoredPost>() : this.posts.postsMany(parentIds),
     ]);
-    return posts.map((post) => ({
-      ...toView(post),
-      authorDisplayName: authors.get(post.authorId)?.profile?.displayName ?? post.authorUsername,
-      likedByMe: liked.has(post.id),
-    }));
+    return posts.map((post) => {
+      const parent = post.inReplyTo === undefined ? undefined : parents.get(post.inReplyTo);
+      return {
+        ...toView(post),
+        authorDisplayName: authors.get(post.authorId)?.profile?.displayName ?? post.authorUsername,
+        likedByMe: liked.has(post.id),
+        ...(parent && isLive(parent)
+          ? { inReplyToExcerpt: excerpt(parent.text, REPLY_CONTEXT_MAX) }
+          : {}),
+      };
+    });
   }
 
   update(caller: AuthUser, id: string, input: UpdatePostInput): Promise<ReaderPostView> {

@@ -34,6 +34,8 @@ export const tombstoneView = z.object({
 export type TombstoneView = z.infer<typeof tombstoneView>;
 
 export const REPLIES_CAP = 60;
+/** A reply's context: how much of the replied-to post it carries, in characters. */
+export const REPLY_CONTEXT_MAX = 100;
 export const ANCESTORS_CAP = 40;
 
 export const threadView = z.object({

@@ -225,9 +225,11 @@ describe('threads', () => {
       id: middle,
       inReplyTo: root,
       inReplyToUsername: 'alice', // whom it answers, for "Replying to @alice"
+      inReplyToExcerpt: 'root', // and what it answers
       repliesCount: 2,
     });
     expect(response.body.ancestors[0].inReplyToUsername).toBeUndefined(); // not a reply
+    expect(response.body.ancestors[0].inReplyToExcerpt).toBeUndefined();
     expect(response.body.replies.map((p: { id: string }) => p.id)).toEqual([replyA, replyB]);
     expect(
       response.body.replies.map((p: { inReplyToUsername: string }) => p.inReplyToUsername),
@@ -243,6 +245,7 @@ describe('threads', () => {
     const thread = await call('GET', `/posts/${reply}/thread`);
     expect(thread.body.ancestors).toEqual([{ id: root, deleted: true }]);
     expect(thread.body.post.inReplyTo).toBe(root);
+    expect(thread.body.post.inReplyToExcerpt).toBeUndefined(); // its words went with it
     expectProblem(
       await call('POST', '/posts', { as: bob, body: { text: 'x', inReplyTo: root } }),
       404,

@@ -1455,6 +1455,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              inReplyToExcerpt?: string;
             }[];
             nextCursor?: string;
           };
@@ -1544,6 +1545,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            inReplyToExcerpt?: string;
           };
         };
       };
@@ -1573,6 +1575,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            inReplyToExcerpt?: string;
           };
         };
       };
@@ -1651,6 +1654,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            inReplyToExcerpt?: string;
           };
         };
       };
@@ -1791,6 +1795,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            inReplyToExcerpt?: string;
           };
         };
       };
@@ -1871,6 +1876,7 @@ export interface operations {
                   repliesCount: number;
                   authorDisplayName: string;
                   likedByMe: boolean;
+                  inReplyToExcerpt?: string;
                 }
               | {
                   /** Format: uuid */
@@ -1901,6 +1907,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              inReplyToExcerpt?: string;
             };
             replies: {
               /** Format: uuid */
@@ -1922,6 +1929,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              inReplyToExcerpt?: string;
             }[];
             repliesTruncated: boolean;
           };
@@ -2464,6 +2472,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              inReplyToExcerpt?: string;
               postId: string;
             }[];
             nextCursor?: string;
@@ -2549,6 +2558,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              inReplyToExcerpt?: string;
               postId: string;
             }[];
             nextCursor?: string;

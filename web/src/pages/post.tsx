@@ -83,7 +83,7 @@ export function PostPage({ id }: { id: string }) {
                 {'deleted' in a ? (
                   <p class="tombstone">This post was deleted.</p>
                 ) : (
-                  <PostCard post={a as Post} />
+                  <PostCard post={a as Post} inThread />
                 )}
               </li>
             ))}
@@ -94,6 +94,7 @@ export function PostPage({ id }: { id: string }) {
       <PostCard
         post={thread.post}
         focus
+        inThread
         onChange={setPost}
         onDelete={() => navigate('/', { replace: true })}
       />
@@ -123,6 +124,7 @@ export function PostPage({ id }: { id: string }) {
             reply.kind === 'post' ? (
               <PostCard
                 post={reply.item}
+                inThread
                 onChange={(item) => conversation?.replace({ kind: 'post', item })}
                 onDelete={() => {
                   conversation?.remove(replyKey(reply));

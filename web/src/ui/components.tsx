@@ -206,8 +206,9 @@ export function PostCard(props: {
   post: Post;
   onChange?: (post: Post) => void;
   onDelete?: (id: string) => void;
-  headingLevel?: 2 | 3;
   focus?: boolean;
+  /** Shown in its thread, under the post it answers: no quote of that post. */
+  inThread?: boolean;
 }) {
   const { post } = props;
   const me = useStore(currentUser);
@@ -268,6 +269,9 @@ export function PostCard(props: {
           </a>
         )}
       </header>
+      {post.inReplyToExcerpt && !props.inThread && (
+        <blockquote class="excerpt reply-context">{post.inReplyToExcerpt}</blockquote>
+      )}
       {editing ? (
         <TextComposer
           id={`edit-${post.id}`}

@@ -1,3 +1,5 @@
+import { PUBLIC_API_PREFIX } from '@flock/kit';
+
 /** A minimal client of Flock's public API for seeding and benchmarks. */
 export interface Session {
   accessToken: string;
@@ -12,7 +14,7 @@ export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
   async call<T>(method: string, route: string, token?: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}/api/v1${route}`, {
+    const response = await fetch(`${this.baseUrl}${PUBLIC_API_PREFIX}${route}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -7,7 +7,7 @@
  * The profile may also come from FLOCK_PROFILE, the runtime from FLOCK_RUNTIME.
  */
 import { parseArgs } from 'node:util';
-import { createLogger } from '@flock/kit';
+import { PUBLIC_API_PREFIX, createLogger } from '@flock/kit';
 import { startPlatform } from './platform.js';
 import type { RuntimeChoice } from './runtimes.js';
 
@@ -45,7 +45,7 @@ try {
     [
       '',
       `Flock is up on the "${platform.profile}" profile in ${seconds} s, on ${RUNTIME_NAMES[platform.runtime]}.`,
-      `  API:   ${platform.gatewayUrl}/api/v1`,
+      `  API:   ${platform.gatewayUrl}${PUBLIC_API_PREFIX}`,
       ...platform.apps.map(
         (app) =>
           `  ${app.appId.padEnd(13)} ${app.url}  (sidecar ${app.sidecarUrl}, pid ${app.pid})`,

@@ -44,7 +44,7 @@ describe(`chaos: every service killed once under a steady write load (${platform
   const postUntilAcknowledged = async (n: number): Promise<string> => {
     for (;;) {
       try {
-        const response = await fetch(`${flock.gatewayUrl}/api/v1/posts`, {
+        const response = await fetch(`${flock.gatewayUrl}/api/flock/v1/posts`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_IDS, createLogger } from '@flock/kit';
+import { APP_IDS, PUBLIC_API_PREFIX, createLogger } from '@flock/kit';
 import { loadComponents } from '@flock/sidecar';
 import {
   createThrowawayDatabase,
@@ -31,7 +31,7 @@ export interface Answer<T> {
 export interface TestPlatform {
   readonly platform: Platform;
   readonly gatewayUrl: string;
-  /** `/api/v1` + route; JSON in and out (an empty body reads as `{}`). */
+  /** PUBLIC_API_PREFIX + route; JSON in and out (an empty body reads as `{}`). */
   call<T = Record<string, unknown>>(
     method: string,
     route: string,
@@ -103,7 +103,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     token?: string,
     body?: unknown,
   ): Promise<Answer<T>> => {
-    const response = await fetch(`${gatewayUrl}/api/v1${route}`, {
+    const response = await fetch(`${gatewayUrl}${PUBLIC_API_PREFIX}${route}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, auth, ok, type Notification } from './api/client';
+import { API_BASE, api, auth, ok, type Notification } from './api/client';
 import type { SessionUser } from './api/auth';
 import { openEventStream } from './lib/sse';
 
@@ -82,7 +82,7 @@ async function startNotifications(): Promise<void> {
   if (!auth.signedIn) return;
   let opened = false;
   closeStream = openEventStream({
-    url: '/api/v1/notifications/stream',
+    url: `${API_BASE}/notifications/stream`,
     fetch: (url, init) => auth.fetch(url, init),
     onStatus: (status) => {
       if (status !== 'open') return;

@@ -341,14 +341,14 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       const postReads: string[] = [];
       const record = (request: { url(): string }) => {
         const { pathname } = new URL(request.url());
-        if (pathname.startsWith('/api/v1/posts')) postReads.push(pathname);
+        if (pathname.startsWith('/api/flock/v1/posts')) postReads.push(pathname);
       };
       bob.on('request', record);
       await bob.getByRole('link', { name: '#flock' }).click();
       await bob.getByRole('heading', { name: '#flock' }).waitFor();
       await bob.getByRole('article').first().waitFor();
       bob.off('request', record);
-      expect(postReads).toEqual(['/api/v1/posts']); // the page's posts in one request, not one each
+      expect(postReads).toEqual(['/api/flock/v1/posts']); // the page's posts in one request, not one each
       await bob.getByText(/^\d+ posts?$/).waitFor(); // the hashtag's count
       await screen(bob, '13-tag-phone-dark');
 
@@ -415,7 +415,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         const bytes: Array<Promise<number>> = [];
         const record = (request: { url(): string }) => {
           const { pathname } = new URL(request.url());
-          if (pathname.startsWith('/api/v1/')) api.push(pathname);
+          if (pathname.startsWith('/api/flock/v1/')) api.push(pathname);
         };
         // Bytes over the wire (bodies as sent, compressed or not, and headers) of every request
         // that finished: the live stream stays open, so it is not counted.
@@ -430,8 +430,8 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         bob.off('requestfinished', count);
         transferred.push((await Promise.all(bytes)).reduce((a, b) => a + b, 0));
         // One request for the page of posts: none per post, for the posts or for the likes.
-        expect(api.filter((p) => p === '/api/v1/timeline/home')).toHaveLength(1);
-        expect(api.filter((p) => p.startsWith('/api/v1/posts'))).toEqual([]);
+        expect(api.filter((p) => p === '/api/flock/v1/timeline/home')).toHaveLength(1);
+        expect(api.filter((p) => p.startsWith('/api/flock/v1/posts'))).toEqual([]);
         await bob.getByRole('button', { name: /Liked/ }).first().waitFor();
         // The client marks the render in an effect right after it paints: wait for the mark itself.
         await bob.waitForFunction(
@@ -509,7 +509,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await hers.first().getByRole('link', { name: '@alice', exact: true }).click();
       // He goes Home before the unfollow has been answered (held back here for half a second):
       // her posts go as soon as it has, though the timeline service may not have heard of it yet.
-      const follow = '**/api/v1/users/*/follow';
+      const follow = '**/api/flock/v1/users/*/follow';
       await bob.route(follow, async (route) => {
         await new Promise((resolve) => setTimeout(resolve, 500));
         await route.continue();

@@ -12,7 +12,7 @@ import { SharedArray } from 'k6/data';
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
 
 export const BASE_URL = (__ENV.BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-const API = `${BASE_URL}/api/v1`;
+const API = `${BASE_URL}/api/flock/v1`; // kit's PUBLIC_API_PREFIX (k6 runs outside Node: no import)
 
 interface SeededUser {
   id: string;

@@ -5,14 +5,14 @@
  *
  * - in process, the kit's `userText(500)` schema refusing texts of 600 (the baseline, just over
  *   the limit), 6,000, 16,000 and 60,000 characters;
- * - through the whole embedded platform, `POST /api/v1/posts` with the same texts, and a
- *   `GET /api/v1/posts/:id` (the baseline of a cheap request).
+ * - through the whole embedded platform, `POST /api/flock/v1/posts` with the same texts, and a
+ *   `GET /api/flock/v1/posts/:id` (the baseline of a cheap request).
  *
  * Linear work shows as time ratios no larger than the length ratios (60k/6k ≤ 10); a ratio far
  * below means a bound refused the longer text without reading it.
  */
 import { performance } from 'node:perf_hooks';
-import { userText } from '@flock/kit';
+import { PUBLIC_API_PREFIX, userText } from '@flock/kit';
 import { startFlock } from './flock.js';
 
 // 16,000 is the cheap bound of a 500-character text (32 UTF-16 code units a character): the
@@ -59,7 +59,7 @@ report('userText(500), in process', inProcess, inProcess.get(600)!);
 
 const flock = await startFlock({ profile: 'embedded' });
 try {
-  const api = `${flock.platform.gatewayUrl}/api/v1`;
+  const api = `${flock.platform.gatewayUrl}${PUBLIC_API_PREFIX}`;
   const json = { 'content-type': 'application/json' };
   const account = {
     username: 'bench',

@@ -5,6 +5,7 @@
  * Compose carries random text with 1–3 @mentions and a URL, like DSB's generator (which adds
  * 1–6 of each and media ids; Flock has no media).
  */
+import { PUBLIC_API_PREFIX } from '@flock/kit';
 import { Random } from '../seed/prng.js';
 import type { PlannedRequest } from './open-loop.js';
 
@@ -35,7 +36,7 @@ export function dsbMix(
       return {
         kind: 'home',
         method: 'GET',
-        path: '/api/v1/timeline/home?limit=10',
+        path: `${PUBLIC_API_PREFIX}/timeline/home?limit=10`,
         headers: auth(user),
       };
     }
@@ -43,7 +44,7 @@ export function dsbMix(
       return {
         kind: 'user',
         method: 'GET',
-        path: `/api/v1/users/${pickUser().id}/timeline?limit=10`,
+        path: `${PUBLIC_API_PREFIX}/users/${pickUser().id}/timeline?limit=10`,
         headers: auth(user),
       };
     }
@@ -52,7 +53,7 @@ export function dsbMix(
     return {
       kind: 'compose',
       method: 'POST',
-      path: '/api/v1/posts',
+      path: `${PUBLIC_API_PREFIX}/posts`,
       headers: { ...auth(user), 'content-type': 'application/json' },
       body: JSON.stringify({ text }),
     };

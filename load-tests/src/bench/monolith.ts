@@ -9,6 +9,7 @@
  * verifies a JWT instead). Run as a child process: `node monolith.js --child` with MONOLITH_PG
  * and MONOLITH_SCHEMA set; it reports its port over IPC.
  */
+import { PUBLIC_API_PREFIX } from '@flock/kit';
 import { randomUUID } from 'node:crypto';
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -174,7 +175,7 @@ function serve(): void {
   const userSql = page('SELECT $2::uuid AS id');
   const reader = (req: express.Request) => req.header('x-user-id') ?? null;
 
-  app.get('/api/v1/timeline/home', async (req, res) => {
+  app.get(`${PUBLIC_API_PREFIX}/timeline/home`, async (req, res) => {
     const { rows } = await pool.query<PostRow>(homeSql, [
       reader(req),
       reader(req),
@@ -182,7 +183,7 @@ function serve(): void {
     ]);
     res.json({ items: rows.map(postOf) });
   });
-  app.get('/api/v1/users/:id/timeline', async (req, res) => {
+  app.get(`${PUBLIC_API_PREFIX}/users/:id/timeline`, async (req, res) => {
     const { rows } = await pool.query<PostRow>(userSql, [
       reader(req),
       req.params.id,
@@ -190,7 +191,7 @@ function serve(): void {
     ]);
     res.json({ items: rows.map(postOf) });
   });
-  app.post('/api/v1/posts', async (req, res) => {
+  app.post(`${PUBLIC_API_PREFIX}/posts`, async (req, res) => {
     const text = String((req.body as { text?: unknown }).text ?? '');
     if (text.length < 1 || text.length > 500) {
       res.status(400).json({ title: 'invalid text' });

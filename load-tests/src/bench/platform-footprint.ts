@@ -4,6 +4,7 @@
  * Cold = a new data folder (the embedded database is created); warm = the same folder again.
  * Run after `npm run build`: node load-tests/dist/bench/platform-footprint.js
  */
+import { PUBLIC_API_PREFIX } from '@flock/kit';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,7 @@ async function run(label: string, dataDir: string): Promise<void> {
   const gatewayOk = performance.now();
   const name = `u${Date.now()}`;
   const json = { 'content-type': 'application/json' };
-  await firstOk(`${gateway}/api/v1/auth/register`, {
+  await firstOk(`${gateway}${PUBLIC_API_PREFIX}/auth/register`, {
     method: 'POST',
     headers: json,
     body: JSON.stringify({
@@ -58,7 +59,7 @@ async function run(label: string, dataDir: string): Promise<void> {
     }),
   });
   // A registration answers no id (it must not tell whether the email was new): read the newest user.
-  await firstOk(`${gateway}/api/v1/users?limit=1`);
+  await firstOk(`${gateway}${PUBLIC_API_PREFIX}/users?limit=1`);
   const apiOk = performance.now();
   await sleep(1_000); // let start-up garbage settle before reading memory
   const pids = processTree(child.pid!);

@@ -1,12 +1,12 @@
-import { decodeCursor, encodeCursor, offsetCursor, type Handlers } from '@flock/kit';
+import { decodeCursor, encodeCursor, offsetCursor, publicPath, type Handlers } from '@flock/kit';
 import type { api } from './comments.api.js';
 import type { CommentsDomain } from './comments.domain.js';
 
 /** Each route of `api`, by name: one line from HTTP to the domain. */
 export const commentsHandlers = (comments: CommentsDomain): Handlers<typeof api> => ({
-  async create({ caller, params, body, res }) {
+  async create({ caller, params, body, req, res }) {
     const comment = await comments.create(caller, params.id, body);
-    res.location(`/api/v1/comments/${comment.id}`);
+    res.location(publicPath(req, `/comments/${comment.id}`));
     return comment;
   },
   async list({ params, query: { cursor, limit } }) {

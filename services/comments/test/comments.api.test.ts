@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FORWARDED_PREFIX_HEADER, PUBLIC_API_PREFIX } from '@flock/kit';
 import { commentsConfigSchema } from '../src/comments.config.js';
 import { buildService } from '../src/comments.service.js';
 // The real posts service runs beside comments: comments asks it whether a post exists, and it
@@ -72,9 +73,10 @@ describe('POST /posts/:id/comments', () => {
     const response = await call('POST', `/posts/${postId}/comments`, {
       as: bob,
       body: { text: '  Nice post!  ' },
+      headers: { [FORWARDED_PREFIX_HEADER]: PUBLIC_API_PREFIX }, // as the gateway names its prefix
     });
     expect(response.status).toBe(201);
-    expect(response.headers.get('location')).toBe(`/api/v1/comments/${response.body.id}`);
+    expect(response.headers.get('location')).toBe(`/api/flock/v1/comments/${response.body.id}`);
     expect(response.body).toMatchObject({
       postId,
       authorId: bob.id,

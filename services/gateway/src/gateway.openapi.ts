@@ -1,6 +1,11 @@
-import { PROBLEM_CONTENT_TYPE, publicRoutes, type ApiRoute, type ServiceApi } from '@flock/kit';
+import {
+  PROBLEM_CONTENT_TYPE,
+  PUBLIC_API_PREFIX,
+  publicRoutes,
+  type ApiRoute,
+  type ServiceApi,
+} from '@flock/kit';
 import { z } from 'zod';
-import { API_PREFIX } from './gateway.routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -142,7 +147,7 @@ export function openApiDocument(apis: readonly ServiceApi[], version: string): J
       version,
       description: 'A Twitter-like social platform. Errors are RFC 9457 problem+json.',
     },
-    servers: [{ url: API_PREFIX }],
+    servers: [{ url: PUBLIC_API_PREFIX }],
     tags: apis.map((api) => ({ name: api.tag })),
     paths,
     components: {

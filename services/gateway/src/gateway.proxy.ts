@@ -6,6 +6,7 @@ import {
   CLIENT_ADDRESS_HEADER,
   FORWARDED_PREFIX_HEADER,
   PROBLEM_CONTENT_TYPE,
+  PUBLIC_API_PREFIX,
   REFRESH_COOKIE_HEADER,
   SESSION_ID_HEADER,
   USERNAME_HEADER,
@@ -14,7 +15,6 @@ import {
 } from '@flock/kit';
 import { verifiedCaller } from './gateway.auth.js';
 import { clientAddress } from './gateway.limits.js';
-import { API_PREFIX } from './gateway.routes.js';
 
 export type Forward = (
   appId: string,
@@ -56,7 +56,7 @@ export function daprForward(dapr: Dapr): Forward {
       if (value !== undefined) headers.set(name, value);
     }
     headers.set('x-request-id', String(res.getHeader('x-request-id')));
-    headers.set(FORWARDED_PREFIX_HEADER, API_PREFIX); // services' Link headers point at the public API
+    headers.set(FORWARDED_PREFIX_HEADER, PUBLIC_API_PREFIX); // services' Link headers point at the public API
     if (req.ip) headers.set('x-forwarded-for', req.ip);
     // Login throttling keys by the address exactly as the gateway's own limits do.
     headers.set(CLIENT_ADDRESS_HEADER, clientAddress(req));

@@ -1,12 +1,10 @@
 import type { Express, RequestHandler } from 'express';
-import { publicRoutes, type ApiRoute, type ServiceApi } from '@flock/kit';
+import { PUBLIC_API_PREFIX, publicRoutes, type ApiRoute, type ServiceApi } from '@flock/kit';
 import { verifiedCaller, type Authenticator, type Revocations } from './gateway.auth.js';
 import type { Forward } from './gateway.proxy.js';
 
-export const API_PREFIX = '/api/v1';
-
 /**
- * Mounts every service's public routes under /api/v1: identify the caller as the route
+ * Mounts every service's public routes under PUBLIC_API_PREFIX: identify the caller as the route
  * declares, apply the route's rate limit (before any 401, so bad tokens are counted), require
  * the token, cap open event streams, forward to the owning service by Dapr invocation (same
  * path, prefix removed). A route whose success ends the caller's access makes this gateway
@@ -26,13 +24,13 @@ export function gatewayRoutes(
       const identified = route.access === 'public' ? [] : [auth.identify];
       const required = route.access === 'public' ? [] : [auth.require(route.access === 'auth')];
       app[route.method](
-        `${API_PREFIX}${route.path}`,
+        `${PUBLIC_API_PREFIX}${route.path}`,
         ...identified,
         limitOf(route),
         ...required,
         ...(route.stream ? [capStreams] : []),
         async (req, res) => {
-          await forward(api.appId, req.originalUrl.slice(API_PREFIX.length), req, res);
+          await forward(api.appId, req.originalUrl.slice(PUBLIC_API_PREFIX.length), req, res);
           const caller = verifiedCaller(res);
           if (route.ends && caller && res.statusCode < 300)
             revocations.forget({

@@ -14,8 +14,8 @@ const SERVER_PATHS = new Set([
   '/metrics',
 ]);
 
-/** Prefixes that never name a client route: the API, well-known URIs, the sidecar's calls. */
-const SERVER_PREFIXES = ['/api/', '/.well-known/', '/dapr/'];
+/** Prefixes that never name a client route: the APIs (Flock's and the Mastodon client API's), OAuth, well-known URIs, the sidecar's calls. */
+const SERVER_PREFIXES = ['/api/', '/oauth/', '/.well-known/', '/dapr/'];
 
 const isClientRoute = (path: string) =>
   !SERVER_PATHS.has(path) && path !== '/api' && !SERVER_PREFIXES.some((p) => path.startsWith(p));

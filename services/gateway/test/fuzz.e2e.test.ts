@@ -303,7 +303,7 @@ describe('hostile-input fuzz: every OpenAPI operation through the gateway', () =
           Number(ENDS_SESSION.has(`${a.method} ${a.route}`)) -
           Number(ENDS_SESSION.has(`${b.method} ${b.route}`)),
       );
-    const base = `${flock.gatewayUrl}/api/v1`;
+    const base = `${flock.gatewayUrl}/api/flock/v1`;
     const tasks = operations.flatMap(({ route, method, operation }, index) =>
       fc
         .sample(hostileRequests(route, method, operation, { ids, token: alice.accessToken }), {

@@ -30,7 +30,7 @@ describe('hostile input at the edge (whole platform, through the gateway)', () =
         RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE),
       },
     });
-    api = `${flock.gatewayUrl}/api/v1`;
+    api = `${flock.gatewayUrl}/api/flock/v1`;
     alice = await flock.signUp('alice');
   }, 240_000);
 
@@ -199,12 +199,22 @@ describe('hostile input at the edge (whole platform, through the gateway)', () =
     expect(await scraped.text()).toMatch(/^# HELP/m);
   });
 
-  test('when a browser navigates to a client route, then the web app; when anything asks for an unknown API or well-known path, then 404 problem+json', async () => {
+  test('when a browser navigates to a client route, then the web app; when anything asks for an unknown API, OAuth or well-known path (Flock’s old /api/v1 among them), then 404 problem+json', async () => {
     const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
     const page = await fetch(`${flock.gatewayUrl}/users/alice`, { headers: html });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/<title>Flock<\/title>/);
-    for (const unknown of ['/api/v1/nope', '/api/v2/posts', '/api', '/.well-known/security.txt'])
+    for (const unknown of [
+      '/api/flock/v1/nope',
+      // The Mastodon client API's space at the root (docs/api.md, "URL space"): Flock's own API
+      // is not there, and no path in it is taken for the web app.
+      '/api/v1/posts',
+      '/api/v1/timeline/home',
+      '/api/v2/posts',
+      '/oauth/authorize',
+      '/api',
+      '/.well-known/security.txt',
+    ])
       for (const headers of [html, { accept: 'application/json' }])
         await problem(await fetch(`${flock.gatewayUrl}${unknown}`, { headers }), 404);
     await problem(

@@ -37,7 +37,7 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
   beforeAll(async () => {
     flock = await startTestPlatform({ env: { REVOCATION_CACHE_MS: '0' } });
     platform = flock.platform;
-    api = `${flock.gatewayUrl}/api/v1`;
+    api = `${flock.gatewayUrl}/api/flock/v1`;
     alice = await signUp('alice');
     bob = await signUp('bob');
   }, 240_000);
@@ -316,7 +316,7 @@ describe(`the platform end to end, through the gateway (${platformLabel()})`, ()
     const first = await call('GET', '/users?limit=1');
     expect((first.body.items as unknown[]).length).toBe(1);
     const link = first.headers.get('link');
-    expect(link).toMatch(/^<\/api\/v1\/users\?limit=1&cursor=[^>]+>; rel="next"$/);
+    expect(link).toMatch(/^<\/api\/flock\/v1\/users\?limit=1&cursor=[^>]+>; rel="next"$/);
     const next = await fetch(`${platform.gatewayUrl}${/<([^>]+)>/.exec(link!)![1]}`);
     expect(next.status).toBe(200);
     expect((await call('GET', '/users?cursor=garbage')).status).toBe(400);

@@ -11,7 +11,7 @@ import { eventually, platformLabel, startTestPlatform, type TestPlatform } from 
  * this is the walk-through on real daprd.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const README_API = 'http://127.0.0.1:3000/api/v1';
+const README_API = 'http://127.0.0.1:3000/api/flock/v1';
 
 /** The README's shell block that starts with `api=`. */
 async function walkThrough(): Promise<string> {
@@ -32,7 +32,7 @@ describe(`the README's walk-through with curl (${platformLabel()})`, () => {
   afterAll(() => flock?.stop(), 60_000);
 
   test('when a newcomer pastes it, then they are registered, post, and see the post in their home timeline', async () => {
-    const script = (await walkThrough()).replace(README_API, `${flock.gatewayUrl}/api/v1`);
+    const script = (await walkThrough()).replace(README_API, `${flock.gatewayUrl}/api/flock/v1`);
     const bash = (text: string) =>
       promisify(execFile)('bash', ['-euo', 'pipefail', '-c', text], { timeout: 60_000 });
     // One answer per curl that prints: registration, the post, the home timeline.

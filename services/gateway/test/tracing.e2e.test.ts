@@ -136,7 +136,7 @@ describe('tracing end to end (through the gateway)', () => {
       },
       logger: createLogger('e2e', 'silent'),
     });
-    api = `${platform.gatewayUrl}/api/v1`;
+    api = `${platform.gatewayUrl}/api/flock/v1`;
   }, 120_000);
 
   afterAll(async () => {
@@ -166,7 +166,7 @@ describe('tracing end to end (through the gateway)', () => {
           s.service === 'gateway' &&
           s.kind === SERVER &&
           method(s) === 'POST' &&
-          target(s) === '/api/v1/posts',
+          target(s) === '/api/flock/v1/posts',
       ),
     );
     expect(gatewaySpan.parentSpanId).toBe('');

@@ -4,7 +4,7 @@ import type { z } from 'zod';
  * One route of a service, declared once next to its schemas. The service mounts its handler by
  * it (`mountApi`, which validates params, query and body with these schemas); the gateway routes
  * by it, checks tokens by `access`, and generates the OpenAPI document from it. Paths are
- * Express-style and the same on both sides: the public `/api/v1/posts/:id` reaches the posts
+ * Express-style and the same on both sides: the public `/api/flock/v1/posts/:id` reaches the posts
  * service as `/posts/:id`.
  */
 export interface ApiRoute {

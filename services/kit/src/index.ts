@@ -76,8 +76,8 @@ export {
 } from './events.js';
 export { Outbox, newEventId } from './dapr/outbox.js';
 export { ProcessedEvents, consumeOnce, updateWithRetry } from './dapr/consume-once.js';
+export { FORWARDED_PREFIX_HEADER, PUBLIC_API_PREFIX, publicPath } from './http/public-path.js';
 export {
-  FORWARDED_PREFIX_HEADER,
   cursorPage,
   decodeCursor,
   encodeCursor,

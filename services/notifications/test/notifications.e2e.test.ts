@@ -44,7 +44,7 @@ describe(`notifications end to end, through the gateway (${platformLabel()})`, (
       env: { SSE_HEARTBEAT_MS: '500', SSE_MAX_AGE_MS: String(MAX_AGE_MS) },
     });
     platform = flock.platform;
-    api = `${flock.gatewayUrl}/api/v1`;
+    api = `${flock.gatewayUrl}/api/flock/v1`;
     alice = await signUp('alice');
     bob = await signUp('bob');
   }, 240_000);

@@ -2,6 +2,7 @@ import {
   decodeCursor,
   encodeCursor,
   offsetCursor,
+  publicPath,
   type Handlers,
   type OffsetPage,
   type Page,
@@ -31,7 +32,7 @@ export const postsHandlers = (posts: PostsDomain): Handlers<typeof api> => ({
     const key = idempotencyKey.parse(req.get(IDEMPOTENCY_HEADER));
     const { post, created } = await posts.create(caller, body, key);
     if (!created) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(created ? 201 : 200).location(`/api/v1/posts/${post.id}`);
+    res.status(created ? 201 : 200).location(publicPath(req, `/posts/${post.id}`));
     return post;
   },
   async list({ caller, query }) {

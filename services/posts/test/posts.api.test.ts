@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { FORWARDED_PREFIX_HEADER, PUBLIC_API_PREFIX } from '@flock/kit';
 import { postsConfigSchema } from '../src/posts.config.js';
 import { buildService } from '../src/posts.service.js';
 import {
@@ -58,9 +59,10 @@ describe('POST /posts', () => {
     const response = await call('POST', '/posts', {
       as: alice,
       body: { text: 'Hello #Flock and #flock, @Bob!' },
+      headers: { [FORWARDED_PREFIX_HEADER]: PUBLIC_API_PREFIX }, // as the gateway names its prefix
     });
     expect(response.status).toBe(201);
-    expect(response.headers.get('location')).toBe(`/api/v1/posts/${response.body.id}`);
+    expect(response.headers.get('location')).toBe(`/api/flock/v1/posts/${response.body.id}`);
     expect(response.body).toMatchObject({
       authorId: alice.id,
       authorUsername: 'alice',

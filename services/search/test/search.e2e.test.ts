@@ -18,7 +18,7 @@ describe(`search and analytics end to end, through the gateway (${platformLabel(
 
   beforeAll(async () => {
     flock = await startTestPlatform({ env: { REVOCATION_CACHE_MS: '0' } });
-    api = `${flock.gatewayUrl}/api/v1`;
+    api = `${flock.gatewayUrl}/api/flock/v1`;
   }, 240_000);
 
   afterAll(async () => {
@@ -61,7 +61,7 @@ describe(`search and analytics end to end, through the gateway (${platformLabel(
     ]);
     const paged = await fetch(`${api}/tags/owlpost?limit=1`);
     expect(paged.headers.get('link')).toMatch(
-      /^<\/api\/v1\/tags\/owlpost\?limit=1&cursor=[^>]+>; rel="next"$/,
+      /^<\/api\/flock\/v1\/tags\/owlpost\?limit=1&cursor=[^>]+>; rel="next"$/,
     );
     expect((await call('GET', `/search/posts?q=${'x'.repeat(201)}`)).status).toBe(400);
 

@@ -1,11 +1,6 @@
 import type { Request, Response } from 'express';
 import { parse } from 'cookie';
-import {
-  FORWARDED_PREFIX_HEADER,
-  REFRESH_COOKIE_HEADER,
-  badRequest,
-  unauthorized,
-} from '@flock/kit';
+import { REFRESH_COOKIE_HEADER, badRequest, publicPath, unauthorized } from '@flock/kit';
 import { REFRESH_TOKEN_TTL_SECONDS, type Session } from './users.domain.js';
 
 /**
@@ -25,8 +20,7 @@ const attributes = (req: Request) =>
     httpOnly: true,
     secure: true,
     sameSite: 'strict',
-    // The public path of the auth routes (the gateway names its prefix).
-    path: `${req.get(FORWARDED_PREFIX_HEADER) ?? ''}/auth`,
+    path: publicPath(req, '/auth'), // the auth routes as the public API names them
   }) as const;
 
 /** The refresh token of this request: the body's, else (in cookie mode) the cookie's. */

@@ -38,7 +38,7 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
     headers?: Record<string, string>;
   }
   const request = async (method: string, route: string, options: Options = {}) => {
-    const response = await fetch(`${flock.gatewayUrl}/api/v1${route}`, {
+    const response = await fetch(`${flock.gatewayUrl}/api/flock/v1${route}`, {
       method,
       headers: {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -378,7 +378,7 @@ describe(`accounts, tokens and rights, through the gateway (${platformLabel()})`
       expect(cookie.attributes.has('httponly')).toBe(true);
       expect(cookie.attributes.has('secure')).toBe(true);
       expect(cookie.attributes.get('samesite')).toBe('Strict');
-      expect(cookie.attributes.get('path')).toBe('/api/v1/auth');
+      expect(cookie.attributes.get('path')).toBe('/api/flock/v1/auth');
       expect(Number(cookie.attributes.get('max-age'))).toBe(30 * 24 * 3600);
     });
 

@@ -34,7 +34,7 @@ export interface Channel {
 }
 
 export interface AuthOptions {
-  /** e.g. `/api/v1` */
+  /** e.g. `/api/flock/v1` */
   baseUrl: string;
   fetch?: typeof fetch;
   /** Remembers that this browser has a session (nothing secret), so a first visit asks nothing. */

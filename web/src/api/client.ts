@@ -3,7 +3,8 @@ import { Auth } from './auth';
 import { ApiError, isProblem } from './problem';
 import type { components, paths } from './schema';
 
-export const API_BASE = '/api/v1';
+/** kit's PUBLIC_API_PREFIX (web/test/unit/schema.test.ts checks they agree). */
+export const API_BASE = '/api/flock/v1';
 
 export const auth = new Auth({
   baseUrl: API_BASE,

@@ -40,7 +40,7 @@ function fakeApi() {
     const request = new Request(input, init);
     const url = new URL(request.url).pathname;
     const mode = request.headers.get('x-flock-refresh-cookie');
-    if (url === '/api/v1/auth/refresh') {
+    if (url === '/api/flock/v1/auth/refresh') {
       refreshes++;
       const sent = cookie;
       await new Promise((r) => setTimeout(r, 5));
@@ -71,7 +71,7 @@ function fakeApi() {
   };
 }
 
-const base = 'http://flock.test/api/v1';
+const base = 'http://flock.test/api/flock/v1';
 
 describe('Auth', () => {
   test('when signed in, then calls carry the access token and ask for the session cookie, and nothing secret is stored', async () => {
@@ -81,7 +81,7 @@ describe('Auth', () => {
     auth.signIn(session(1));
     const response = await auth.fetch(`${base}/me`);
     expect(response.status).toBe(200);
-    expect(server.calls).toEqual(['/api/v1/me Bearer access-1 1']);
+    expect(server.calls).toEqual(['/api/flock/v1/me Bearer access-1 1']);
     expect([...hint.data.values()]).toEqual(['1']);
   });
 
@@ -105,7 +105,7 @@ describe('Auth', () => {
     now += 850 * 1000; // 50 s left, inside the 60 s margin
     await auth.fetch(`${base}/me`);
     expect(server.refreshes).toBe(1);
-    expect(server.calls).toEqual(['/api/v1/me Bearer access-2 1']);
+    expect(server.calls).toEqual(['/api/flock/v1/me Bearer access-2 1']);
   });
 
   test('when the refresh is refused, then the session ends and listeners hear it', async () => {

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { apiDocument } from '@flock/gateway/openapi';
 import { generateSchema, SCHEMA_FILE } from '../../scripts/gen-api';
+import { API_BASE } from '../../src/api/client';
 
 describe('the API types', () => {
   test('when the OpenAPI document is generated afresh, then it equals the committed src/api/schema.d.ts', async () => {
@@ -11,4 +13,8 @@ describe('the API types', () => {
       );
     }
   }, 60_000);
+
+  test('when the client calls the API, then it calls it where the gateway serves it', () => {
+    expect((apiDocument() as { servers?: unknown }).servers).toEqual([{ url: API_BASE }]);
+  });
 });

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { badRequest } from '../errors.js';
 import { unstorableField } from './input.js';
+import { publicPath } from './public-path.js';
 
 /** `?cursor=&limit=` on every list. Cursors are opaque to clients. */
 export const pageQuery = z.object({
@@ -83,9 +84,6 @@ export const cursorPage = <T>(page: { items: T[]; next?: unknown }): Page<T> => 
   ...(page.next === undefined ? {} : { nextCursor: encodeCursor(page.next) }),
 });
 
-/** The gateway tells services the public path prefix, so links point at the public API. */
-export const FORWARDED_PREFIX_HEADER = 'x-forwarded-prefix';
-
 /**
  * Sends `{items, nextCursor, ...extra}` and, when there is a next page, `Link: <…>; rel="next"`.
  * `extra` carries list-wide facts such as an unread count.
@@ -99,8 +97,7 @@ export function sendPage<T>(
   if (page.nextCursor !== undefined) {
     const url = new URL(req.originalUrl, 'http://flock.invalid');
     url.searchParams.set('cursor', page.nextCursor);
-    const prefix = req.get(FORWARDED_PREFIX_HEADER) ?? '';
-    res.setHeader('Link', `<${prefix}${url.pathname}${url.search}>; rel="next"`);
+    res.setHeader('Link', `<${publicPath(req, url.pathname + url.search)}>; rel="next"`);
   }
   res.json({
     items: page.items,

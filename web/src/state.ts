@@ -39,15 +39,21 @@ export const composeWanted = new Store(false);
 export const replyWanted = new Store(false);
 /** A message shown once on the next screen (e.g. "your account was deleted"). */
 export const flash = new Store<string>('');
-/** Posts this person has liked, as far as this tab knows (timeline pages say; likes and unlikes here). */
-export const liked = new Store<ReadonlySet<string>>(new Set());
-
-export function setLiked(postId: string, value: boolean): void {
-  const next = new Set(liked.value);
-  if (value) next.add(postId);
-  else next.delete(postId);
-  liked.set(next);
+/** Posts this person has marked, as far as this tab knows: every post the API answers says, and toggles here. */
+export class Marks extends Store<ReadonlySet<string>> {
+  constructor() {
+    super(new Set());
+  }
+  mark(postId: string, on: boolean): void {
+    if (this.value.has(postId) === on) return;
+    const next = new Set(this.value);
+    if (on) next.add(postId);
+    else next.delete(postId);
+    this.set(next);
+  }
 }
+export const liked = new Marks();
+export const bookmarked = new Marks();
 
 /**
  * People this person unfollowed in this tab. The timeline service takes their posts off Home
@@ -116,6 +122,7 @@ async function startNotifications(): Promise<void> {
 auth.subscribe((user) => {
   currentUser.set(user);
   liked.set(new Set());
+  bookmarked.set(new Set());
   unfollowed.set(new Set());
   liveNotifications.set([]);
   unreadCount.set(0);

@@ -15,7 +15,7 @@ import {
  * The web client end to end, in real Chromium against the whole platform (embedded on Flock's
  * sidecar by default; the daprd matrix runs it on real daprd too): two people
  * in two browser contexts (a desktop and a 360 px phone) sign up, follow, post, see posts
- * arrive without reloading, like, comment, watch the notification badge change live, search,
+ * arrive without reloading, like, reply, watch the notification badge change live, search,
  * and delete an account. Every main screen is screenshotted (test-results/screenshots/) and
  * scanned with axe-core: no serious or critical violations.
  */
@@ -486,8 +486,14 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       expect(times.every((t) => t > 0)).toBe(true);
     }, 60_000);
 
-    test('when Bob signs out and in again, then his likes are still shown on Home, on the post page and on the tag page', async () => {
+    test('when Bob signs out and in again, then his likes and his bookmark are still shown on Home, on the post page and on the tag page; his bookmarks page lists it, and one taken away there leaves at once', async () => {
       await bob.goto(`${base}/`);
+      // Her post itself, not her reply that quotes it.
+      const hello = bob
+        .getByRole('article')
+        .filter({ has: bob.locator('.post-text', { hasText: 'Hello #Flock, edited' }) });
+      await hello.getByRole('button', { name: 'Bookmark', exact: true }).click();
+      await hello.getByRole('button', { name: 'Bookmarked' }).waitFor();
       await bob.getByRole('button', { name: 'Sign out' }).click();
       await bob.getByRole('heading', { name: 'Sign in to Flock' }).waitFor();
       await bob.getByLabel('Username or email').fill('bob');
@@ -499,6 +505,20 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await bob.locator('article.post.focus').getByRole('button', { name: /Liked/ }).waitFor();
       await bob.goto(`${base}/tags/flock`);
       await liked.getByRole('button', { name: /Liked/ }).waitFor();
+      await liked.getByRole('button', { name: 'Bookmarked' }).waitFor();
+
+      // On a phone, Bookmarks is on his own profile.
+      await bob.getByRole('link', { name: 'Profile' }).click();
+      await bob.getByRole('link', { name: 'Bookmarks' }).click();
+      const saved = bob.getByRole('region', { name: 'Bookmarked posts' }).getByRole('article');
+      await saved.filter({ hasText: 'Hello #Flock, edited' }).waitFor();
+      expect(await saved.count()).toBe(1);
+      await screen(bob, '12-bookmarks-phone-dark');
+      await saved.getByRole('button', { name: 'Bookmarked' }).click();
+      await saved.first().waitFor({ state: 'detached' });
+      await bob.getByText('No bookmarks yet').waitFor();
+      await bob.reload();
+      await bob.getByText('No bookmarks yet').waitFor();
     }, 30_000);
 
     test('when Bob unfollows Alice, then her posts leave his Home at once; when he follows her again, they come back in their place below Erin’s newer posts, without a reload and without a "new posts" pill', async () => {
@@ -561,7 +581,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       await alice.keyboard.press('k');
       expect(await focusedPost()).toBe(ids[0]);
 
-      const like = alice.getByRole('article').first().locator('button[aria-pressed]');
+      const like = alice.getByRole('article').first().locator('button[aria-pressed]').first();
       const before = await like.getAttribute('aria-pressed');
       await alice.keyboard.press('l');
       await alice

@@ -134,7 +134,13 @@ const ok = (response: RefinedResponse<ResponseType | undefined>, name: string, s
 
 /** One timeline page is one request: every item is the whole post, as the reader sees it. */
 interface TimelinePage {
-  items: Array<{ postId: string; text: string; authorDisplayName: string; likedByMe: boolean }>;
+  items: Array<{
+    postId: string;
+    text: string;
+    authorDisplayName: string;
+    likedByMe: boolean;
+    bookmarkedByMe: boolean;
+  }>;
 }
 
 const hydrated = (response: RefinedResponse<ResponseType | undefined>, name: string) =>

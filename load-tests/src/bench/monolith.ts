@@ -38,10 +38,13 @@ export async function loadMonolith(
         text text NOT NULL, hashtags text[] NOT NULL DEFAULT '{}',
         mentions text[] NOT NULL DEFAULT '{}', created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL, likes_count int NOT NULL DEFAULT 0,
-        comments_count int NOT NULL DEFAULT 0, replies_count int NOT NULL DEFAULT 0);
+        comments_count int NOT NULL DEFAULT 0, replies_count int NOT NULL DEFAULT 0,
+        in_reply_to text);
       CREATE INDEX ON ${schema}.posts (author_id, created_at DESC, id DESC);
       CREATE TABLE ${schema}.likes (post_id text NOT NULL, user_id uuid NOT NULL,
-        PRIMARY KEY (post_id, user_id));`);
+        PRIMARY KEY (post_id, user_id));
+      CREATE TABLE ${schema}.bookmarks (user_id uuid NOT NULL, post_id text NOT NULL,
+        PRIMARY KEY (user_id, post_id));`);
     const { sessions, graph, posts } = seeded;
     await client.query(
       `INSERT INTO ${schema}.users SELECT u, n, n FROM unnest($1::uuid[], $2::text[]) AS t(u, n)`,
@@ -67,7 +70,7 @@ export async function loadMonolith(
       ],
     );
     await client.query(
-      `ANALYZE ${schema}.users, ${schema}.follows, ${schema}.posts, ${schema}.likes`,
+      `ANALYZE ${schema}.users, ${schema}.follows, ${schema}.posts, ${schema}.likes, ${schema}.bookmarks`,
     );
   } finally {
     await client.end();
@@ -130,6 +133,9 @@ interface PostRow {
   comments_count: number;
   replies_count: number;
   liked: boolean;
+  bookmarked: boolean;
+  in_reply_to: string | null;
+  parent_excerpt: string | null;
 }
 
 /** The fields of Flock's timeline item, from one row. */
@@ -148,6 +154,9 @@ const postOf = (r: PostRow) => ({
   commentsCount: r.comments_count,
   repliesCount: r.replies_count,
   likedByMe: r.liked,
+  bookmarkedByMe: r.bookmarked,
+  ...(r.in_reply_to ? { inReplyTo: r.in_reply_to } : {}),
+  ...(r.parent_excerpt ? { inReplyToExcerpt: r.parent_excerpt } : {}),
 });
 
 const tagsOf = (text: string, mark: string) => [
@@ -164,10 +173,13 @@ function serve(): void {
   const limitOf = (value: unknown) => Math.min(100, Math.max(1, Number(value) || 20));
   /** Posts of `authors` (a subquery of author ids), hydrated for reader $1, newest first. */
   const page = (authors: string) => `
-    SELECT p.*, u.username, u.display_name,
-           EXISTS (SELECT 1 FROM ${schema}.likes l WHERE l.post_id = p.id AND l.user_id = $1) AS liked
+    SELECT p.*, u.username, u.display_name, left(pp.text, 100) AS parent_excerpt,
+           EXISTS (SELECT 1 FROM ${schema}.likes l WHERE l.post_id = p.id AND l.user_id = $1) AS liked,
+           EXISTS (SELECT 1 FROM ${schema}.bookmarks b
+                    WHERE b.post_id = p.id AND b.user_id = $1) AS bookmarked
       FROM (${authors}) a JOIN ${schema}.posts p ON p.author_id = a.id
       JOIN ${schema}.users u ON u.id = p.author_id
+      LEFT JOIN ${schema}.posts pp ON pp.id = p.in_reply_to
      ORDER BY p.created_at DESC, p.id DESC LIMIT $3`;
   const homeSql = page(
     `SELECT followee AS id FROM ${schema}.follows WHERE follower = $2 UNION ALL SELECT $2::uuid`,
@@ -200,12 +212,14 @@ function serve(): void {
     const { rows } = await pool.query<PostRow>(
       `WITH p AS (INSERT INTO ${schema}.posts (id, author_id, text, hashtags, mentions, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, now(), now()) RETURNING *)
-       SELECT p.*, u.username, u.display_name, false AS liked FROM p JOIN ${schema}.users u ON u.id = p.author_id`,
+       SELECT p.*, u.username, u.display_name, false AS liked, false AS bookmarked, NULL AS parent_excerpt
+         FROM p JOIN ${schema}.users u ON u.id = p.author_id`,
       [randomUUID(), reader(req), text, tagsOf(text, '#'), tagsOf(text, '@')],
     );
     const post: Partial<ReturnType<typeof postOf>> = postOf(rows[0]!);
     delete post.postId; // a post as Flock's compose answers it
     delete post.likedByMe;
+    delete post.bookmarkedByMe;
     res.status(201).json(post);
   });
   const server = app.listen(0, '127.0.0.1', () => {

@@ -32,6 +32,7 @@ const postBy = (id: string, authorId: string): ReaderPostView => ({
   authorUsername: 'someone',
   authorDisplayName: 'Someone',
   likedByMe: false,
+  bookmarkedByMe: false,
   text: 'a post',
   hashtags: [],
   mentions: [],

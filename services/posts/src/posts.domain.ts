@@ -13,6 +13,7 @@ import {
   pageFrom,
   type OffsetPage,
   type Versioned,
+  WriteConflict,
 } from '@flock/kit';
 import type { AuthorCounts, PostView, ReaderPostView } from './client/posts.client.js';
 import {
@@ -20,6 +21,8 @@ import {
   REPLIES_CAP,
   REPLY_CONTEXT_MAX,
   type AuthorStats,
+  type BookmarkRecord,
+  type BookmarkState,
   type CreatePostInput,
   type DeletedPostRecord,
   type LikeRecord,
@@ -38,6 +41,8 @@ export type PostWrite =
   | { type: 'post'; post: StoredPost; etag?: string }
   | { type: 'like.insert'; like: LikeRecord }
   | { type: 'like.delete'; postId: string; userId: string }
+  | { type: 'bookmark.insert'; bookmark: BookmarkRecord }
+  | { type: 'bookmark.delete'; postId: string; userId: string }
   | { type: 'author-stats'; userId: string; stats: AuthorStats; etag?: string }
   | { type: 'idempotency-key'; userId: string; key: string; postId: string };
 
@@ -48,6 +53,10 @@ export interface PostRepository {
   postsMany(ids: readonly string[]): Promise<Map<string, StoredPost>>;
   /** Which of `postIds` `userId` likes, in one read. */
   likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
+  /** Which of `postIds` `userId` bookmarked, in one read. */
+  bookmarkedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
+  /** A user's bookmarks, newest first, from the `offset`-th. */
+  bookmarksOf(userId: string, offset: number, limit: number): Promise<BookmarkRecord[]>;
   /** Many authors' stats (with their profile projection) in one read. */
   authorsMany(userIds: readonly string[]): Promise<Map<string, AuthorStats>>;
   like(postId: string, userId: string): Promise<LikeRecord | undefined>;
@@ -222,10 +231,10 @@ export class PostsDomain {
   }
 
   /**
-   * Posts as `viewerId` sees them: with the reader's like (false for an anonymous reader) and the
-   * author's display name now, so every post the API answers carries the reader's own state.
-   * Replies carry the words of the posts they answer. Three bulk reads at once, whatever the
-   * count: the reader's likes, the authors, and the replied-to posts (none when no reply).
+   * Posts as `viewerId` sees them: with the reader's like and bookmark (false for an anonymous
+   * reader) and the author's display name now, so every post the API answers carries the
+   * reader's own state. Replies carry the words of the posts they answer. Bulk reads at once,
+   * whatever the count: the reader's likes and bookmarks, the authors, the replied-to posts.
    * Nothing is cached: every count and name is as stored now.
    */
   private async asReader(
@@ -234,10 +243,11 @@ export class PostsDomain {
   ): Promise<ReaderPostView[]> {
     const ids = posts.map((p) => p.id);
     const parentIds = [...new Set(posts.flatMap((p) => (p.inReplyTo ? [p.inReplyTo] : [])))];
-    const [liked, authors, parents] = await Promise.all([
-      viewerId === undefined || ids.length === 0
-        ? new Set<string>()
-        : this.posts.likedBy(viewerId, ids),
+    const mine = (read: (userId: string, ids: string[]) => Promise<Set<string>>) =>
+      viewerId === undefined || ids.length === 0 ? new Set<string>() : read(viewerId, ids);
+    const [liked, bookmarked, authors, parents] = await Promise.all([
+      mine((userId, postIds) => this.posts.likedBy(userId, postIds)),
+      mine((userId, postIds) => this.posts.bookmarkedBy(userId, postIds)),
       this.posts.authorsMany([...new Set(posts.map((p) => p.authorId))]),
       parentIds.length === 0 ? new Map<string, StoredPost>() : this.posts.postsMany(parentIds),
     ]);
@@ -247,6 +257,7 @@ export class PostsDomain {
         ...toView(post),
         authorDisplayName: authors.get(post.authorId)?.profile?.displayName ?? post.authorUsername,
         likedByMe: liked.has(post.id),
+        bookmarkedByMe: bookmarked.has(post.id),
         ...(parent && isLive(parent)
           ? { inReplyToExcerpt: excerpt(parent.text, REPLY_CONTEXT_MAX) }
           : {}),
@@ -341,6 +352,51 @@ export class PostsDomain {
     }));
   }
 
+  // ---- bookmarks -----------------------------------------------------------------------------
+
+  /** Bookmarks a live post; bookmarking twice is one bookmark. */
+  async bookmark(caller: AuthUser, postId: string): Promise<BookmarkState> {
+    await this.live(postId);
+    if (!(await this.posts.bookmarkedBy(caller.id, [postId])).has(postId)) {
+      const at = this.clock.now().toISOString();
+      const bookmark: BookmarkRecord = {
+        kind: 'bookmark',
+        postId,
+        userId: caller.id,
+        bookmarkedAt: at,
+        sortKey: `${at}|${postId}`,
+      };
+      // Two at once: the second insert loses, and the bookmark is there either way.
+      await this.posts.commit([{ type: 'bookmark.insert', bookmark }], []).catch((error) => {
+        if (!(error instanceof WriteConflict)) throw error;
+      });
+    }
+    return { postId, bookmarked: true };
+  }
+
+  /** Takes a bookmark away, also of a post deleted since; a no-op without one. */
+  async unbookmark(caller: AuthUser, postId: string): Promise<BookmarkState> {
+    await this.posts.commit([{ type: 'bookmark.delete', postId, userId: caller.id }], []);
+    return { postId, bookmarked: false };
+  }
+
+  /** The caller's bookmarked posts, newest bookmark first; posts deleted since are left out. */
+  async bookmarks(
+    caller: AuthUser,
+    offset: number,
+    limit: number,
+  ): Promise<OffsetPage<ReaderPostView>> {
+    const page = pageFrom(
+      await this.posts.bookmarksOf(caller.id, offset, limit + 1),
+      offset,
+      limit,
+      (b) => b.postId,
+    );
+    const found = await this.posts.postsMany(page.items);
+    const live = page.items.map((id) => found.get(id)).filter(isLive);
+    return { ...page, items: await this.asReader(live, caller.id) };
+  }
+
   async authorCounts(userId: string): Promise<AuthorCounts> {
     return { posts: (await this.posts.authorStats(userId))?.value.posts ?? 0 };
   }
@@ -381,10 +437,10 @@ export class PostsDomain {
 
   /**
    * user.deleted: every post of the user goes (post.deleted each), every like of the user goes
-   * (like.deleted each, counts adjusted). Idempotent by construction: a redelivery finds nothing
-   * left to delete and publishes nothing.
+   * (like.deleted each, counts adjusted), and their bookmarks. Idempotent by construction: a
+   * redelivery finds nothing left to delete and publishes nothing.
    */
-  async removeUser(userId: string): Promise<{ posts: number; likes: number }> {
+  async removeUser(userId: string): Promise<{ posts: number; likes: number; bookmarks: number }> {
     let posts = 0;
     let likes = 0;
     for (;;) {
@@ -400,7 +456,19 @@ export class PostsDomain {
       }
       if (batch.length < BATCH) break;
     }
-    return { posts, likes };
+    let bookmarks = 0;
+    for (;;) {
+      const batch = await this.posts.bookmarksOf(userId, 0, BATCH);
+      const writes = batch.map((b) => ({
+        type: 'bookmark.delete' as const,
+        postId: b.postId,
+        userId,
+      }));
+      if (writes.length > 0) await this.posts.commit(writes, []);
+      bookmarks += batch.length;
+      if (batch.length < BATCH) break;
+    }
+    return { posts, likes, bookmarks };
   }
 
   // ---- internals -----------------------------------------------------------------------------

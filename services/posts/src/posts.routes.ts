@@ -50,6 +50,12 @@ export const postsHandlers = (posts: PostsDomain): Handlers<typeof api> => ({
     const { offset, limit } = pageOf(query);
     return withCursor(await posts.likes(params.id, offset, limit));
   },
+  bookmark: ({ caller, params }) => posts.bookmark(caller, params.id),
+  unbookmark: ({ caller, params }) => posts.unbookmark(caller, params.id),
+  async bookmarks({ caller, query }) {
+    const { offset, limit } = pageOf(query);
+    return withCursor(await posts.bookmarks(caller, offset, limit));
+  },
   batch: async ({ body }) =>
     ({ items: await posts.batch(body.ids, body.viewerId) }) satisfies PostBatchResponse,
   authorCounts: ({ params }) => posts.authorCounts(params.id),

@@ -58,6 +58,10 @@ export const likeState = z.object({
 });
 export type LikeState = z.infer<typeof likeState>;
 
+/** Bookmarks are private: nobody else sees them, no count, no notification. */
+export const bookmarkState = z.object({ postId, bookmarked: z.boolean() });
+export type BookmarkState = z.infer<typeof bookmarkState>;
+
 // ---- what is stored -------------------------------------------------------------------------
 
 export interface PostRecord {
@@ -99,6 +103,15 @@ export interface LikeRecord {
   userId: string;
   likedAt: string;
   /** `<likedAt>|<userId>`. */
+  sortKey: string;
+}
+
+export interface BookmarkRecord {
+  kind: 'bookmark';
+  postId: string;
+  userId: string;
+  bookmarkedAt: string;
+  /** `<bookmarkedAt>|<postId>`. */
   sortKey: string;
 }
 

@@ -10,12 +10,19 @@ import {
   type Versioned,
 } from '@flock/kit';
 import { type PostRepository, type PostWrite } from './posts.domain.js';
-import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.schemas.js';
+import type {
+  AuthorStats,
+  BookmarkRecord,
+  LikeRecord,
+  PostRecord,
+  StoredPost,
+} from './posts.schemas.js';
 
 /**
  * Key layout of the posts store (one Dapr state store, scoped to the posts app):
  *   post:<postId>                  PostRecord, or its DeletedPostRecord tombstone
  *   like:<postId>:<userId>         LikeRecord (insert-only: a second like of the same user fails)
+ *   bookmark:<userId>:<postId>     BookmarkRecord (insert-only, private to the user)
  *   author:<userId>                AuthorStats: post count (moved in the post's transaction) and
  *                                  the display name projected from user.registered / user.updated
  *   idem:<userId>:<sha256(key)>    {postId}, insert-only, TTL 24 h (Idempotency-Key)
@@ -25,6 +32,7 @@ import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from './posts.sc
  */
 const postKey = (id: string) => `post:${id}`;
 const likeKey = (postId: string, userId: string) => `like:${postId}:${userId}`;
+const bookmarkKey = (userId: string, postId: string) => `bookmark:${userId}:${postId}`;
 const authorKey = (userId: string) => `author:${userId}`;
 const idempotencyKey = (userId: string, key: string) =>
   `idem:${userId}:${createHash('sha256').update(key).digest('hex')}`;
@@ -53,10 +61,21 @@ export class DaprPostRepository implements PostRepository {
     return valuesById(await this.state.getMany<StoredPost>(ids.map(postKey)), ids, postKey);
   }
 
-  async likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
-    const keyOf = (postId: string) => likeKey(postId, userId);
-    const found = await this.state.getMany<LikeRecord>(postIds.map(keyOf));
-    return new Set(postIds.filter((id) => found.has(keyOf(id))));
+  likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
+    return this.present(postIds, (postId) => likeKey(postId, userId));
+  }
+
+  bookmarkedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
+    return this.present(postIds, (postId) => bookmarkKey(userId, postId));
+  }
+
+  bookmarksOf(userId: string, offset: number, limit: number): Promise<BookmarkRecord[]> {
+    return this.query<BookmarkRecord>(
+      and(eq('kind', 'bookmark'), eq('userId', userId)),
+      'DESC',
+      limit,
+      offset,
+    );
   }
 
   async authorsMany(userIds: readonly string[]): Promise<Map<string, AuthorStats>> {
@@ -112,6 +131,12 @@ export class DaprPostRepository implements PostRepository {
     await consumeOnce(this.state, eventId, async () => (await plan()).map(toOperation));
   }
 
+  /** Which of `ids` have a record under `keyOf(id)`, in one read. */
+  private async present(ids: readonly string[], keyOf: (id: string) => string) {
+    const found = await this.state.getMany<unknown>(ids.map(keyOf));
+    return new Set(ids.filter((id) => found.has(keyOf(id))));
+  }
+
   /** Items by sort key from the `offset`-th (the query's page token is that offset). */
   private async query<T>(
     filter: Filter,
@@ -150,6 +175,14 @@ function toOperation(write: PostWrite): TransactionOperation {
       return guardedUpsert(likeKey(write.like.postId, write.like.userId), write.like, undefined);
     case 'like.delete':
       return { operation: 'delete', key: likeKey(write.postId, write.userId) };
+    case 'bookmark.insert':
+      return guardedUpsert(
+        bookmarkKey(write.bookmark.userId, write.bookmark.postId),
+        write.bookmark,
+        undefined,
+      );
+    case 'bookmark.delete':
+      return { operation: 'delete', key: bookmarkKey(write.userId, write.postId) };
     case 'author-stats':
       return guardedUpsert(authorKey(write.userId), write.stats, write.etag);
     case 'idempotency-key':

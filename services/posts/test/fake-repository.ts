@@ -1,6 +1,12 @@
 import { WriteConflict, type DomainEvent, type Versioned } from '@flock/kit';
 import { type PostRepository, type PostWrite } from '../src/posts.domain.js';
-import type { AuthorStats, LikeRecord, PostRecord, StoredPost } from '../src/posts.schemas.js';
+import type {
+  AuthorStats,
+  BookmarkRecord,
+  LikeRecord,
+  PostRecord,
+  StoredPost,
+} from '../src/posts.schemas.js';
 
 /** An in-memory PostRepository with etags and insert-only semantics, for fast domain specs. */
 export class FakePostRepository implements PostRepository {
@@ -40,6 +46,14 @@ export class FakePostRepository implements PostRepository {
   }
   async likedBy(userId: string, postIds: readonly string[]) {
     return new Set(this.many<LikeRecord>(postIds, (id) => `like:${id}:${userId}`).keys());
+  }
+  async bookmarkedBy(userId: string, postIds: readonly string[]) {
+    return new Set(this.many<BookmarkRecord>(postIds, (id) => `bookmark:${userId}:${id}`).keys());
+  }
+  async bookmarksOf(userId: string, offset: number, limit: number) {
+    return this.values<BookmarkRecord>(`bookmark:${userId}:`)
+      .sort((a, b) => b.sortKey.localeCompare(a.sortKey))
+      .slice(offset, offset + limit);
   }
   async authorsMany(userIds: readonly string[]) {
     return this.many<AuthorStats>(userIds, (id) => `author:${id}`);
@@ -120,6 +134,12 @@ export class FakePostRepository implements PostRepository {
         return { key: `like:${w.like.postId}:${w.like.userId}`, value: w.like, insert: true };
       case 'like.delete':
         return { key: `like:${w.postId}:${w.userId}`, insert: false };
+      case 'bookmark.insert': {
+        const { userId, postId } = w.bookmark;
+        return { key: `bookmark:${userId}:${postId}`, value: w.bookmark, insert: true };
+      }
+      case 'bookmark.delete':
+        return { key: `bookmark:${w.userId}:${w.postId}`, insert: false };
       case 'author-stats':
         return { key: `author:${w.userId}`, value: w.stats, etag: w.etag, insert: !w.etag };
       case 'idempotency-key':

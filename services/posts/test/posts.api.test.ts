@@ -404,6 +404,38 @@ describe('likes', () => {
   });
 });
 
+describe('bookmarks', () => {
+  test('when a reader bookmarks posts, then only they see them, newest first and paged, every read of the post says so for them, and one taken away leaves the list', async () => {
+    const [older, newer] = [await createPost(alice, 'keep me'), await createPost(carol, 'me too')];
+    expect((await call('POST', `/posts/${older}/bookmark`, { as: bob })).body).toEqual({
+      postId: older,
+      bookmarked: true,
+    });
+    expect((await call('POST', `/posts/${older}/bookmark`, { as: bob })).status).toBe(200);
+    await call('POST', `/posts/${newer}/bookmark`, { as: bob });
+    const ids = (body: { items: Array<{ id: string }> }) => body.items.map((p) => p.id);
+    const first = await call('GET', '/bookmarks?limit=1', { as: bob });
+    expect(ids(first.body)).toEqual([newer]);
+    const rest = await call('GET', `/bookmarks?limit=1&cursor=${first.body.nextCursor}`, {
+      as: bob,
+    });
+    expect(ids(rest.body)).toEqual([older]);
+    expect(rest.body.items[0]).toMatchObject({ text: 'keep me', bookmarkedByMe: true });
+    expect((await call('GET', `/posts/${older}`, { as: bob })).body.bookmarkedByMe).toBe(true);
+    expect((await call('GET', `/posts/${older}`, { as: carol })).body.bookmarkedByMe).toBe(false);
+    expect(ids((await call('GET', '/bookmarks', { as: carol })).body)).toEqual([]);
+
+    expect((await call('DELETE', `/posts/${newer}/bookmark`, { as: bob })).body).toEqual({
+      postId: newer,
+      bookmarked: false,
+    });
+    expect(ids((await call('GET', '/bookmarks', { as: bob })).body)).toEqual([older]);
+    expectProblem(await call('POST', `/posts/${randomUUID()}/bookmark`, { as: bob }), 404);
+    expectProblem(await call('POST', '/posts/not-a-uuid/bookmark', { as: bob }), 400);
+    expectProblem(await call('GET', '/bookmarks?cursor=garbage', { as: bob }), 400);
+  });
+});
+
 describe('events consumed', () => {
   const comment = (postId: string) => ({
     commentId: randomUUID(),

@@ -201,6 +201,41 @@ describe('posts domain', () => {
     expect((await domain.get(post.id)).commentsCount).toBe(1);
   });
 
+  test('when people bookmark posts, then each sees only their own, newest bookmark first, the posts say so, and a deleted post leaves the list', async () => {
+    const { repo, domain } = setup();
+    const [first, second, third] = [
+      (await domain.create(alice, { text: 'one' })).post,
+      (await domain.create(alice, { text: 'two' })).post,
+      (await domain.create(bob, { text: 'three' })).post,
+    ];
+    const before = repo.events.length;
+    await domain.bookmark(bob, second.id);
+    await domain.bookmark(bob, first.id);
+    expect(await domain.bookmark(bob, first.id)).toEqual({ postId: first.id, bookmarked: true });
+    await domain.bookmark(bob, third.id);
+    await domain.bookmark(alice, third.id);
+    expect(repo.events.length).toBe(before); // private: nothing is announced
+    const page = await domain.bookmarks(bob, 0, 2);
+    expect(page.items.map((p) => p.id)).toEqual([third.id, first.id]);
+    expect(page.items.every((p) => p.bookmarkedByMe)).toBe(true);
+    expect(page.nextOffset).toBe(2);
+    expect((await domain.get(second.id, alice.id)).bookmarkedByMe).toBe(false);
+    expect((await domain.get(second.id, bob.id)).bookmarkedByMe).toBe(true);
+
+    await domain.remove(alice, first.id);
+    expect((await domain.bookmarks(bob, 0, 10)).items.map((p) => p.id)).toEqual([
+      third.id,
+      second.id,
+    ]);
+    expect(await domain.unbookmark(bob, first.id)).toEqual({ postId: first.id, bookmarked: false });
+    expect(await domain.unbookmark(bob, second.id)).toEqual({
+      postId: second.id,
+      bookmarked: false,
+    });
+    expect((await domain.bookmarks(bob, 0, 10)).items.map((p) => p.id)).toEqual([third.id]);
+    await rejects(domain.bookmark(bob, first.id), 404);
+  });
+
   test('when a user is deleted, then their posts and likes go with events and counts follow', async () => {
     const { repo, domain } = setup();
     const bobs = (await domain.create(bob, { text: 'bob post' })).post;
@@ -208,12 +243,13 @@ describe('posts domain', () => {
     await domain.like(alice, bobs.id);
     await domain.like(bob, alices.id);
     await domain.like(alice, alices.id);
-    expect(await domain.removeUser(bob.id)).toEqual({ posts: 1, likes: 1 });
+    await domain.bookmark(bob, alices.id);
+    expect(await domain.removeUser(bob.id)).toEqual({ posts: 1, likes: 1, bookmarks: 1 });
     await rejects(domain.get(bobs.id), 404);
     expect((await domain.get(alices.id)).likesCount).toBe(1);
     expect(await domain.authorCounts(bob.id)).toEqual({ posts: 0 });
     const before = repo.events.length;
-    expect(await domain.removeUser(bob.id)).toEqual({ posts: 0, likes: 0 });
+    expect(await domain.removeUser(bob.id)).toEqual({ posts: 0, likes: 0, bookmarks: 0 });
     expect(repo.events.length).toBe(before);
     expect(topics(repo).slice(-2)).toEqual(['post.deleted', 'like.deleted']);
   });

@@ -41,4 +41,5 @@ export const viewOf = (entry: Entry, likedByMe: boolean): ReaderPostView => ({
   commentsCount: 0,
   repliesCount: 0,
   likedByMe,
+  bookmarkedByMe: false,
 });

@@ -280,6 +280,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/posts/{id}/bookmark': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Bookmark a post, privately (bookmarking twice is one bookmark). */
+    post: operations['postPostsIdBookmark'];
+    /** Take a bookmark away (no-op without one; also for a post deleted since). */
+    delete: operations['deletePostsIdBookmark'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/bookmarks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your bookmarked posts, newest bookmark first; posts deleted since are left out. */
+    get: operations['getBookmarks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/posts/{id}/comments': {
     parameters: {
       query?: never;
@@ -1455,6 +1490,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              bookmarkedByMe: boolean;
               inReplyToExcerpt?: string;
             }[];
             nextCursor?: string;
@@ -1545,6 +1581,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            bookmarkedByMe: boolean;
             inReplyToExcerpt?: string;
           };
         };
@@ -1575,6 +1612,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            bookmarkedByMe: boolean;
             inReplyToExcerpt?: string;
           };
         };
@@ -1654,6 +1692,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            bookmarkedByMe: boolean;
             inReplyToExcerpt?: string;
           };
         };
@@ -1795,6 +1834,7 @@ export interface operations {
             repliesCount: number;
             authorDisplayName: string;
             likedByMe: boolean;
+            bookmarkedByMe: boolean;
             inReplyToExcerpt?: string;
           };
         };
@@ -1876,6 +1916,7 @@ export interface operations {
                   repliesCount: number;
                   authorDisplayName: string;
                   likedByMe: boolean;
+                  bookmarkedByMe: boolean;
                   inReplyToExcerpt?: string;
                 }
               | {
@@ -1907,6 +1948,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              bookmarkedByMe: boolean;
               inReplyToExcerpt?: string;
             };
             replies: {
@@ -1929,6 +1971,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              bookmarkedByMe: boolean;
               inReplyToExcerpt?: string;
             }[];
             repliesTruncated: boolean;
@@ -2131,6 +2174,214 @@ export interface operations {
       };
       /** @description The request is invalid */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postPostsIdBookmark: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            postId: string;
+            bookmarked: boolean;
+          };
+        };
+      };
+      /** @description The request is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deletePostsIdBookmark: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            postId: string;
+            bookmarked: boolean;
+          };
+        };
+      };
+      /** @description The request is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description An error */
+      default: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getBookmarks: {
+    parameters: {
+      query?: {
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: uuid */
+              id: string;
+              authorId: string;
+              authorUsername: string;
+              text: string;
+              hashtags: string[];
+              mentions: string[];
+              /** Format: uuid */
+              inReplyTo?: string;
+              inReplyToUsername?: string;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              likesCount: number;
+              commentsCount: number;
+              repliesCount: number;
+              authorDisplayName: string;
+              likedByMe: boolean;
+              bookmarkedByMe: boolean;
+              inReplyToExcerpt?: string;
+            }[];
+            nextCursor?: string;
+          };
+        };
+      };
+      /** @description The request is invalid */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A valid access token is required */
+      401: {
         headers: {
           [name: string]: unknown;
         };
@@ -2472,6 +2723,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              bookmarkedByMe: boolean;
               inReplyToExcerpt?: string;
               postId: string;
             }[];
@@ -2558,6 +2810,7 @@ export interface operations {
               repliesCount: number;
               authorDisplayName: string;
               likedByMe: boolean;
+              bookmarkedByMe: boolean;
               inReplyToExcerpt?: string;
               postId: string;
             }[];

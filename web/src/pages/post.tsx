@@ -6,7 +6,7 @@ import type { Page } from '../lib/paging';
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
 import { currentUser, replyWanted, useStore } from '../state';
-import { rememberLikes } from './posts';
+import { rememberMine } from './posts';
 import {
   ErrorMessage,
   Gone,
@@ -28,7 +28,7 @@ export function PostPage({ id }: { id: string }) {
     try {
       const answer = await ok(api.GET('/posts/{id}/thread', { params: { path: { id } } }));
       const live = answer.ancestors.filter((a): a is Post => !('deleted' in a));
-      rememberLikes([...live, answer.post, ...answer.replies]);
+      rememberMine([...live, answer.post, ...answer.replies]);
       replies.current = answer.replies;
       setThread(answer);
     } catch (e) {

@@ -1,10 +1,15 @@
 import type { Post, TimelineEntry } from '../api/client';
 import type { Page } from '../lib/paging';
-import { setLiked, unfollowed } from '../state';
+import { bookmarked, liked, unfollowed } from '../state';
 
-/** Every post the API answers says whether the reader likes it: the like buttons remember it. */
-export function rememberLikes<T extends { id: string; likedByMe: boolean }>(posts: T[]): T[] {
-  for (const post of posts) setLiked(post.id, post.likedByMe);
+/** Every post the API answers says whether the reader likes and bookmarked it: the buttons remember. */
+export function rememberMine<T extends { id: string; likedByMe: boolean; bookmarkedByMe: boolean }>(
+  posts: T[],
+): T[] {
+  for (const post of posts) {
+    liked.mark(post.id, post.likedByMe);
+    bookmarked.mark(post.id, post.bookmarkedByMe);
+  }
   return posts;
 }
 
@@ -13,7 +18,7 @@ export function rememberLikes<T extends { id: string; likedByMe: boolean }>(post
  * the reader likes each one is remembered for the like buttons.
  */
 export function timelinePosts(items: readonly TimelineEntry[]): Post[] {
-  return rememberLikes([...items]);
+  return rememberMine([...items]);
 }
 
 export function timelinePage(page: Page<TimelineEntry>): Page<Post> {

@@ -124,7 +124,11 @@ export function ProfilePage({ id }: { id: string }) {
             }}
           />
         )}
-        {me?.id === id && <a href="/settings">Edit profile</a>}
+        {me?.id === id && (
+          <p class="own-links">
+            <a href="/settings">Edit profile</a> · <a href="/bookmarks">Bookmarks</a>
+          </p>
+        )}
         <ErrorMessage error={error} />
       </section>
       <h2>Posts</h2>

@@ -3,7 +3,7 @@ import { api, ok, type Post, type PostHit, type TagHit, type UserHit } from '../
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
 import { InfiniteList, PostCard, RichText, usePager } from '../ui/components';
-import { rememberLikes } from './posts';
+import { rememberMine } from './posts';
 import { Username } from '../ui/username';
 
 const TABS = [
@@ -191,7 +191,7 @@ export function TagPage({ tag }: { tag: string }) {
       const items =
         page.items.length === 0
           ? []
-          : rememberLikes(
+          : rememberMine(
               (
                 await ok(
                   api.GET('/posts', {

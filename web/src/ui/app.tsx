@@ -4,6 +4,7 @@ import { Icon } from './icons';
 import { Shortcuts } from './shortcuts';
 import { match, navigate, onLinkClick, useLocation } from '../lib/router';
 import { ByUsername, FollowList, ProfilePage } from '../pages/profile';
+import { BookmarksPage } from '../pages/bookmarks';
 import { Home } from '../pages/home';
 import { NotificationsPage } from '../pages/notifications';
 import { PostPage } from '../pages/post';
@@ -71,6 +72,10 @@ function Nav() {
                 <span class="visually-hidden">Write a post</span>
               </button>
             )}
+            {/* On a phone the top bar keeps one row: Bookmarks is on one's own profile there. */}
+            <a href="/bookmarks" class="wide-only" aria-current={current('/bookmarks')}>
+              Bookmarks
+            </a>
             <a href="/settings" aria-current={current('/settings')}>
               Settings
             </a>
@@ -104,7 +109,7 @@ function Nav() {
 function Routes() {
   const me = useStore(currentUser);
   const { path, query } = useLocation();
-  const needsAuth = ['/', '/notifications', '/settings'].includes(path);
+  const needsAuth = ['/', '/notifications', '/bookmarks', '/settings'].includes(path);
   useEffect(() => {
     if (needsAuth && !me) navigate('/signin', { replace: true });
     if (me && (path === '/signin' || path === '/signup')) navigate('/', { replace: true });
@@ -127,6 +132,7 @@ function Routes() {
   if (path === '/signup') return <SignUp />;
   if (path === '/search') return <SearchPage query={query} />;
   if (path === '/notifications') return me ? <NotificationsPage /> : null;
+  if (path === '/bookmarks') return me ? <BookmarksPage /> : null;
   if (path === '/settings')
     return me ? <SettingsPage userId={me.id} username={me.username} /> : null;
   if ((p = match('/posts/:id', path))) return <PostPage id={p.id!} />;

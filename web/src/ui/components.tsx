@@ -4,7 +4,7 @@ import { api, ok, type Post } from '../api/client';
 import { toApiError, type ApiError } from '../api/problem';
 import { Pager, type PageLoader } from '../lib/paging';
 import { characterCount, initialsOf, MAX_POST_LENGTH, parseText, timeAgo } from '../lib/text';
-import { currentUser, liked, setLiked, useStore } from '../state';
+import { bookmarked, currentUser, liked, useStore } from '../state';
 import { Icon } from './icons';
 
 /** The error of a call, said plainly, in a live region so screen readers hear it. */
@@ -212,10 +212,10 @@ export function PostCard(props: {
 }) {
   const { post } = props;
   const me = useStore(currentUser);
-  const likedSet = useStore(liked);
+  const isLiked = useStore(liked).has(post.id);
+  const isBookmarked = useStore(bookmarked).has(post.id);
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
-  const isLiked = likedSet.has(post.id);
   const own = me?.id === post.authorId;
 
   const toggleLike = async () => {
@@ -226,8 +226,22 @@ export function PostCard(props: {
           ? api.DELETE('/posts/{id}/like', { params: { path: { id: post.id } } })
           : api.POST('/posts/{id}/like', { params: { path: { id: post.id } } }),
       );
-      setLiked(post.id, state.liked);
+      liked.mark(post.id, state.liked);
       props.onChange?.({ ...post, likesCount: state.likesCount });
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+  const toggleBookmark = async () => {
+    setError(null);
+    try {
+      const path = { params: { path: { id: post.id } } };
+      const state = await ok(
+        isBookmarked
+          ? api.DELETE('/posts/{id}/bookmark', path)
+          : api.POST('/posts/{id}/bookmark', path),
+      );
+      bookmarked.mark(post.id, state.bookmarked);
     } catch (e) {
       setError(toApiError(e));
     }
@@ -311,6 +325,17 @@ export function PostCard(props: {
           <Icon name="reply" /> <span class="label">Replies</span>{' '}
           <span class="n">{post.repliesCount + post.commentsCount}</span>
         </a>
+        {me && (
+          <button
+            type="button"
+            class="action"
+            aria-pressed={isBookmarked}
+            onClick={() => void toggleBookmark()}
+          >
+            <Icon name="bookmark" filled={isBookmarked} />{' '}
+            <span class="label">{isBookmarked ? 'Bookmarked' : 'Bookmark'}</span>
+          </button>
+        )}
         {own && !editing && (
           <>
             <button type="button" class="action" onClick={() => setEditing(true)}>

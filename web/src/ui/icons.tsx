@@ -8,19 +8,29 @@ const PATHS = {
   bell: ['M6 16v-5a6 6 0 0 1 12 0v5l2 2H4z', 'M10 20a2 2 0 0 0 4 0'],
   person: ['M12 4a4 4 0 1 0 0 8a4 4 0 1 0 0-8', 'M4 21a8 8 0 0 1 16 0'],
   reply: ['M10 7 4 12l6 5', 'M4 12h10a6 6 0 0 1 6 6v1'],
+  bookmark: ['M6 3h12v18l-6-5-6 5z'],
   pencil: ['M4 20l1-4L16 5l3 3L8 19z', 'M14 7l3 3'],
 } as const;
 
 export type IconName = keyof typeof PATHS;
 
-export function Icon({ name, class: className }: { name: IconName; class?: string }) {
+/** `filled`: the shape filled in, for a pressed toggle (a bookmarked post). */
+export function Icon({
+  name,
+  class: className,
+  filled = false,
+}: {
+  name: IconName;
+  class?: string;
+  filled?: boolean;
+}) {
   return (
     <svg
       class={className ? `icon ${className}` : 'icon'}
       viewBox="0 0 24 24"
       width="1.2em"
       height="1.2em"
-      fill="none"
+      fill={filled ? 'currentColor' : 'none'}
       stroke="currentColor"
       stroke-width="2"
       stroke-linecap="round"

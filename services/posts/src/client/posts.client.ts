@@ -36,6 +36,8 @@ export const readerPostView = postView.extend({
   authorDisplayName: z.string(),
   /** Whether the reader likes it; false for an anonymous reader. */
   likedByMe: z.boolean(),
+  /** Whether the reader bookmarked it; false for an anonymous reader. */
+  bookmarkedByMe: z.boolean(),
   /** A reply's context: the words of the post it answers, cut to 100 characters; absent once that post is deleted. */
   inReplyToExcerpt: z.string().optional(),
 });

@@ -76,7 +76,7 @@ export const api = defineApi({
       path: '/posts/:id',
       access: 'auth',
       summary:
-        'Delete your post and its likes. Replies stay and keep inReplyTo; the thread view ' +
+        'Delete your post, its likes and the bookmarks of it. Replies stay and keep inReplyTo; the thread view ' +
         'shows the deleted post as a tombstone.',
       params: postIdParams,
       responses: { 204: null },

@@ -57,6 +57,8 @@ export interface PostRepository {
   bookmarkedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
   /** A user's bookmarks, newest first, from the `offset`-th. */
   bookmarksOf(userId: string, offset: number, limit: number): Promise<BookmarkRecord[]>;
+  /** Everybody's bookmarks of a post (to remove them with it). */
+  bookmarksOfPost(postId: string, limit: number): Promise<BookmarkRecord[]>;
   /** Many authors' stats (with their profile projection) in one read. */
   authorsMany(userIds: readonly string[]): Promise<Map<string, AuthorStats>>;
   like(postId: string, userId: string): Promise<LikeRecord | undefined>;
@@ -456,18 +458,10 @@ export class PostsDomain {
       }
       if (batch.length < BATCH) break;
     }
-    let bookmarks = 0;
-    for (;;) {
-      const batch = await this.posts.bookmarksOf(userId, 0, BATCH);
-      const writes = batch.map((b) => ({
-        type: 'bookmark.delete' as const,
-        postId: b.postId,
-        userId,
-      }));
-      if (writes.length > 0) await this.posts.commit(writes, []);
-      bookmarks += batch.length;
-      if (batch.length < BATCH) break;
-    }
+    const bookmarks = await this.drain(
+      () => this.posts.bookmarksOf(userId, 0, BATCH),
+      (bookmark) => ({ type: 'bookmark.delete', postId: bookmark.postId, userId }),
+    );
     return { posts, likes, bookmarks };
   }
 
@@ -529,16 +523,26 @@ export class PostsDomain {
       ]);
       return true;
     });
-    for (;;) {
-      const likes = await this.posts.listLikes(id, 0, BATCH);
-      if (likes.length === 0) break;
-      await this.posts.commit(
-        likes.map((like) => ({ type: 'like.delete', postId: id, userId: like.userId })),
-        [],
-      );
-      if (likes.length < BATCH) break;
-    }
+    await this.drain(
+      () => this.posts.listLikes(id, 0, BATCH),
+      (like) => ({ type: 'like.delete', postId: id, userId: like.userId }),
+    );
+    await this.drain(
+      () => this.posts.bookmarksOfPost(id, BATCH),
+      (bookmark) => ({ type: 'bookmark.delete', postId: id, userId: bookmark.userId }),
+    );
     return deleted;
+  }
+
+  /** Deletes what `next` lists, one transaction a batch, until it lists less than a batch. */
+  private async drain<T>(next: () => Promise<T[]>, remove: (item: T) => PostWrite) {
+    let removed = 0;
+    for (;;) {
+      const batch = await next();
+      if (batch.length > 0) await this.posts.commit(batch.map(remove), []);
+      removed += batch.length;
+      if (batch.length < BATCH) return removed;
+    }
   }
 
   /** Removes one like; on a live post with its count and like.deleted. Returns the new count. */

@@ -115,6 +115,14 @@ export class DaprPostRepository implements PostRepository {
     );
   }
 
+  bookmarksOfPost(postId: string, limit: number): Promise<BookmarkRecord[]> {
+    return this.query<BookmarkRecord>(
+      and(eq('kind', 'bookmark'), eq('postId', postId)),
+      'ASC',
+      limit,
+    );
+  }
+
   postsByAuthor(authorId: string, limit: number): Promise<PostRecord[]> {
     return this.query<PostRecord>(and(eq('kind', 'post'), eq('authorId', authorId)), 'ASC', limit);
   }

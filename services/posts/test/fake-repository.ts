@@ -55,6 +55,11 @@ export class FakePostRepository implements PostRepository {
       .sort((a, b) => b.sortKey.localeCompare(a.sortKey))
       .slice(offset, offset + limit);
   }
+  async bookmarksOfPost(postId: string, limit: number) {
+    return this.values<BookmarkRecord>('bookmark:')
+      .filter((b) => b.postId === postId)
+      .slice(0, limit);
+  }
   async authorsMany(userIds: readonly string[]) {
     return this.many<AuthorStats>(userIds, (id) => `author:${id}`);
   }

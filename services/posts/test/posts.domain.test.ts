@@ -201,7 +201,7 @@ describe('posts domain', () => {
     expect((await domain.get(post.id)).commentsCount).toBe(1);
   });
 
-  test('when people bookmark posts, then each sees only their own, newest bookmark first, the posts say so, and a deleted post leaves the list', async () => {
+  test('when people bookmark posts, then each sees only their own, newest bookmark first, the posts say so, and a deleted post leaves the list with its bookmarks', async () => {
     const { repo, domain } = setup();
     const [first, second, third] = [
       (await domain.create(alice, { text: 'one' })).post,
@@ -223,6 +223,10 @@ describe('posts domain', () => {
     expect((await domain.get(second.id, bob.id)).bookmarkedByMe).toBe(true);
 
     await domain.remove(alice, first.id);
+    // The post's bookmarks go with it.
+    expect([...repo.items.keys()].filter((k) => k === `bookmark:${bob.id}:${first.id}`)).toEqual(
+      [],
+    );
     expect((await domain.bookmarks(bob, 0, 10)).items.map((p) => p.id)).toEqual([
       third.id,
       second.id,

@@ -220,7 +220,7 @@ export interface paths {
     get: operations['getPostsId'];
     put?: never;
     post?: never;
-    /** Delete your post and its likes. Replies stay and keep inReplyTo; the thread view shows the deleted post as a tombstone. */
+    /** Delete your post, its likes and the bookmarks of it. Replies stay and keep inReplyTo; the thread view shows the deleted post as a tombstone. */
     delete: operations['deletePostsId'];
     options?: never;
     head?: never;

@@ -49,6 +49,9 @@ export interface AuthOptions {
 export type SessionUser = SessionTokens['user'];
 export const SESSION_COOKIE_HEADER = 'x-flock-refresh-cookie';
 const HINT_KEY = 'flock.session';
+/** Answers of a gateway or sidecar that did not reach the users service, and their retries. */
+const TRANSIENT = new Set([429, 502, 503, 504]);
+const TRANSIENT_RETRY_MS = [300, 1_000, 2_000];
 const REFRESH_LOCK = 'flock.refresh';
 
 type Announcement = { type: 'signed-in'; userId: string } | { type: 'signed-out' };
@@ -160,11 +163,19 @@ export class Auth {
         body: '{}',
         credentials: 'same-origin',
       });
+    const ask = () =>
+      this.options.locks ? this.options.locks.request(REFRESH_LOCK, send) : send();
     let response: Response;
     try {
-      response = await (this.options.locks
-        ? this.options.locks.request(REFRESH_LOCK, send)
-        : send());
+      response = await ask();
+      // Busy or briefly unavailable before the users service spent the token: ask again, so a
+      // reload during a blip does not look signed out. (Not after a lost answer, which may
+      // have spent it: sending it again would end the session.)
+      for (const wait of TRANSIENT_RETRY_MS) {
+        if (!TRANSIENT.has(response.status)) break;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        response = await ask();
+      }
     } catch {
       return this.signedIn; // offline: keep what we have, the next call tries again
     }

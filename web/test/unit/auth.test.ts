@@ -137,6 +137,27 @@ describe('Auth', () => {
     expect(server.refreshes).toBe(before);
   });
 
+  test('when the session is restored during a blip (503, 429), then it is asked again and kept; a 500 is not asked again', async () => {
+    for (const [status, restored, asked] of [
+      [503, true, 2],
+      [429, true, 2],
+      [500, false, 1],
+    ] as const) {
+      const server = fakeApi();
+      let asks = 0;
+      const flaky = (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const refreshing = new Request(input, init).url.endsWith('/auth/refresh');
+        if (refreshing && asks++ === 0) return new Response(null, { status });
+        return server.fetch(input, init);
+      }) as typeof fetch;
+      const hint = new MemoryStore();
+      hint.setItem('flock.session', '1');
+      const tab = new Auth({ baseUrl: base, fetch: flaky, hint });
+      expect(await tab.restore()).toBe(restored);
+      expect(asks).toBe(asked);
+    }
+  });
+
   test('when two tabs refresh at once, then with the Web Lock (a stand-in) they take turns and both keep the session; without it the second looks like a reuse', async () => {
     for (const locks of [new MemoryLocks(), undefined]) {
       const server = fakeApi();

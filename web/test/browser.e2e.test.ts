@@ -302,6 +302,8 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
         expect.stringContaining('a comment from the API'),
       ]);
       expect(await replies.last().getByRole('button', { name: /Like/ }).count()).toBe(0);
+      // Under the post they answer, replies need not say so.
+      expect(await replies.getByRole('link', { name: /Replying to/ }).count()).toBe(0);
       await alice
         .locator('article.post.focus')
         .getByRole('link', { name: /Replies 3/ })
@@ -513,7 +515,7 @@ describeIfReachable(HAVE_CHROMIUM && HAVE_CLIENT, NEEDS)(
       const saved = bob.getByRole('region', { name: 'Bookmarked posts' }).getByRole('article');
       await saved.filter({ hasText: 'Hello #Flock, edited' }).waitFor();
       expect(await saved.count()).toBe(1);
-      await screen(bob, '12-bookmarks-phone-dark');
+      await screen(bob, '12b-bookmarks-phone-dark');
       await saved.getByRole('button', { name: 'Bookmarked' }).click();
       await saved.first().waitFor({ state: 'detached' });
       await bob.getByText('No bookmarks yet').waitFor();

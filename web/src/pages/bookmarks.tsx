@@ -1,6 +1,6 @@
 import { api, ok, type Post } from '../api/client';
 import { bookmarked, useStore } from '../state';
-import { InfiniteList, PostCard, usePager } from '../ui/components';
+import { PostList, usePager } from '../ui/components';
 import { rememberMine } from './posts';
 
 /** Your bookmarks, newest first: private, as on Mastodon. One taken away here leaves at once. */
@@ -19,19 +19,11 @@ export function BookmarksPage() {
   return (
     <>
       <h1>Bookmarks</h1>
-      <InfiniteList
+      <PostList
         pager={pager}
         label="Bookmarked posts"
-        itemKey={(post) => post.id}
         hide={(post) => !marks.has(post.id)}
         empty="No bookmarks yet. Bookmark a post to find it here; nobody else sees them."
-        render={(post) => (
-          <PostCard
-            post={post}
-            onChange={(p) => pager?.replace(p)}
-            onDelete={(id) => pager?.remove(id)}
-          />
-        )}
       />
     </>
   );

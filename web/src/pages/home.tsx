@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type TimelineEntry } from '../api/client';
 import { newerThanShown } from '../lib/paging';
 import { composeWanted, homeUpdates, unfollowed, useStore } from '../state';
-import { InfiniteList, PostCard, TextComposer, usePager } from '../ui/components';
+import { PostList, TextComposer, usePager } from '../ui/components';
 import { timelinePage, timelinePosts, withoutUnfollowed } from './posts';
 
 /**
@@ -115,19 +115,11 @@ export function Home() {
       <h2 id="timeline-start" tabIndex={-1} class="visually-hidden">
         Your timeline
       </h2>
-      <InfiniteList
+      <PostList
         pager={pager}
         label="Home timeline"
-        itemKey={(post) => post.id}
         hide={(post) => gone.has(post.authorId)}
         empty="Nothing here yet. Follow people or write your first post."
-        render={(post) => (
-          <PostCard
-            post={post}
-            onChange={(p) => pager?.replace(p)}
-            onDelete={(id) => pager?.remove(id)}
-          />
-        )}
       />
     </>
   );

@@ -3,7 +3,7 @@ import { api, ok, type GraphItem, type Post, type Profile } from '../api/client'
 import { toApiError, type ApiError } from '../api/problem';
 import { navigate } from '../lib/router';
 import { currentUser, followChanged, forgetUser, useStore, userById } from '../state';
-import { Avatar, ErrorMessage, Gone, InfiniteList, PostCard, usePager } from '../ui/components';
+import { Avatar, ErrorMessage, Gone, InfiniteList, PostList, usePager } from '../ui/components';
 import { timelinePage } from './posts';
 
 /** Whether the signed-in person follows each of `ids` (at most 40 a call), by id. */
@@ -132,22 +132,14 @@ export function ProfilePage({ id }: { id: string }) {
         <ErrorMessage error={error} />
       </section>
       <h2>Posts</h2>
-      <InfiniteList
+      <PostList
         pager={timeline}
         label={`Posts by @${profile.username}`}
-        itemKey={(p) => p.id}
         empty="No posts yet."
-        render={(post) => (
-          <PostCard
-            post={post}
-            onChange={(p) => timeline?.replace(p)}
-            onDelete={(pid) => {
-              timeline?.remove(pid);
-              if (profile.posts !== null)
-                setProfile({ ...profile, posts: Math.max(0, profile.posts - 1) });
-            }}
-          />
-        )}
+        onDelete={() => {
+          if (profile.posts !== null)
+            setProfile({ ...profile, posts: Math.max(0, profile.posts - 1) });
+        }}
       />
     </>
   );

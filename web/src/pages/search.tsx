@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Post, type PostHit, type TagHit, type UserHit } from '../api/client';
 import { navigate } from '../lib/router';
 import { timeAgo } from '../lib/text';
-import { InfiniteList, PostCard, RichText, usePager } from '../ui/components';
+import { InfiniteList, PostList, RichText, usePager } from '../ui/components';
 import { rememberMine } from './posts';
 import { Username } from '../ui/username';
 
@@ -213,18 +213,10 @@ export function TagPage({ tag }: { tag: string }) {
           {count} {count === 1 ? 'post' : 'posts'}
         </p>
       )}
-      <InfiniteList
+      <PostList
         pager={pager}
         label={`Posts tagged #${tag}`}
-        itemKey={(p) => p.id}
         empty={`No posts tagged #${tag} yet.`}
-        render={(post) => (
-          <PostCard
-            post={post}
-            onChange={(p) => pager?.replace(p)}
-            onDelete={(id) => pager?.remove(id)}
-          />
-        )}
       />
     </>
   );

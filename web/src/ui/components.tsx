@@ -207,7 +207,7 @@ export function PostCard(props: {
   onChange?: (post: Post) => void;
   onDelete?: (id: string) => void;
   focus?: boolean;
-  /** Shown in its thread, under the post it answers: no quote of that post. */
+  /** Shown in its thread, under the post it answers: neither "Replying to" nor a quote of it. */
   inThread?: boolean;
 }) {
   const { post } = props;
@@ -277,7 +277,7 @@ export function PostCard(props: {
           </time>
           <span class="visually-hidden"> — open post</span>
         </a>
-        {post.inReplyTo && (
+        {post.inReplyTo && !props.inThread && (
           <a class="reply-to" href={`/posts/${post.inReplyTo}`}>
             {post.inReplyToUsername ? `Replying to @${post.inReplyToUsername}` : 'in reply'}
           </a>
@@ -428,6 +428,36 @@ export function InfiniteList<T>(props: {
         )}
       </div>
     </section>
+  );
+}
+
+/** Posts in a pager, each card editing and deleting itself in place (`onDelete`: and more). */
+export function PostList(props: {
+  pager: Pager<Post> | null;
+  label: string;
+  empty: string;
+  hide?: (post: Post) => boolean;
+  onDelete?: (id: string) => void;
+}) {
+  const { pager } = props;
+  return (
+    <InfiniteList
+      pager={pager}
+      label={props.label}
+      itemKey={(post) => post.id}
+      hide={props.hide}
+      empty={props.empty}
+      render={(post) => (
+        <PostCard
+          post={post}
+          onChange={(p) => pager?.replace(p)}
+          onDelete={(id) => {
+            pager?.remove(id);
+            props.onDelete?.(id);
+          }}
+        />
+      )}
+    />
   );
 }
 

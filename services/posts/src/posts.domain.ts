@@ -36,6 +36,11 @@ import {
 } from './posts.schemas.js';
 import { hashtagsOf, mentionsOf } from './posts.text.js';
 
+export interface ReaderMarks {
+  liked: Set<string>;
+  bookmarked: Set<string>;
+}
+
 /** One write of a unit of work; `etag` absent on a post or stats write means "insert only". */
 export type PostWrite =
   | { type: 'post'; post: StoredPost; etag?: string }
@@ -51,10 +56,8 @@ export interface PostRepository {
   post(id: string): Promise<Versioned<StoredPost> | undefined>;
   /** Many posts in one read; unknown ids are absent from the map. */
   postsMany(ids: readonly string[]): Promise<Map<string, StoredPost>>;
-  /** Which of `postIds` `userId` likes, in one read. */
-  likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
-  /** Which of `postIds` `userId` bookmarked, in one read. */
-  bookmarkedBy(userId: string, postIds: readonly string[]): Promise<Set<string>>;
+  /** Which of `postIds` `userId` likes and which they bookmarked, in one read. */
+  readerMarks(userId: string, postIds: readonly string[]): Promise<ReaderMarks>;
   /** A user's bookmarks, newest first, from the `offset`-th. */
   bookmarksOf(userId: string, offset: number, limit: number): Promise<BookmarkRecord[]>;
   /** Everybody's bookmarks of a post (to remove them with it). */
@@ -235,8 +238,8 @@ export class PostsDomain {
   /**
    * Posts as `viewerId` sees them: with the reader's like and bookmark (false for an anonymous
    * reader) and the author's display name now, so every post the API answers carries the
-   * reader's own state. Replies carry the words of the posts they answer. Bulk reads at once,
-   * whatever the count: the reader's likes and bookmarks, the authors, the replied-to posts.
+   * reader's own state. Replies carry the words of the posts they answer. Three bulk reads at
+   * once, whatever the count: the reader's likes and bookmarks, the authors, the replied-to posts.
    * Nothing is cached: every count and name is as stored now.
    */
   private async asReader(
@@ -245,11 +248,10 @@ export class PostsDomain {
   ): Promise<ReaderPostView[]> {
     const ids = posts.map((p) => p.id);
     const parentIds = [...new Set(posts.flatMap((p) => (p.inReplyTo ? [p.inReplyTo] : [])))];
-    const mine = (read: (userId: string, ids: string[]) => Promise<Set<string>>) =>
-      viewerId === undefined || ids.length === 0 ? new Set<string>() : read(viewerId, ids);
-    const [liked, bookmarked, authors, parents] = await Promise.all([
-      mine((userId, postIds) => this.posts.likedBy(userId, postIds)),
-      mine((userId, postIds) => this.posts.bookmarkedBy(userId, postIds)),
+    const [{ liked, bookmarked }, authors, parents] = await Promise.all([
+      viewerId === undefined || ids.length === 0
+        ? { liked: new Set<string>(), bookmarked: new Set<string>() }
+        : this.posts.readerMarks(viewerId, ids),
       this.posts.authorsMany([...new Set(posts.map((p) => p.authorId))]),
       parentIds.length === 0 ? new Map<string, StoredPost>() : this.posts.postsMany(parentIds),
     ]);
@@ -359,7 +361,7 @@ export class PostsDomain {
   /** Bookmarks a live post; bookmarking twice is one bookmark. */
   async bookmark(caller: AuthUser, postId: string): Promise<BookmarkState> {
     await this.live(postId);
-    if (!(await this.posts.bookmarkedBy(caller.id, [postId])).has(postId)) {
+    if (!(await this.posts.readerMarks(caller.id, [postId])).bookmarked.has(postId)) {
       const at = this.clock.now().toISOString();
       const bookmark: BookmarkRecord = {
         kind: 'bookmark',

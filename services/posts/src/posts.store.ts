@@ -9,7 +9,7 @@ import {
   guardedUpsert,
   type Versioned,
 } from '@flock/kit';
-import { type PostRepository, type PostWrite } from './posts.domain.js';
+import { type PostRepository, type PostWrite, type ReaderMarks } from './posts.domain.js';
 import type {
   AuthorStats,
   BookmarkRecord,
@@ -61,12 +61,12 @@ export class DaprPostRepository implements PostRepository {
     return valuesById(await this.state.getMany<StoredPost>(ids.map(postKey)), ids, postKey);
   }
 
-  likedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
-    return this.present(postIds, (postId) => likeKey(postId, userId));
-  }
-
-  bookmarkedBy(userId: string, postIds: readonly string[]): Promise<Set<string>> {
-    return this.present(postIds, (postId) => bookmarkKey(userId, postId));
+  async readerMarks(userId: string, postIds: readonly string[]): Promise<ReaderMarks> {
+    const likes = postIds.map((postId) => likeKey(postId, userId));
+    const bookmarks = postIds.map((postId) => bookmarkKey(userId, postId));
+    const found = await this.state.getMany<unknown>([...likes, ...bookmarks]);
+    const present = (keys: string[]) => new Set(postIds.filter((_, i) => found.has(keys[i]!)));
+    return { liked: present(likes), bookmarked: present(bookmarks) };
   }
 
   bookmarksOf(userId: string, offset: number, limit: number): Promise<BookmarkRecord[]> {
@@ -137,12 +137,6 @@ export class DaprPostRepository implements PostRepository {
 
   async once(eventId: string, plan: () => Promise<readonly PostWrite[]>): Promise<void> {
     await consumeOnce(this.state, eventId, async () => (await plan()).map(toOperation));
-  }
-
-  /** Which of `ids` have a record under `keyOf(id)`, in one read. */
-  private async present(ids: readonly string[], keyOf: (id: string) => string) {
-    const found = await this.state.getMany<unknown>(ids.map(keyOf));
-    return new Set(ids.filter((id) => found.has(keyOf(id))));
   }
 
   /** Items by sort key from the `offset`-th (the query's page token is that offset). */

@@ -44,11 +44,13 @@ export class FakePostRepository implements PostRepository {
   async postsMany(ids: readonly string[]) {
     return this.many<StoredPost>(ids, (id) => `post:${id}`);
   }
-  async likedBy(userId: string, postIds: readonly string[]) {
-    return new Set(this.many<LikeRecord>(postIds, (id) => `like:${id}:${userId}`).keys());
-  }
-  async bookmarkedBy(userId: string, postIds: readonly string[]) {
-    return new Set(this.many<BookmarkRecord>(postIds, (id) => `bookmark:${userId}:${id}`).keys());
+  async readerMarks(userId: string, postIds: readonly string[]) {
+    return {
+      liked: new Set(this.many<LikeRecord>(postIds, (id) => `like:${id}:${userId}`).keys()),
+      bookmarked: new Set(
+        this.many<BookmarkRecord>(postIds, (id) => `bookmark:${userId}:${id}`).keys(),
+      ),
+    };
   }
   async bookmarksOf(userId: string, offset: number, limit: number) {
     return this.values<BookmarkRecord>(`bookmark:${userId}:`)
